@@ -1,0 +1,7 @@
+//! casewatch: statutory-deadline alerts for children's social care.
+//!
+//! # Layout
+//!
+//! - [`model`]: the canonical case schema as Rust types.
+
+pub mod model;
