@@ -2,6 +2,8 @@
 //!
 //! # Layout
 //!
+//! - [`calendar`]: working days, bank holidays by region, month arithmetic and London local dates (pure).
 //! - [`model`]: the canonical case schema as Rust types.
 
+pub mod calendar;
 pub mod model;
