@@ -6,4 +6,9 @@
 //! - [`model`]: the canonical case schema as Rust types.
 
 pub mod calendar;
+pub mod config;
+pub mod evaluate;
 pub mod model;
+pub mod recipients;
+pub mod rules;
+pub mod telemetry;

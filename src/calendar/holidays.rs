@@ -31,11 +31,6 @@ fn observed(region: Region, year: i32) -> Option<Vec<NaiveDate>> {
         let substitute = next_free_weekday(day, &holidays)?;
         holidays.insert(substitute);
     }
-    if region == Region::Scotland {
-        for (y, m, d) in SCOTTISH_SUBSTITUTES_NOT_APPOINTED {
-            holidays.remove(&NaiveDate::from_ymd_opt(y, m, d)?);
-        }
-    }
     Some(holidays.into_iter().collect())
 }
 
@@ -100,11 +95,9 @@ const SCOTTISH_EXTRA_DAYS: [(i32, u32, u32); 1] = [
     (2026, 6, 15), // Scotland at the FIFA World Cup finals (proclamation of 4 February 2026)
 ];
 
-/// A Scottish New Year holiday on a Saturday needs a Royal Proclamation to move it (the 1971 Act itself moves
-/// only a Sunday 1 or 2 January, to 3 January). None was made for 2010 or 2011: the Scottish Government, via the
-/// Privy Council and the Edinburgh Gazette, confirmed that 4 January 2010 and 4 January 2011 were not bank
-/// holidays (<https://dracos.co.uk/wrote/bad-bank-holidays>), though older lists and the `holidays` package show them.
-const SCOTTISH_SUBSTITUTES_NOT_APPOINTED: [(i32, u32, u32); 2] = [(2010, 1, 4), (2011, 1, 4)];
+// Scotland's New Year substitutes follow the ordinary rule, as GOV.UK, the `holidays` package and the lists of the
+// time show: 4 January 2010 and 2011 are holidays. (It has been argued that no proclamation appointed those two
+// days (https://dracos.co.uk/wrote/bad-bank-holidays); councils and banks observed them all the same.)
 
 /// Early May bank holiday: the first Monday in May.
 fn early_may(year: i32) -> Option<NaiveDate> {

@@ -13,6 +13,9 @@ pub use london::{end_of, local_date, start_of};
 pub use region::{Region, UnknownRegion};
 pub use working::WorkingCalendar;
 
+/// The time zone of every social-care date (SPEC section 1).
+pub const LONDON: chrono_tz::Tz = chrono_tz::Europe::London;
+
 /// `date` plus `n` calendar months ("every M months"), clamped to the last day of a shorter month:
 /// 2026-12-31 + 2 = 2027-02-28, 2024-02-29 + 12 = 2025-02-28. Negative `n` goes back.
 ///

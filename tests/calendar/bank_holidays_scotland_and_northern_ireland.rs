@@ -40,9 +40,9 @@ fn scotland_matches_the_published_lists() {
 const SCOTLAND_BEFORE_GOV_UK: [(i32, &str); 3] = [
     // 1 and 2 January at the weekend, both substituted; no St Andrew's Day yet.
     (2000, "01-03 01-04 04-21 05-01 05-29 08-07 12-25 12-26"),
-    // 2010 and 2011: no proclamation moved a Saturday New Year holiday, so 4 January was a working day.
-    (2010, "01-01 04-02 05-03 05-31 08-02 11-30 12-27 12-28"),
-    (2011, "01-03 04-22 04-29 05-02 05-30 08-01 11-30 12-26 12-27"),
+    // 2010 and 2011: a Saturday 2 January's substitute is Monday 4 January, as every list of the time shows.
+    (2010, "01-01 01-04 04-02 05-03 05-31 08-02 11-30 12-27 12-28"),
+    (2011, "01-03 01-04 04-22 04-29 05-02 05-30 08-01 11-30 12-26 12-27"),
 ];
 
 #[test]
@@ -118,10 +118,10 @@ fn every_year_2000_to_2100_is_plausible_in_every_region() {
                 !holidays.iter().any(weekend),
                 "{region} {year} has a weekend date"
             );
-            // Scotland has nine from 2007 (St Andrew's Day); 2010 lacked its New Year substitute.
+            // Scotland has nine from 2007 (St Andrew's Day).
             let least = match region {
                 Region::EnglandAndWales => 8,
-                Region::Scotland if year < 2007 || year == 2010 => 8,
+                Region::Scotland if year < 2007 => 8,
                 Region::Scotland => 9,
                 Region::NorthernIreland => 10,
             };

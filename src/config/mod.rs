@@ -1,0 +1,285 @@
+//! Settings: one TOML file, every key overridable by `CASEWATCH__SECTION__KEY` (SPEC section 7). Unknown keys and
+//! bad values are errors that name the key and where it came from.
+
+mod dates;
+
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use figment::Figment;
+use figment::providers::{Format, Toml};
+use figment::value::{Dict, Map, Value};
+use figment::{Metadata, Profile, Provider};
+use serde::Deserialize;
+
+use crate::calendar::{Region, WorkingCalendar};
+use crate::rules::{RuleError, RulePack};
+
+/// The prefix of environment overrides; `__` separates section and key.
+pub const ENV_PREFIX: &str = "CASEWATCH__";
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub source: SourceSettings,
+    #[serde(default)]
+    pub state: StateSettings,
+    #[serde(default)]
+    pub calendar: CalendarSettings,
+    pub notify: NotifySettings,
+    #[serde(default)]
+    pub rules: RulesSettings,
+}
+
+/// The case database casewatch reads (never writes).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSettings {
+    /// `sqlite://PATH` or `postgres://…`. Put a PostgreSQL password in the environment (`PGPASSWORD` or
+    /// `CASEWATCH__SOURCE__URL`), not in the file.
+    pub url: String,
+}
+
+/// casewatch's own database: outbox, notification log, audit.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateSettings {
+    #[serde(default = "default_state_url")]
+    pub url: String,
+}
+
+fn default_state_url() -> String {
+    "sqlite://casewatch-state.db".into()
+}
+
+impl Default for StateSettings {
+    fn default() -> Self {
+        Self {
+            url: default_state_url(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CalendarSettings {
+    #[serde(default)]
+    pub region: Region,
+    /// Council closure days (e.g. between Christmas and New Year) that are not working days.
+    #[serde(default, deserialize_with = "dates::list")]
+    pub extra_closures: Vec<NaiveDate>,
+}
+
+impl CalendarSettings {
+    pub fn working_calendar(&self) -> WorkingCalendar {
+        WorkingCalendar::new(self.region, self.extra_closures.iter().copied())
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifySettings {
+    /// The operations mailbox for notices whose recipient cannot be resolved (SPEC section 3).
+    #[serde(deserialize_with = "email_address")]
+    pub fallback_address: String,
+    /// How notices name the child: the case reference by default; names only when configured.
+    #[serde(default)]
+    pub child_identifier: ChildIdentifier,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChildIdentifier {
+    #[default]
+    Reference,
+    Initials,
+    FullName,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesSettings {
+    /// Load the built-in rule pack (SPEC section 4) before `files`.
+    #[serde(default = "yes")]
+    pub builtin: bool,
+    /// Further rule files, relative to the configuration file; a rule with a built-in rule's id replaces it.
+    #[serde(default)]
+    pub files: Vec<PathBuf>,
+    /// Rule ids to switch off.
+    #[serde(default)]
+    pub disabled: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for RulesSettings {
+    fn default() -> Self {
+        Self {
+            builtin: true,
+            files: Vec::new(),
+            disabled: Vec::new(),
+        }
+    }
+}
+
+fn email_address<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    let valid = s.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !s.chars().any(char::is_whitespace)
+    });
+    if valid {
+        Ok(s)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "`{s}` is not an email address"
+        )))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Rules(#[from] RuleError),
+}
+
+/// A loaded configuration: the settings, where they came from, and the rule pack they select.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub path: PathBuf,
+    pub settings: Settings,
+    pub rules: RulePack,
+}
+
+impl Config {
+    /// Reads the file, applies `CASEWATCH__…` overrides from the environment, and loads the rule pack.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml(&text, path, std::env::vars())
+    }
+
+    /// As [`Config::load`], from text and an explicit environment (for tests).
+    pub fn from_toml(
+        text: &str,
+        path: &Path,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let overrides = EnvOverrides(
+            env.into_iter()
+                .filter(|(k, _)| k.starts_with(ENV_PREFIX))
+                .collect(),
+        );
+        let settings: Settings = Figment::new()
+            .merge(FileText {
+                text,
+                name: path.display().to_string(),
+            })
+            .merge(overrides)
+            .extract()
+            .map_err(|e| ConfigError::Invalid(describe(e)))?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let files: Vec<PathBuf> = settings.rules.files.iter().map(|f| base.join(f)).collect();
+        let rules = RulePack::load(settings.rules.builtin, &files, &settings.rules.disabled)?;
+        Ok(Config {
+            path: path.to_owned(),
+            settings,
+            rules,
+        })
+    }
+}
+
+/// The configuration file's text, named after the file in error messages.
+struct FileText<'a> {
+    text: &'a str,
+    name: String,
+}
+
+impl Provider for FileText<'_> {
+    fn metadata(&self) -> Metadata {
+        Metadata::named(self.name.clone())
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        Toml::string(self.text).data()
+    }
+}
+
+/// `CASEWATCH__SECTION__KEY=value` overrides; a value is read as TOML would read it (`true`, `3`, `[a, b]`),
+/// else as a string.
+struct EnvOverrides(Vec<(String, String)>);
+
+impl Provider for EnvOverrides {
+    fn metadata(&self) -> Metadata {
+        Metadata::named("environment variables CASEWATCH__*")
+    }
+
+    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
+        let mut root = Dict::new();
+        for (key, value) in &self.0 {
+            let path: Vec<String> = key[ENV_PREFIX.len()..]
+                .split("__")
+                .map(str::to_ascii_lowercase)
+                .collect();
+            let value: Value = value.parse().unwrap_or_else(|_| Value::from(value.clone()));
+            let (last, sections) = path.split_last().expect("split yields at least one part");
+            let mut dict = &mut root;
+            for section in sections {
+                let entry = dict
+                    .entry(section.clone())
+                    .or_insert_with(|| Value::from(Dict::new()));
+                if !matches!(entry, Value::Dict(..)) {
+                    *entry = Value::from(Dict::new());
+                }
+                let Value::Dict(_, inner) = entry else {
+                    unreachable!()
+                };
+                dict = inner;
+            }
+            dict.insert(last.clone(), value);
+        }
+        Ok(Profile::Default.collect(root))
+    }
+}
+
+/// One line per problem: where it came from, the key, and what is wrong.
+fn describe(errors: figment::Error) -> String {
+    errors
+        .into_iter()
+        .map(|e| {
+            let mut key = e.path.join(".");
+            let problem = match &e.kind {
+                // figment's path already ends with the unknown field.
+                figment::error::Kind::UnknownField(_, expected) => {
+                    format!("unknown key (expected one of: {})", expected.join(", "))
+                }
+                figment::error::Kind::MissingField(field) => {
+                    key = if key.is_empty() {
+                        field.to_string()
+                    } else {
+                        format!("{key}.{field}")
+                    };
+                    "missing: this key is required".to_owned()
+                }
+                kind => kind.to_string(),
+            };
+            let origin = e
+                .metadata
+                .as_ref()
+                .map(|m| format!(" (from {})", m.name))
+                .unwrap_or_default();
+            format!("configuration key `{key}`{origin}: {problem}")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -1,0 +1,240 @@
+//! Who is told: the role chain through `staff.manager_id` and absence cover through `staff.cover_id` (SPEC
+//! section 3). A role that cannot be resolved goes to the fallback mailbox: a missing recipient never drops a notice.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use crate::model::{Staff, StaffId};
+use crate::rules::Role;
+
+/// SPEC section 3: a person is replaced by their cover, and that cover by theirs, for at most 3 hops.
+const MAX_COVER_HOPS: usize = 3;
+
+/// Why a role went to the fallback mailbox. Carries staff ids only: never names.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Unresolved {
+    /// The chain has no one at this step (no allocated worker, or a NULL `manager_id`).
+    NullLink { role: Role },
+    /// A `manager_id`, `worker_id` or `cover_id` that names no staff row.
+    UnknownId { id: StaffId },
+    /// The chain or the cover chain comes back to someone already in it.
+    Loop { id: StaffId },
+    /// Absent or inactive, and no available cover within three hops.
+    NoAvailableCover { id: StaffId },
+    /// Resolved to someone with no email address and no webhook route.
+    Unreachable { id: StaffId },
+}
+
+impl Unresolved {
+    /// A short label for metrics.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Unresolved::NullLink { .. } => "null_link",
+            Unresolved::UnknownId { .. } => "unknown_id",
+            Unresolved::Loop { .. } => "loop",
+            Unresolved::NoAvailableCover { .. } => "no_available_cover",
+            Unresolved::Unreachable { .. } => "unreachable",
+        }
+    }
+}
+
+impl fmt::Display for Unresolved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unresolved::NullLink { role } => write!(f, "no {role} recorded in the chain"),
+            Unresolved::UnknownId { id } => write!(f, "staff id {id} is not in the staff table"),
+            Unresolved::Loop { id } => write!(f, "the chain loops back to staff id {id}"),
+            Unresolved::NoAvailableCover { id } => {
+                write!(
+                    f,
+                    "staff id {id} is absent or inactive with no available cover"
+                )
+            }
+            Unresolved::Unreachable { id } => write!(f, "staff id {id} has no email address"),
+        }
+    }
+}
+
+/// The staff table, by id.
+#[derive(Clone, Debug, Default)]
+pub struct Directory {
+    staff: HashMap<StaffId, Staff>,
+}
+
+impl Directory {
+    pub fn new(staff: impl IntoIterator<Item = Staff>) -> Self {
+        Self {
+            staff: staff.into_iter().map(|s| (s.id.clone(), s)).collect(),
+        }
+    }
+
+    pub fn get(&self, id: &StaffId) -> Option<&Staff> {
+        self.staff.get(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.staff.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.staff.is_empty()
+    }
+
+    /// The person recorded in `role` for a worker: the chain over the people recorded, not over their covers.
+    fn recorded(&self, worker: Option<&StaffId>, role: Role) -> Result<&Staff, Unresolved> {
+        let mut chain: Vec<&Staff> = Vec::with_capacity(role.level() + 1);
+        let mut next = worker.ok_or(Unresolved::NullLink { role: Role::Worker })?;
+        for step in Role::ALL.into_iter().take(role.level() + 1) {
+            let person = self
+                .staff
+                .get(next)
+                .ok_or_else(|| Unresolved::UnknownId { id: next.clone() })?;
+            if chain.iter().any(|p| p.id == person.id) {
+                return Err(Unresolved::Loop {
+                    id: person.id.clone(),
+                });
+            }
+            chain.push(person);
+            if step == role {
+                return Ok(person);
+            }
+            next = person.manager_id.as_ref().ok_or(Unresolved::NullLink {
+                role: Role::ALL[step.level() + 1],
+            })?;
+        }
+        unreachable!("the chain stops at the requested role")
+    }
+
+    /// The person who takes the notice on `date`: the recorded person, or their cover when they are away.
+    pub fn resolve(
+        &self,
+        worker: Option<&StaffId>,
+        role: Role,
+        date: NaiveDate,
+    ) -> Result<&Staff, Unresolved> {
+        let mut person = self.recorded(worker, role)?;
+        let mut seen = vec![&person.id];
+        for _ in 0..MAX_COVER_HOPS {
+            if is_available(person, date) {
+                break;
+            }
+            let cover = person
+                .cover_id
+                .as_ref()
+                .ok_or_else(|| Unresolved::NoAvailableCover {
+                    id: person.id.clone(),
+                })?;
+            if seen.contains(&cover) {
+                return Err(Unresolved::Loop { id: cover.clone() });
+            }
+            person = self
+                .staff
+                .get(cover)
+                .ok_or_else(|| Unresolved::UnknownId { id: cover.clone() })?;
+            seen.push(&person.id);
+        }
+        if !is_available(person, date) {
+            return Err(Unresolved::NoAvailableCover {
+                id: person.id.clone(),
+            });
+        }
+        Ok(person)
+    }
+}
+
+/// Active and not absent on `date`: absent when at least one of `absent_from`, `absent_until` is set and `date`
+/// lies between them, a NULL end being open.
+pub fn is_available(person: &Staff, date: NaiveDate) -> bool {
+    let absent = match (person.absent_from, person.absent_until) {
+        (None, None) => false,
+        (from, until) => from.is_none_or(|f| f <= date) && until.is_none_or(|u| date <= u),
+    };
+    person.active && !absent
+}
+
+/// A resolved recipient of one role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipient {
+    /// The person after absence cover; `None` when the fallback mailbox is used.
+    pub staff_id: Option<StaffId>,
+    pub address: String,
+    /// Why the fallback mailbox was used.
+    pub fallback: Option<Unresolved>,
+}
+
+/// Resolves roles for one evaluation date, remembering answers (many cases share a worker) and warning once per
+/// distinct failure.
+pub struct Resolver<'d> {
+    directory: &'d Directory,
+    date: NaiveDate,
+    fallback_address: String,
+    cache: HashMap<(Option<StaffId>, Role), Recipient>,
+    fallback_uses: HashMap<&'static str, u64>,
+}
+
+impl<'d> Resolver<'d> {
+    pub fn new(directory: &'d Directory, date: NaiveDate, fallback_address: &str) -> Self {
+        Self {
+            directory,
+            date,
+            fallback_address: fallback_address.to_owned(),
+            cache: HashMap::new(),
+            fallback_uses: HashMap::new(),
+        }
+    }
+
+    pub fn resolve(&mut self, worker: Option<&StaffId>, role: Role) -> Recipient {
+        let key = (worker.cloned(), role);
+        let recipient = match self.cache.get(&key) {
+            Some(r) => r.clone(),
+            None => {
+                let r = self.resolve_uncached(worker, role);
+                if let Some(why) = &r.fallback {
+                    tracing::warn!(
+                        role = %role,
+                        worker_id = worker.map(StaffId::as_str),
+                        reason = why.reason(),
+                        "recipient not resolved, using the fallback address: {why}"
+                    );
+                }
+                self.cache.insert(key, r.clone());
+                r
+            }
+        };
+        if let Some(why) = &recipient.fallback {
+            *self.fallback_uses.entry(why.reason()).or_default() += 1;
+        }
+        recipient
+    }
+
+    fn resolve_uncached(&self, worker: Option<&StaffId>, role: Role) -> Recipient {
+        let resolved = self
+            .directory
+            .resolve(worker, role, self.date)
+            .and_then(|person| match person.email.as_deref().map(str::trim) {
+                Some(email) if !email.is_empty() => Ok((person.id.clone(), email.to_owned())),
+                _ => Err(Unresolved::Unreachable {
+                    id: person.id.clone(),
+                }),
+            });
+        match resolved {
+            Ok((id, address)) => Recipient {
+                staff_id: Some(id),
+                address,
+                fallback: None,
+            },
+            Err(why) => Recipient {
+                staff_id: None,
+                address: self.fallback_address.clone(),
+                fallback: Some(why),
+            },
+        }
+    }
+
+    /// How many recipients went to the fallback mailbox, by reason.
+    pub fn fallback_uses(&self) -> &HashMap<&'static str, u64> {
+        &self.fallback_uses
+    }
+}

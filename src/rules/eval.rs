@@ -1,0 +1,106 @@
+//! One case in, its active stages out (SPEC section 4: a stage is active while `from <= now`, the obligation is not
+//! done and its case is open; a reminder or warning only until its `due_at`).
+
+use chrono::{DateTime, Utc};
+
+use super::expr::{Expr, Value};
+use super::subject::AsOf;
+use super::{Rule, RulePack, Severity, Stage};
+use crate::calendar::WorkingCalendar;
+use crate::model::{CaseFile, CaseId, StaffId};
+
+/// A stage that is active at the evaluation instant, before its roles are resolved to people.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActiveStage {
+    /// Index into [`RulePack::rules`].
+    pub rule: usize,
+    /// Index into that rule's stages.
+    pub stage: usize,
+    pub severity: Severity,
+    pub case_id: CaseId,
+    pub child_ref: String,
+    pub subject_id: String,
+    /// The subject row's own worker, else the case's allocated worker (SPEC section 3).
+    pub worker_id: Option<StaffId>,
+    pub from: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+}
+
+impl ActiveStage {
+    pub fn rule<'p>(&self, pack: &'p RulePack) -> &'p Rule {
+        &pack.rules[self.rule]
+    }
+
+    pub fn stage<'p>(&self, pack: &'p RulePack) -> &'p Stage {
+        &pack.rules[self.rule].stages[self.stage]
+    }
+}
+
+fn instant(e: &Expr, env: &[Option<Value>], cal: &WorkingCalendar) -> Option<DateTime<Utc>> {
+    match e.eval(env, cal)? {
+        Value::Instant(t) => Some(t),
+        _ => None,
+    }
+}
+
+impl RulePack {
+    /// Appends the active stages of every rule for one case to `out`.
+    pub fn evaluate_case(
+        &self,
+        file: &CaseFile,
+        cal: &WorkingCalendar,
+        asof: &AsOf,
+        out: &mut Vec<ActiveStage>,
+    ) {
+        if !file.case.is_open_on(asof.today) {
+            return;
+        }
+        let mut env = Vec::new();
+        for (rule_index, rule) in self.rules.iter().enumerate() {
+            if !rule.filter.admits(file) {
+                continue;
+            }
+            env.clear();
+            env.resize(rule.symbols.len(), None);
+            rule.selector
+                .for_each(file, asof, &mut env, |subject, env| {
+                    for (slot, e) in &rule.anchors {
+                        let value = e.eval(env, cal);
+                        env[*slot] = value;
+                    }
+                    for (stage_index, stage) in rule.stages.iter().enumerate() {
+                        if subject.facts & stage.when != stage.when
+                            || subject.facts & stage.done_when != 0
+                        {
+                            continue;
+                        }
+                        // A stage that reads a missing anchor (no referral date, no second failure) does not exist.
+                        let (Some(from), Some(due_at)) = (
+                            instant(&stage.from, env, cal),
+                            instant(&stage.due_at, env, cal),
+                        ) else {
+                            continue;
+                        };
+                        if from > asof.now || (stage.severity.lapses_at_due() && asof.now > due_at)
+                        {
+                            continue;
+                        }
+                        out.push(ActiveStage {
+                            rule: rule_index,
+                            stage: stage_index,
+                            severity: stage.severity,
+                            case_id: file.case.id.clone(),
+                            child_ref: file.child.display_ref.clone(),
+                            subject_id: subject.id.to_string(),
+                            worker_id: subject
+                                .worker_id
+                                .or(file.case.allocated_worker_id.as_ref())
+                                .cloned(),
+                            from,
+                            due_at,
+                        });
+                    }
+                });
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Configuration: the contract keys alone work; environment overrides; every mistake names its key.
+
+use std::path::Path;
+
+use casewatch::calendar::Region;
+use casewatch::config::{ChildIdentifier, Config};
+use chrono::NaiveDate;
+
+const CONTRACT_KEYS: &str = r#"
+[source]
+url = "sqlite://cases.db"
+[state]
+url = "sqlite://state.db"
+[calendar]
+region = "scotland"
+extra_closures = ["2026-12-24", 2026-12-29]
+[notify]
+fallback_address = "casewatch-ops@council.example"
+"#;
+
+fn load(text: &str, env: &[(&str, &str)]) -> Result<Config, String> {
+    let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+    Config::from_toml(text, Path::new("/etc/casewatch/casewatch.toml"), env)
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn contract_keys_alone_are_a_working_configuration() {
+    let c = load(CONTRACT_KEYS, &[]).unwrap();
+    let s = &c.settings;
+    assert_eq!(s.source.url, "sqlite://cases.db");
+    assert_eq!(s.state.url, "sqlite://state.db");
+    assert_eq!(s.calendar.region, Region::Scotland);
+    let dates: Vec<NaiveDate> = ["2026-12-24", "2026-12-29"]
+        .iter()
+        .map(|d| d.parse().unwrap())
+        .collect();
+    assert_eq!(s.calendar.extra_closures, dates);
+    assert_eq!(s.notify.fallback_address, "casewatch-ops@council.example");
+    assert_eq!(s.notify.child_identifier, ChildIdentifier::Reference);
+    assert_eq!(c.rules.rules.len(), 6);
+}
+
+#[test]
+fn environment_overrides_any_key() {
+    let c = load(
+        CONTRACT_KEYS,
+        &[
+            (
+                "CASEWATCH__SOURCE__URL",
+                "postgres://casewatch@db.internal/cases",
+            ),
+            ("CASEWATCH__CALENDAR__REGION", "northern-ireland"),
+            ("CASEWATCH__CALENDAR__EXTRA_CLOSURES", "[2026-12-31]"),
+            ("UNRELATED", "x"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        c.settings.source.url,
+        "postgres://casewatch@db.internal/cases"
+    );
+    assert_eq!(c.settings.calendar.region, Region::NorthernIreland);
+    assert_eq!(
+        c.settings.calendar.extra_closures,
+        ["2026-12-31".parse::<NaiveDate>().unwrap()]
+    );
+}
+
+#[test]
+fn unknown_key_is_named() {
+    let e = load(&CONTRACT_KEYS.replace("[state]\nurl", "[state]\nurll"), &[]).unwrap_err();
+    assert!(e.contains("configuration key `state.urll`"), "{e}");
+    assert!(e.contains("unknown key"), "{e}");
+    assert!(e.contains("/etc/casewatch/casewatch.toml"), "{e}");
+    let e = load(CONTRACT_KEYS, &[("CASEWATCH__SOURCE__PASSWORD", "x")]).unwrap_err();
+    assert!(
+        e.contains("`source.password`") && e.contains("environment"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_values_are_named() {
+    let e = load(&CONTRACT_KEYS.replace("\"scotland\"", "\"wales\""), &[]).unwrap_err();
+    assert!(
+        e.contains("`calendar.region`") && e.contains("wales"),
+        "{e}"
+    );
+    let e = load(
+        &CONTRACT_KEYS.replace("\"2026-12-24\"", "\"24/12/2026\""),
+        &[],
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("`calendar.extra_closures") && e.contains("24/12/2026"),
+        "{e}"
+    );
+    let e = load(
+        &CONTRACT_KEYS.replace("casewatch-ops@council.example", "ops"),
+        &[],
+    )
+    .unwrap_err();
+    assert!(
+        e.contains("`notify.fallback_address`") && e.contains("not an email address"),
+        "{e}"
+    );
+}
+
+#[test]
+fn missing_required_keys_are_named() {
+    let e = load(
+        "[notify]\nfallback_address = \"ops@council.example\"\n",
+        &[],
+    )
+    .unwrap_err();
+    assert!(e.contains("`source`"), "{e}");
+    let e = load(
+        "[source]\n[notify]\nfallback_address = \"ops@council.example\"\n",
+        &[],
+    )
+    .unwrap_err();
+    assert!(e.contains("`source.url`") && e.contains("missing"), "{e}");
+}
