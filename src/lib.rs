@@ -6,6 +6,7 @@
 //! - [`model`]: the canonical case schema as Rust types.
 
 pub mod calendar;
+pub mod channels;
 pub mod config;
 pub mod evaluate;
 pub mod model;

@@ -2,6 +2,7 @@
 //! bad values are errors that name the key and where it came from.
 
 mod dates;
+pub mod secret;
 
 use std::path::{Path, PathBuf};
 

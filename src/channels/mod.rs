@@ -1,0 +1,96 @@
+//! Channels deliver rendered messages: email over SMTP (or into a folder of `.eml` files) and webhooks (generic
+//! signed JSON, Microsoft Teams Workflows, Slack). They know nothing about rules; an error says whether it is
+//! worth retrying ([`ChannelError::Transient`]) or not ([`ChannelError::Permanent`]).
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// One notice inside a message: what is due, for which child, and why this person is told.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Item {
+    pub rule: String,
+    /// The rule's title, for people ("C&F assessment due").
+    pub title: String,
+    pub stage: String,
+    /// `reminder`, `warning`, `breach` or `escalation`.
+    pub severity: String,
+    pub case_id: String,
+    pub subject_id: String,
+    /// How the child is named, per `notify.child_identifier`: the case reference unless configured otherwise.
+    pub child: String,
+    pub due_at: DateTime<Utc>,
+    pub from: DateTime<Utc>,
+    /// Why this person is told: `worker`, `supervisor`, `team_manager`, `senior_manager` (or several, joined).
+    pub role: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageKind {
+    /// Reminders and warnings gathered for one person for one send window.
+    Digest,
+    /// A breach or escalation sent on its own, at once.
+    Immediate,
+}
+
+/// A message ready to send: rendered once by the outbox, delivered (and perhaps retried) by a channel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// Stable for the life of the message: the webhook `Idempotency-Key`, and the basis of the email Message-ID.
+    pub key: String,
+    /// The RFC 5322 Message-ID including angle brackets, e.g. `<3f2a…@casewatch>`: the same on every retry, so a
+    /// mail system can drop a duplicate.
+    pub message_id: String,
+    pub kind: MessageKind,
+    /// An email address, or the name of the webhook route's target (for logs: never a child's name).
+    pub to: String,
+    /// The recipient's display name, when known (email `To:` header).
+    pub to_name: Option<String>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Most urgent first.
+    pub items: Vec<Item>,
+}
+
+/// Why a send failed, and whether trying again later could help.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChannelError {
+    /// Connection refused, timeouts, SMTP 4xx, HTTP 5xx and 429: retry with backoff, not sooner than
+    /// `retry_after` when the server said so.
+    #[error("transient: {reason}")]
+    Transient {
+        reason: String,
+        retry_after: Option<Duration>,
+    },
+    /// SMTP 5xx, HTTP 4xx, a bad address or payload: retrying cannot help; dead-letter it.
+    #[error("permanent: {reason}")]
+    Permanent { reason: String },
+}
+
+impl ChannelError {
+    pub fn transient(reason: impl Into<String>) -> Self {
+        ChannelError::Transient {
+            reason: reason.into(),
+            retry_after: None,
+        }
+    }
+
+    pub fn permanent(reason: impl Into<String>) -> Self {
+        ChannelError::Permanent {
+            reason: reason.into(),
+        }
+    }
+
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ChannelError::Transient { .. })
+    }
+}
+
+/// What came back from a successful send, for the audit log (e.g. the SMTP server's reply, the HTTP status).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Receipt {
+    pub detail: String,
+}
