@@ -7,7 +7,8 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Serialize, Serializer};
 
 use crate::calendar::{self, WorkingCalendar};
-use crate::model::CaseFile;
+use crate::config::ChildIdentifier;
+use crate::model::{CaseFile, Child};
 use crate::recipients::{Directory, Resolver};
 use crate::rules::{ActiveStage, AsOf, Role, RulePack, Severity};
 
@@ -31,6 +32,29 @@ pub struct Line {
     /// The role's position in the rule's `notify` list, for ordering.
     #[serde(skip)]
     pub role_order: usize,
+    /// How notices name the child, per `notify.child_identifier`. Never printed by `evaluate`, never logged.
+    #[serde(skip)]
+    pub child_label: String,
+}
+
+/// The child as a notice names them: the case reference unless names are configured.
+pub fn child_label(child: &Child, identifier: ChildIdentifier) -> String {
+    let reference = &child.display_ref;
+    let names = [child.given_name.as_deref(), child.family_name.as_deref()];
+    let names: Vec<&str> = names.into_iter().flatten().map(str::trim).filter(|n| !n.is_empty()).collect();
+    match identifier {
+        _ if names.is_empty() => reference.clone(),
+        ChildIdentifier::Reference => reference.clone(),
+        ChildIdentifier::Initials => {
+            let initials: String = names
+                .iter()
+                .filter_map(|n| n.chars().next())
+                .flat_map(|c| c.to_uppercase().chain(['.']))
+                .collect();
+            format!("{initials} ({reference})")
+        }
+        ChildIdentifier::FullName => format!("{} ({reference})", names.join(" ")),
+    }
 }
 
 fn utc_seconds<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
@@ -46,6 +70,7 @@ pub struct Evaluator<'a> {
     stages: Vec<ActiveStage>,
     lines: Vec<Line>,
     cases: u64,
+    child_identifier: ChildIdentifier,
 }
 
 impl<'a> Evaluator<'a> {
@@ -65,7 +90,14 @@ impl<'a> Evaluator<'a> {
             stages: Vec::new(),
             lines: Vec::new(),
             cases: 0,
+            child_identifier: ChildIdentifier::Reference,
         }
+    }
+
+    /// Name children in notices by initials or full name instead of the case reference.
+    pub fn with_child_identifier(mut self, identifier: ChildIdentifier) -> Self {
+        self.child_identifier = identifier;
+        self
     }
 
     pub fn add_case(&mut self, file: &CaseFile) {
@@ -73,6 +105,7 @@ impl<'a> Evaluator<'a> {
         self.stages.clear();
         self.pack
             .evaluate_case(file, self.calendar, &self.asof, &mut self.stages);
+        let label = (!self.stages.is_empty()).then(|| child_label(&file.child, self.child_identifier));
         for active in &self.stages {
             let rule = active.rule(self.pack);
             let stage = active.stage(self.pack);
@@ -91,6 +124,7 @@ impl<'a> Evaluator<'a> {
                     address: recipient.address,
                     severity: active.severity,
                     role_order,
+                    child_label: label.clone().unwrap_or_default(),
                 });
             }
         }

@@ -10,6 +10,8 @@ pub mod channels;
 pub mod config;
 pub mod evaluate;
 pub mod model;
+pub mod outbox;
 pub mod recipients;
 pub mod rules;
+pub mod store;
 pub mod telemetry;

@@ -14,6 +14,7 @@ use figment::{Metadata, Profile, Provider};
 use serde::Deserialize;
 
 use crate::calendar::{Region, WorkingCalendar};
+use crate::outbox::{DeliverySettings, Route};
 use crate::rules::{RuleError, RulePack};
 
 /// The prefix of environment overrides; `__` separates section and key.
@@ -30,6 +31,11 @@ pub struct Settings {
     pub notify: NotifySettings,
     #[serde(default)]
     pub rules: RulesSettings,
+    #[serde(default)]
+    pub delivery: DeliverySettings,
+    /// Extra destinations for some notices (webhooks by role, team, person, severity or rule).
+    #[serde(default)]
+    pub routes: Vec<Route>,
 }
 
 /// The case database casewatch reads (never writes).

@@ -1,0 +1,213 @@
+//! One pass, as a straight line: read the case database, evaluate the rules, resolve recipients (`evaluate`
+//! stops here), then record stage episodes, enqueue notices, compose messages and deliver them (`tick`).
+//! Every step takes the instant it runs for, so tests drive it with a chosen `now`.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
+
+use crate::calendar::{WorkingCalendar, local_date};
+use crate::config::Config;
+use crate::evaluate::{Evaluator, Line};
+use crate::outbox::{self, Composed, Delivered, Renderer, Sender};
+use crate::recipients::Directory;
+use crate::source::{CaseSource, ReadReport, SourceError};
+use crate::store::{StageEpisode, StageKey, Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PassError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Compose(#[from] outbox::ComposeError),
+}
+
+/// What an evaluation found.
+pub struct Evaluation {
+    /// In SPEC section 5 order.
+    pub lines: Vec<Line>,
+    pub directory: Directory,
+    pub report: ReadReport,
+    pub cases: u64,
+    /// Recipients sent to the fallback mailbox, by reason.
+    pub fallback_uses: Vec<(&'static str, u64)>,
+}
+
+/// Reads the case database as of `now` and evaluates every enabled rule. Reads only.
+pub async fn evaluate(
+    config: &Config,
+    calendar: &WorkingCalendar,
+    source: &CaseSource,
+    now: DateTime<Utc>,
+) -> Result<Evaluation, SourceError> {
+    let report = ReadReport::new();
+    let directory = Directory::new(source.load_staff(&report).await?);
+    let settings = &config.settings;
+    let mut evaluator = Evaluator::new(
+        &config.rules,
+        calendar,
+        &directory,
+        &settings.notify.fallback_address,
+        now,
+    )
+    .with_child_identifier(settings.notify.child_identifier);
+    let mut files = source.case_files(local_date(now), &report);
+    while let Some(file) = files.try_next().await? {
+        evaluator.add_case(&file);
+    }
+    drop(files);
+    let cases = evaluator.cases();
+    let mut fallback_uses: Vec<_> = evaluator
+        .resolver()
+        .fallback_uses()
+        .iter()
+        .map(|(k, v)| (*k, *v))
+        .collect();
+    fallback_uses.sort();
+    let lines = evaluator.finish();
+    Ok(Evaluation {
+        lines,
+        directory,
+        report,
+        cases,
+        fallback_uses,
+    })
+}
+
+/// What a tick did, for logs, metrics and `systemd` status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TickReport {
+    pub cases: u64,
+    pub active_stages: u64,
+    pub rows_skipped: u64,
+    pub stages_opened: u64,
+    pub stages_ended: u64,
+    pub notices_enqueued: u64,
+    pub notices_cancelled: u64,
+    pub composed: Composed,
+    pub delivered: Delivered,
+}
+
+/// Records stage episodes (opened now, ended since the last pass) and enqueues the notices of the active ones.
+pub async fn enqueue(
+    config: &Config,
+    calendar: &WorkingCalendar,
+    store: &Store,
+    evaluation: &Evaluation,
+    now: DateTime<Utc>,
+    report: &mut TickReport,
+) -> Result<(), StoreError> {
+    let mut active: Vec<StageEpisode> = Vec::new();
+    let mut seen: HashSet<StageKey> = HashSet::new();
+    for line in &evaluation.lines {
+        let key = StageKey {
+            rule: line.rule.clone(),
+            subject_id: line.subject_id.clone(),
+            stage: line.stage.clone(),
+            from: line.from,
+        };
+        if seen.insert(key.clone()) {
+            active.push(StageEpisode {
+                key,
+                case_id: line.case_id.clone(),
+                child_ref: line.child_ref.clone(),
+                severity: line.severity.to_string(),
+                due_at: line.due_at,
+            });
+        }
+    }
+    report.active_stages = active.len() as u64;
+    let open = store.open_stages().await?;
+    let open_keys: HashSet<&StageKey> = open.iter().map(|e| &e.key).collect();
+    let new: Vec<StageEpisode> = active
+        .iter()
+        .filter(|e| !open_keys.contains(&e.key))
+        .cloned()
+        .collect();
+    let ended: Vec<(StageKey, String)> = open
+        .into_iter()
+        .filter(|e| !seen.contains(&e.key))
+        .map(|e| {
+            let lapses = matches!(e.severity.as_str(), "reminder" | "warning");
+            let reason = if lapses && now > e.due_at {
+                "lapsed at its due time"
+            } else {
+                "done, or the case closed"
+            };
+            (e.key, reason.to_owned())
+        })
+        .collect();
+    store.open_episodes(&new, now).await?;
+    store.close_episodes(&ended, now).await?;
+    report.stages_opened = new.len() as u64;
+    report.stages_ended = ended.len() as u64;
+
+    let settings = &config.settings;
+    let drafts = outbox::plan(
+        &evaluation.lines,
+        &config.rules,
+        &evaluation.directory,
+        &settings.delivery,
+        &settings.routes,
+        calendar,
+        now,
+    );
+    report.notices_enqueued = store.enqueue(&drafts, now).await?;
+    report.notices_cancelled = store.cancel_ended(now).await?;
+    Ok(())
+}
+
+/// The long-lived parts of a running casewatch: configuration, both databases, templates and channels.
+pub struct App<S> {
+    pub config: Config,
+    pub calendar: WorkingCalendar,
+    pub source: CaseSource,
+    pub store: Store,
+    pub renderer: Renderer,
+    pub sender: S,
+    /// Names this process in attempts and leases.
+    pub replica: String,
+}
+
+impl<S: Sender> App<S> {
+    /// One evaluate → enqueue → compose → deliver pass as of `now`.
+    pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport, PassError> {
+        let evaluation = evaluate(&self.config, &self.calendar, &self.source, now).await?;
+        let mut report = TickReport {
+            cases: evaluation.cases,
+            rows_skipped: evaluation.report.total_skipped(),
+            ..TickReport::default()
+        };
+        enqueue(&self.config, &self.calendar, &self.store, &evaluation, now, &mut report).await?;
+        report.composed = self.compose(now).await?;
+        report.delivered = self.deliver(now).await?;
+        Ok(report)
+    }
+
+    pub async fn compose(&self, now: DateTime<Utc>) -> Result<Composed, outbox::ComposeError> {
+        let settings = &self.config.settings;
+        outbox::compose(
+            &self.store,
+            &self.renderer,
+            &self.config.rules,
+            &settings.delivery,
+            &self.calendar,
+            now,
+        )
+        .await
+    }
+
+    pub async fn deliver(&self, now: DateTime<Utc>) -> Result<Delivered, StoreError> {
+        outbox::deliver(
+            &self.store,
+            &self.sender,
+            &self.config.settings.delivery,
+            now,
+            &self.replica,
+        )
+        .await
+    }
+}

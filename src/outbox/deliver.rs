@@ -1,0 +1,167 @@
+//! Delivery: claim due messages, send them through their channel (a few at once per channel), record every
+//! attempt, and retry transient failures with exponential backoff and jitter until they are sent or dead-lettered.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use futures_util::StreamExt;
+use rand::RngExt;
+use tokio::sync::Semaphore;
+
+use super::DeliverySettings;
+use crate::channels::{ChannelError, Item, Message, MessageKind, Receipt};
+use crate::store::{Attempt, AttemptOutcome, Store, StoreError, StoredMessage};
+
+/// Something that can send a message through a named channel (`email` or a webhook's name).
+pub trait Sender: Sync {
+    fn send(
+        &self,
+        channel: &str,
+        message: &Message,
+    ) -> impl Future<Output = Result<Receipt, ChannelError>> + Send;
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Delivered {
+    pub sent: u64,
+    pub retried: u64,
+    pub dead: u64,
+}
+
+impl Delivered {
+    pub fn attempts(&self) -> u64 {
+        self.sent + self.retried + self.dead
+    }
+}
+
+/// When to try again after `attempts` failed attempts: `initial × 2^(attempts-1)`, capped, times a jitter of
+/// 0.5–1.5 so that a recovering server is not hit by every retry at once; never sooner than the server asked.
+pub fn backoff(
+    settings: &DeliverySettings,
+    attempts: u32,
+    retry_after: Option<std::time::Duration>,
+) -> Duration {
+    let exp = settings
+        .backoff_initial_seconds
+        .saturating_mul(1u64 << attempts.saturating_sub(1).min(30))
+        .min(settings.backoff_max_seconds);
+    let jittered = (exp as f64 * rand::rng().random_range(0.5..1.5)).round() as i64;
+    let asked = retry_after.map_or(0, |d| d.as_secs() as i64);
+    Duration::seconds(jittered.max(asked).max(1))
+}
+
+fn to_message(stored: &StoredMessage) -> Result<Message, serde_json::Error> {
+    let items: Vec<Item> = serde_json::from_str(&stored.items_json)?;
+    Ok(Message {
+        key: stored.key.clone(),
+        message_id: super::message_id(&stored.key),
+        kind: if stored.kind == "immediate" {
+            MessageKind::Immediate
+        } else {
+            MessageKind::Digest
+        },
+        to: stored.address.clone(),
+        to_name: stored.to_name.clone(),
+        subject: stored.subject.clone(),
+        text: stored.text.clone(),
+        html: stored.html.clone(),
+        items,
+    })
+}
+
+/// Sends every message due at `now`, until none is left that may be tried now.
+pub async fn deliver(
+    store: &Store,
+    sender: &impl Sender,
+    settings: &DeliverySettings,
+    now: DateTime<Utc>,
+    replica: &str,
+) -> Result<Delivered, StoreError> {
+    let mut total = Delivered::default();
+    let per_channel = settings.concurrency.max(1);
+    let mut limits: HashMap<String, Arc<Semaphore>> = HashMap::new();
+    loop {
+        let lease_until = now + Duration::seconds(settings.lease_seconds as i64);
+        let batch = store
+            .claim(now, lease_until, replica, (per_channel * 8) as i64)
+            .await?;
+        if batch.is_empty() {
+            return Ok(total);
+        }
+        for m in &batch {
+            limits
+                .entry(m.channel.clone())
+                .or_insert_with(|| Arc::new(Semaphore::new(per_channel)));
+        }
+        let results: Vec<Result<AttemptOutcome, StoreError>> = futures_util::stream::iter(&batch)
+            .map(|m| {
+                let limit = limits[&m.channel].clone();
+                async move {
+                    let _permit = limit.acquire_owned().await.expect("the semaphore is never closed");
+                    attempt(store, sender, settings, m, now, replica).await
+                }
+            })
+            .buffer_unordered(per_channel * limits.len())
+            .collect()
+            .await;
+        for r in results {
+            match r? {
+                AttemptOutcome::Sent => total.sent += 1,
+                AttemptOutcome::Retry(_) => total.retried += 1,
+                AttemptOutcome::Dead => total.dead += 1,
+            }
+        }
+    }
+}
+
+async fn attempt(
+    store: &Store,
+    sender: &impl Sender,
+    settings: &DeliverySettings,
+    stored: &StoredMessage,
+    now: DateTime<Utc>,
+    replica: &str,
+) -> Result<AttemptOutcome, StoreError> {
+    let started = Instant::now();
+    let result = match to_message(stored) {
+        Ok(message) => sender.send(&stored.channel, &message).await,
+        Err(e) => Err(ChannelError::permanent(format!("stored message is unreadable: {e}"))),
+    };
+    let attempts = stored.attempts as u32 + 1;
+    let (result_name, detail, outcome) = match &result {
+        Ok(receipt) => ("sent", receipt.detail.clone(), AttemptOutcome::Sent),
+        Err(ChannelError::Permanent { reason }) => ("permanent", reason.clone(), AttemptOutcome::Dead),
+        Err(ChannelError::Transient { reason, retry_after }) => {
+            let outcome = if attempts >= settings.max_attempts {
+                AttemptOutcome::Dead
+            } else {
+                AttemptOutcome::Retry(now + backoff(settings, attempts, *retry_after))
+            };
+            ("transient", reason.clone(), outcome)
+        }
+    };
+    match &outcome {
+        AttemptOutcome::Sent => tracing::info!(message = stored.id, channel = %stored.channel, "sent"),
+        AttemptOutcome::Retry(at) => tracing::warn!(
+            message = stored.id, channel = %stored.channel, attempts, retry_at = %at, "send failed, will retry: {detail}"
+        ),
+        AttemptOutcome::Dead => tracing::error!(
+            message = stored.id, channel = %stored.channel, attempts,
+            "send failed, dead-lettered (see `casewatch outbox list --dead`): {detail}"
+        ),
+    }
+    let record = Attempt {
+        message_id: stored.id,
+        at: now,
+        channel: &stored.channel,
+        address: &stored.address,
+        result: result_name,
+        detail: &detail,
+        duration_ms: started.elapsed().as_millis() as i64,
+        replica,
+    };
+    store.finish_attempt(&record, &outcome).await?;
+    Ok(outcome)
+}

@@ -1,0 +1,98 @@
+//! `[delivery]`: when and how notices go out.
+
+use std::path::PathBuf;
+
+use chrono::NaiveTime;
+use serde::Deserialize;
+
+use crate::rules::Severity;
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliverySettings {
+    /// UK local times of the digest send windows, on working days: each person gets at most one digest per window.
+    #[serde(default = "default_digest_times")]
+    pub digest_times: Vec<NaiveTime>,
+    /// Severities sent at once, on their own, instead of waiting for the next digest.
+    #[serde(default = "default_immediate")]
+    pub immediate: Vec<Severity>,
+    /// Working hours (UK local time, working days) for immediate notices.
+    #[serde(default = "default_start")]
+    pub working_hours_start: NaiveTime,
+    #[serde(default = "default_end")]
+    pub working_hours_end: NaiveTime,
+    /// Send immediate notices outside working hours and on non-working days too (out-of-hours duty teams).
+    #[serde(default)]
+    pub out_of_hours: bool,
+    /// Attempts before a message is dead-lettered.
+    #[serde(default = "default_max_attempts")]
+    pub max_attempts: u32,
+    /// Backoff after the first failure; doubles each time (with jitter) up to `backoff_max_seconds`.
+    #[serde(default = "default_backoff_initial")]
+    pub backoff_initial_seconds: u64,
+    #[serde(default = "default_backoff_max")]
+    pub backoff_max_seconds: u64,
+    /// Messages sent at once, per channel.
+    #[serde(default = "default_concurrency")]
+    pub concurrency: usize,
+    /// How long a claimed message is reserved for the process sending it; after that another may retry it.
+    #[serde(default = "default_lease")]
+    pub lease_seconds: u64,
+    /// A folder whose templates (digest.txt, digest.html, immediate.txt, immediate.html) replace the built-in ones.
+    #[serde(default)]
+    pub templates_dir: Option<PathBuf>,
+}
+
+fn default_digest_times() -> Vec<NaiveTime> {
+    vec![NaiveTime::from_hms_opt(8, 0, 0).expect("08:00 is a time")]
+}
+
+fn default_immediate() -> Vec<Severity> {
+    vec![Severity::Breach, Severity::Escalation]
+}
+
+fn default_start() -> NaiveTime {
+    NaiveTime::from_hms_opt(8, 0, 0).expect("08:00 is a time")
+}
+
+fn default_end() -> NaiveTime {
+    NaiveTime::from_hms_opt(18, 0, 0).expect("18:00 is a time")
+}
+
+fn default_max_attempts() -> u32 {
+    8
+}
+
+fn default_backoff_initial() -> u64 {
+    60
+}
+
+fn default_backoff_max() -> u64 {
+    3600
+}
+
+fn default_concurrency() -> usize {
+    4
+}
+
+fn default_lease() -> u64 {
+    300
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        Self {
+            digest_times: default_digest_times(),
+            immediate: default_immediate(),
+            working_hours_start: default_start(),
+            working_hours_end: default_end(),
+            out_of_hours: false,
+            max_attempts: default_max_attempts(),
+            backoff_initial_seconds: default_backoff_initial(),
+            backoff_max_seconds: default_backoff_max(),
+            concurrency: default_concurrency(),
+            lease_seconds: default_lease(),
+            templates_dir: None,
+        }
+    }
+}

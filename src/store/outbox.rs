@@ -1,0 +1,294 @@
+//! Stage episodes, notices and composing messages.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::{QueryBuilder, Row};
+
+use super::{Store, StoreError};
+use crate::on_pool;
+use crate::outbox::Draft;
+
+/// One active stage episode, as `stage_log` keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StageKey {
+    pub rule: String,
+    pub subject_id: String,
+    pub stage: String,
+    pub from: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug)]
+pub struct StageEpisode {
+    pub key: StageKey,
+    pub case_id: String,
+    pub child_ref: String,
+    pub severity: String,
+    pub due_at: DateTime<Utc>,
+}
+
+/// A notice waiting for a message.
+#[derive(Clone, Debug)]
+pub struct PendingNotice {
+    pub id: i64,
+    pub channel: String,
+    pub address: String,
+    pub staff_id: Option<String>,
+    pub to_name: Option<String>,
+    pub item_json: String,
+    pub notice_key: String,
+}
+
+/// A composed message to store.
+pub struct NewMessage<'a> {
+    pub key: &'a str,
+    pub kind: &'a str,
+    pub channel: &'a str,
+    pub address: &'a str,
+    pub staff_id: Option<&'a str>,
+    pub to_name: Option<&'a str>,
+    pub subject: &'a str,
+    pub text: &'a str,
+    pub html: &'a str,
+    pub items_json: &'a str,
+}
+
+/// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
+const BATCH: usize = 500;
+
+impl Store {
+    /// Episodes still open in `stage_log`.
+    pub async fn open_stages(&self) -> Result<Vec<StageEpisode>, StoreError> {
+        let sql = "SELECT rule, subject_id, stage, from_at, case_id, child_ref, severity, due_at \
+                   FROM stage_log WHERE ended_at IS NULL";
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(sql)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|r| {
+                    Ok(StageEpisode {
+                        key: StageKey {
+                            rule: r.try_get("rule")?,
+                            subject_id: r.try_get("subject_id")?,
+                            stage: r.try_get("stage")?,
+                            from: r.try_get("from_at")?,
+                        },
+                        case_id: r.try_get("case_id")?,
+                        child_ref: r.try_get("child_ref")?,
+                        severity: r.try_get("severity")?,
+                        due_at: r.try_get("due_at")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+        })?;
+        Ok(rows)
+    }
+
+    /// Opens episodes seen for the first time (or reopens one that had ended and is active again).
+    pub async fn open_episodes(&self, new: &[StageEpisode], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let now = now.trunc_subsecs(0);
+        for chunk in new.chunks(BATCH) {
+            on_pool!(self, |pool| {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO stage_log (rule, subject_id, stage, from_at, case_id, child_ref, severity, \
+                     due_at, first_seen_at) ",
+                );
+                q.push_values(chunk, |mut b, e| {
+                    b.push_bind(&e.key.rule)
+                        .push_bind(&e.key.subject_id)
+                        .push_bind(&e.key.stage)
+                        .push_bind(e.key.from)
+                        .push_bind(&e.case_id)
+                        .push_bind(&e.child_ref)
+                        .push_bind(&e.severity)
+                        .push_bind(e.due_at)
+                        .push_bind(now);
+                });
+                q.push(
+                    " ON CONFLICT (rule, subject_id, stage, from_at) DO UPDATE \
+                     SET ended_at = NULL, end_reason = NULL, due_at = excluded.due_at",
+                );
+                q.build().execute(pool).await.map(|_| ())
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Closes episodes that are no longer active, with why.
+    pub async fn close_episodes(
+        &self,
+        ended: &[(StageKey, String)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = now.trunc_subsecs(0);
+        let sql = "UPDATE stage_log SET ended_at = $1, end_reason = $2 \
+                   WHERE rule = $3 AND subject_id = $4 AND stage = $5 AND from_at = $6 AND ended_at IS NULL";
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for (key, reason) in ended {
+                sqlx::query(sql)
+                    .bind(now)
+                    .bind(reason)
+                    .bind(&key.rule)
+                    .bind(&key.subject_id)
+                    .bind(&key.stage)
+                    .bind(key.from)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    /// Stores new notices; a draft whose key is already stored is left alone. Returns how many were new.
+    pub async fn enqueue(&self, drafts: &[Draft], now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let now = now.trunc_subsecs(0);
+        let mut inserted = 0;
+        for chunk in drafts.chunks(BATCH) {
+            let items: Vec<String> = chunk
+                .iter()
+                .map(|d| serde_json::to_string(&d.item).expect("an item serialises"))
+                .collect();
+            inserted += on_pool!(self, |pool| {
+                let mut q = QueryBuilder::new(
+                    "INSERT INTO notices (notice_key, rule, subject_id, stage, from_at, due_at, case_id, severity, \
+                     occurrence, roles, channel, address, staff_id, to_name, delivery, item_json, enqueued_at) ",
+                );
+                q.push_values(chunk.iter().zip(&items), |mut b, (d, item)| {
+                    let roles: Vec<&str> = d.roles.iter().map(|r| r.as_str()).collect();
+                    b.push_bind(&d.key)
+                        .push_bind(&d.item.rule)
+                        .push_bind(&d.item.subject_id)
+                        .push_bind(&d.item.stage)
+                        .push_bind(d.item.from)
+                        .push_bind(d.item.due_at)
+                        .push_bind(&d.item.case_id)
+                        .push_bind(&d.item.severity)
+                        .push_bind(d.occurrence as i64)
+                        .push_bind(roles.join(","))
+                        .push_bind(&d.channel)
+                        .push_bind(&d.address)
+                        .push_bind(&d.staff_id)
+                        .push_bind(&d.to_name)
+                        .push_bind(d.delivery.as_str())
+                        .push_bind(item)
+                        .push_bind(now);
+                });
+                q.push(" ON CONFLICT (notice_key) DO NOTHING");
+                q.build().execute(pool).await.map(|r| r.rows_affected())
+            })?;
+        }
+        Ok(inserted)
+    }
+
+    /// Notices not yet in a message whose stage episode has ended are not sent: a reminder for something already
+    /// done is noise. Returns how many were cancelled.
+    pub async fn cancel_ended(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let sql = "UPDATE notices SET cancelled_at = $1, cancel_reason = \
+                   (SELECT s.end_reason FROM stage_log s WHERE s.rule = notices.rule \
+                    AND s.subject_id = notices.subject_id AND s.stage = notices.stage AND s.from_at = notices.from_at) \
+                   WHERE message_id IS NULL AND cancelled_at IS NULL AND EXISTS \
+                   (SELECT 1 FROM stage_log s WHERE s.rule = notices.rule AND s.subject_id = notices.subject_id \
+                    AND s.stage = notices.stage AND s.from_at = notices.from_at AND s.ended_at IS NOT NULL)";
+        let n = on_pool!(self, |pool| sqlx::query(sql)
+            .bind(now.trunc_subsecs(0))
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(n)
+    }
+
+    /// Notices of one delivery kind waiting for a message, grouped by channel and address.
+    pub async fn pending_notices(&self, delivery: &str) -> Result<Vec<PendingNotice>, StoreError> {
+        let sql = "SELECT id, channel, address, staff_id, to_name, item_json, notice_key FROM notices \
+                   WHERE message_id IS NULL AND cancelled_at IS NULL AND delivery = $1 \
+                   ORDER BY channel, address, id";
+        let rows = on_pool!(self, |pool| {
+            sqlx::query(sql)
+                .bind(delivery)
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(|r| {
+                    Ok(PendingNotice {
+                        id: r.try_get("id")?,
+                        channel: r.try_get("channel")?,
+                        address: r.try_get("address")?,
+                        staff_id: r.try_get("staff_id")?,
+                        to_name: r.try_get("to_name")?,
+                        item_json: r.try_get("item_json")?,
+                        notice_key: r.try_get("notice_key")?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()
+        })?;
+        Ok(rows)
+    }
+
+    /// Stores a message and assigns its notices, in one transaction. `None` when a message with this key exists
+    /// already (this recipient's digest for this window was composed before): the notices wait.
+    pub async fn create_message(
+        &self,
+        m: &NewMessage<'_>,
+        notice_ids: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        let now = now.trunc_subsecs(0);
+        let insert = "INSERT INTO messages (message_key, kind, channel, address, staff_id, to_name, subject, \
+                      body_text, body_html, items_json, status, attempts, created_at, next_attempt_at) \
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $11) \
+                      ON CONFLICT (message_key) DO NOTHING RETURNING id";
+        let id = on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let id: Option<i64> = sqlx::query_scalar(insert)
+                .bind(m.key)
+                .bind(m.kind)
+                .bind(m.channel)
+                .bind(m.address)
+                .bind(m.staff_id)
+                .bind(m.to_name)
+                .bind(m.subject)
+                .bind(m.text)
+                .bind(m.html)
+                .bind(m.items_json)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(id) = id {
+                for chunk in notice_ids.chunks(BATCH) {
+                    let mut q = QueryBuilder::new("UPDATE notices SET message_id = ");
+                    q.push_bind(id).push(" WHERE message_id IS NULL AND id IN (");
+                    let mut list = q.separated(", ");
+                    for n in chunk {
+                        list.push_bind(*n);
+                    }
+                    q.push(")");
+                    q.build().execute(&mut *tx).await?;
+                }
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(id)
+        })?;
+        Ok(id)
+    }
+
+    /// The keys of `keys` that are stored already (for counting what a pass adds).
+    pub async fn known_notice_keys(&self, keys: &[String]) -> Result<HashSet<String>, StoreError> {
+        let mut known = HashSet::new();
+        for chunk in keys.chunks(BATCH) {
+            let found: Vec<String> = on_pool!(self, |pool| {
+                let mut q = QueryBuilder::new("SELECT notice_key FROM notices WHERE notice_key IN (");
+                let mut list = q.separated(", ");
+                for k in chunk {
+                    list.push_bind(k);
+                }
+                q.push(")");
+                q.build_query_scalar().fetch_all(pool).await
+            })?;
+            known.extend(found);
+        }
+        Ok(known)
+    }
+}
