@@ -14,7 +14,8 @@ use super::decode::{Cell, RawRow};
 use super::merge::{Feed, FeedReader};
 use super::{SourceError, queries};
 
-/// Rows fetched per round trip and feed: what a case read holds in memory at most, whatever the caseload.
+/// Rows fetched per round trip and feed: with one case's rows, all a case read holds in memory, whatever the
+/// caseload.
 const FETCH_ROWS: usize = 1000;
 
 /// How long to wait for the server to answer before saying it cannot be reached.

@@ -34,7 +34,9 @@ pub(super) async fn connect(
     }
     let options = options
         .read_only(mode == OpenMode::ReadOnly && !in_memory)
-        .create_if_missing(mode == OpenMode::CreateIfMissing);
+        .create_if_missing(mode == OpenMode::CreateIfMissing)
+        // Rows a query's worker thread may run ahead by (sqlx's default, 50, hands over far more often).
+        .row_buffer_size(1000);
     // An in-memory database lives only while a connection holds it, so keep one open for the pool's life.
     let keep = if in_memory { 1 } else { 0 };
     let pool = SqlitePoolOptions::new()

@@ -188,3 +188,33 @@ async fn sqlite_values_stored_as_the_wrong_kind_are_bad_rows() {
     assert_eq!(report.rows_skipped(Table::Visits), 4);
     assert_eq!(report.rows_skipped(Table::Assessments), 2);
 }
+
+#[tokio::test]
+async fn postgres_timestamps_without_time_zone_are_not_guessed() {
+    let db = TestDb::postgres().await;
+    db.execute(LOOSE_SCHEMA).await;
+    db.execute(
+        "ALTER TABLE visits ALTER COLUMN visit_at TYPE timestamp USING visit_at::timestamp;
+         INSERT INTO children VALUES ('K1', 'LL-K1', NULL, NULL, NULL);
+         INSERT INTO cases VALUES ('C1', 'K1', 'CIN', NULL, '2026-01-05', NULL, NULL);
+         INSERT INTO visits (visit_id, case_id, visit_type, visit_at, child_seen, ssda903_recorded)
+             VALUES ('V1', 'C1', 'statutory', '2026-03-02 10:00:00', '1', '0');",
+    )
+    .await;
+    let source = casewatch::source::CaseSource::connect(db.url())
+        .await
+        .unwrap();
+    let (logs, _guard) = capture_logs();
+
+    let (files, report) = case_files_on(&source, "2026-03-10").await;
+
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].visits, vec![]);
+    assert_eq!(report.rows_skipped(Table::Visits), 1);
+    assert!(
+        logs.text()
+            .contains("visit_at: timestamp without a UTC offset"),
+        "{}",
+        logs.text()
+    );
+}
