@@ -181,7 +181,15 @@ impl<S: Sender> App<S> {
             rows_skipped: evaluation.report.total_skipped(),
             ..TickReport::default()
         };
-        enqueue(&self.config, &self.calendar, &self.store, &evaluation, now, &mut report).await?;
+        enqueue(
+            &self.config,
+            &self.calendar,
+            &self.store,
+            &evaluation,
+            now,
+            &mut report,
+        )
+        .await?;
         report.composed = self.compose(now).await?;
         report.delivered = self.deliver(now).await?;
         Ok(report)

@@ -41,7 +41,12 @@ pub struct Line {
 pub fn child_label(child: &Child, identifier: ChildIdentifier) -> String {
     let reference = &child.display_ref;
     let names = [child.given_name.as_deref(), child.family_name.as_deref()];
-    let names: Vec<&str> = names.into_iter().flatten().map(str::trim).filter(|n| !n.is_empty()).collect();
+    let names: Vec<&str> = names
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
     match identifier {
         _ if names.is_empty() => reference.clone(),
         ChildIdentifier::Reference => reference.clone(),
@@ -105,7 +110,8 @@ impl<'a> Evaluator<'a> {
         self.stages.clear();
         self.pack
             .evaluate_case(file, self.calendar, &self.asof, &mut self.stages);
-        let label = (!self.stages.is_empty()).then(|| child_label(&file.child, self.child_identifier));
+        let label =
+            (!self.stages.is_empty()).then(|| child_label(&file.child, self.child_identifier));
         for active in &self.stages {
             let rule = active.rule(self.pack);
             let stage = active.stage(self.pack);

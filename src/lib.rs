@@ -1,10 +1,29 @@
 //! casewatch: statutory-deadline alerts for children's social care.
 //!
+//! One pass is a straight line:
+//!
+//! ```text
+//! source (case DB, read-only) -> rules + calendar (pure) -> recipients -> outbox (state DB) -> channels
+//!                                                        \-> `evaluate` prints here and stops
+//! ```
+//!
 //! # Layout
 //!
-//! - [`calendar`]: working days, bank holidays by region, month arithmetic and London local dates (pure).
 //! - [`model`]: the canonical case schema as Rust types.
+//! - [`source`]: reading the case database (SQLite or PostgreSQL) into those types, one open case at a time;
+//!   the only code that knows the case database's SQL.
+//! - [`calendar`]: working days, bank holidays by region, month arithmetic and London local dates (pure).
+//! - [`rules`]: rule files (`config/rules/*.toml`), their time expressions and subject selectors, and evaluating
+//!   one case into its active stages (pure).
+//! - [`recipients`]: the role chain and absence cover.
+//! - [`evaluate`]: active stages resolved to people, in the SPEC's order; `casewatch evaluate`'s output.
+//! - [`outbox`]: notices, digests, delivery with retries and dead letters.
+//! - [`store`]: casewatch's own database (SQLite or PostgreSQL); the only code that knows its SQL.
+//! - [`channels`]: email and webhooks; they know nothing about rules.
+//! - [`app`]: one pass wired together: evaluate, enqueue, compose, deliver.
+//! - [`config`], [`telemetry`], [`cli`]: settings, logs, the command line.
 
+pub mod app;
 pub mod calendar;
 pub mod channels;
 pub mod config;
@@ -13,5 +32,6 @@ pub mod model;
 pub mod outbox;
 pub mod recipients;
 pub mod rules;
+pub mod source;
 pub mod store;
 pub mod telemetry;

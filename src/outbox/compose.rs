@@ -58,7 +58,11 @@ pub fn digest_window(
 }
 
 /// Whether immediate notices may go out now.
-pub fn immediate_allowed(now: DateTime<Utc>, settings: &DeliverySettings, cal: &WorkingCalendar) -> bool {
+pub fn immediate_allowed(
+    now: DateTime<Utc>,
+    settings: &DeliverySettings,
+    cal: &WorkingCalendar,
+) -> bool {
     if settings.out_of_hours {
         return true;
     }
@@ -106,7 +110,12 @@ pub async fn compose(
         let mut items = items(&notices)?;
         items.sort_by_key(super::urgency);
         let body = renderer.digest(first.to_name.as_deref(), &items, now)?;
-        let key = format!("digest|{}|{}|{}", first.channel, first.address, window.to_rfc3339());
+        let key = format!(
+            "digest|{}|{}|{}",
+            first.channel,
+            first.address,
+            window.to_rfc3339()
+        );
         let ids: Vec<i64> = group.iter().map(|n| n.id).collect();
         let json = to_json(&items, first.id)?;
         let message = store_message(&key, MessageKind::Digest, first, &body, &json);

@@ -99,7 +99,10 @@ pub async fn deliver(
             .map(|m| {
                 let limit = limits[&m.channel].clone();
                 async move {
-                    let _permit = limit.acquire_owned().await.expect("the semaphore is never closed");
+                    let _permit = limit
+                        .acquire_owned()
+                        .await
+                        .expect("the semaphore is never closed");
                     attempt(store, sender, settings, m, now, replica).await
                 }
             })
@@ -127,13 +130,20 @@ async fn attempt(
     let started = Instant::now();
     let result = match to_message(stored) {
         Ok(message) => sender.send(&stored.channel, &message).await,
-        Err(e) => Err(ChannelError::permanent(format!("stored message is unreadable: {e}"))),
+        Err(e) => Err(ChannelError::permanent(format!(
+            "stored message is unreadable: {e}"
+        ))),
     };
     let attempts = stored.attempts as u32 + 1;
     let (result_name, detail, outcome) = match &result {
         Ok(receipt) => ("sent", receipt.detail.clone(), AttemptOutcome::Sent),
-        Err(ChannelError::Permanent { reason }) => ("permanent", reason.clone(), AttemptOutcome::Dead),
-        Err(ChannelError::Transient { reason, retry_after }) => {
+        Err(ChannelError::Permanent { reason }) => {
+            ("permanent", reason.clone(), AttemptOutcome::Dead)
+        }
+        Err(ChannelError::Transient {
+            reason,
+            retry_after,
+        }) => {
             let outcome = if attempts >= settings.max_attempts {
                 AttemptOutcome::Dead
             } else {
@@ -143,7 +153,9 @@ async fn attempt(
         }
     };
     match &outcome {
-        AttemptOutcome::Sent => tracing::info!(message = stored.id, channel = %stored.channel, "sent"),
+        AttemptOutcome::Sent => {
+            tracing::info!(message = stored.id, channel = %stored.channel, "sent")
+        }
         AttemptOutcome::Retry(at) => tracing::warn!(
             message = stored.id, channel = %stored.channel, attempts, retry_at = %at, "send failed, will retry: {detail}"
         ),

@@ -45,8 +45,14 @@ impl Route {
         any(&self.roles, &line.role)
             && any(&self.severities, &line.severity)
             && any(&self.rules, &line.rule)
-            && self.teams.as_ref().is_none_or(|t| team.is_some_and(|team| t.iter().any(|x| x == team)))
-            && self.staff.as_ref().is_none_or(|s| line.staff_id.as_ref().is_some_and(|id| s.contains(id)))
+            && self
+                .teams
+                .as_ref()
+                .is_none_or(|t| team.is_some_and(|team| t.iter().any(|x| x == team)))
+            && self
+                .staff
+                .as_ref()
+                .is_none_or(|s| line.staff_id.as_ref().is_some_and(|id| s.contains(id)))
     }
 }
 
@@ -94,13 +100,20 @@ pub fn plan(
 ) -> Vec<Draft> {
     let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
     for line in lines {
-        let Some(stage) = pack.rule(&line.rule).and_then(|r| r.stages.iter().find(|s| s.name == line.stage))
+        let Some(stage) = pack
+            .rule(&line.rule)
+            .and_then(|r| r.stages.iter().find(|s| s.name == line.stage))
         else {
             continue;
         };
-        let title = pack.rule(&line.rule).map_or(line.rule.clone(), |r| r.title.clone());
+        let title = pack
+            .rule(&line.rule)
+            .map_or(line.rule.clone(), |r| r.title.clone());
         let occurrence = occurrence(stage.repeat_every, line.from, now, calendar);
-        let person = line.staff_id.as_ref().and_then(|id| directory.get(&id.as_str().into()));
+        let person = line
+            .staff_id
+            .as_ref()
+            .and_then(|id| directory.get(&id.as_str().into()));
         let team = person.and_then(|p| p.team.as_deref());
         let matching: Vec<&Route> = routes.iter().filter(|r| r.matches(line, team)).collect();
         let delivery = if settings.immediate.contains(&line.severity) {
@@ -136,7 +149,11 @@ pub fn plan(
                 channel,
                 address,
                 staff_id: if webhook { None } else { line.staff_id.clone() },
-                to_name: if webhook { None } else { person.map(|p| p.display_name.clone()) },
+                to_name: if webhook {
+                    None
+                } else {
+                    person.map(|p| p.display_name.clone())
+                },
                 delivery,
                 item: Item {
                     rule: line.rule.clone(),
@@ -159,7 +176,12 @@ pub fn plan(
     drafts
         .into_values()
         .map(|mut d| {
-            d.item.role = d.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
+            d.item.role = d
+                .roles
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             d
         })
         .collect()

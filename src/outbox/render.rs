@@ -13,10 +13,22 @@ use crate::calendar::LONDON;
 use crate::channels::Item;
 
 const BUILTIN: [(&str, &str); 4] = [
-    ("digest.txt", include_str!("../../config/templates/digest.txt")),
-    ("digest.html", include_str!("../../config/templates/digest.html")),
-    ("immediate.txt", include_str!("../../config/templates/immediate.txt")),
-    ("immediate.html", include_str!("../../config/templates/immediate.html")),
+    (
+        "digest.txt",
+        include_str!("../../config/templates/digest.txt"),
+    ),
+    (
+        "digest.html",
+        include_str!("../../config/templates/digest.html"),
+    ),
+    (
+        "immediate.txt",
+        include_str!("../../config/templates/immediate.txt"),
+    ),
+    (
+        "immediate.html",
+        include_str!("../../config/templates/immediate.html"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +82,9 @@ fn colour(severity: &str) -> &'static str {
 }
 
 fn local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&LONDON).format("%a %-d %b %Y, %H:%M").to_string()
+    t.with_timezone(&LONDON)
+        .format("%a %-d %b %Y, %H:%M")
+        .to_string()
 }
 
 fn humanise(stage: &str) -> String {
@@ -131,10 +145,12 @@ impl Renderer {
         );
         for (name, builtin) in BUILTIN {
             let text = match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
-                Some(path) => std::fs::read_to_string(&path).map_err(|source| TemplateError::Read {
-                    path: path.display().to_string(),
-                    source,
-                })?,
+                Some(path) => {
+                    std::fs::read_to_string(&path).map_err(|source| TemplateError::Read {
+                        path: path.display().to_string(),
+                        source,
+                    })?
+                }
                 None => builtin.to_owned(),
             };
             env.add_template_owned(name, text)
@@ -157,7 +173,11 @@ impl Renderer {
             from: DateTime::UNIX_EPOCH,
             role: "worker".into(),
         };
-        renderer.digest(Some("Sample"), std::slice::from_ref(&sample), DateTime::UNIX_EPOCH)?;
+        renderer.digest(
+            Some("Sample"),
+            std::slice::from_ref(&sample),
+            DateTime::UNIX_EPOCH,
+        )?;
         renderer.immediate(None, &sample, None, DateTime::UNIX_EPOCH)?;
         Ok(renderer)
     }
@@ -167,7 +187,11 @@ impl Renderer {
             name: name.to_owned(),
             source,
         };
-        self.env.get_template(name).map_err(fail)?.render(ctx).map_err(fail)
+        self.env
+            .get_template(name)
+            .map_err(fail)?
+            .render(ctx)
+            .map_err(fail)
     }
 
     /// A digest: items grouped by child, groups and items most urgent first. `items` may be in any order.
@@ -178,7 +202,9 @@ impl Renderer {
         now: DateTime<Utc>,
     ) -> Result<Rendered, TemplateError> {
         let mut sorted: Vec<&Item> = items.iter().collect();
-        sorted.sort_by(|a, b| (urgency(a), &a.child, &a.subject_id).cmp(&(urgency(b), &b.child, &b.subject_id)));
+        sorted.sort_by(|a, b| {
+            (urgency(a), &a.child, &a.subject_id).cmp(&(urgency(b), &b.child, &b.subject_id))
+        });
         let mut groups: Vec<Group> = Vec::new();
         for item in sorted {
             match groups.iter_mut().find(|g| g.child == item.child) {
@@ -226,7 +252,8 @@ impl Renderer {
 /// "1 escalation, 2 overdue, 3 reminders": what a worker needs to triage from the inbox.
 pub fn count_summary(items: &[Item]) -> String {
     let count = |s: &str| items.iter().filter(|i| i.severity == s).count();
-    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let parts: Vec<String> = [
         (count("escalation"), "escalation", "escalations"),
         (count("breach"), "overdue", "overdue"),

@@ -175,7 +175,11 @@ impl Store {
     }
 
     /// Messages by status (`pending`, `sent`, `dead`), newest first.
-    pub async fn messages(&self, status: Option<&str>, limit: i64) -> Result<Vec<StoredMessage>, StoreError> {
+    pub async fn messages(
+        &self,
+        status: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<StoredMessage>, StoreError> {
         let sql = format!(
             "SELECT {COLUMNS} FROM messages WHERE ($1 IS NULL OR status = $1) ORDER BY id DESC LIMIT $2"
         );
@@ -195,14 +199,23 @@ impl Store {
 
     /// Puts dead letters back in the queue (one by id, or all), due now, with their attempt count reset; each
     /// re-queue is recorded as an event. Returns the ids re-queued.
-    pub async fn requeue(&self, id: Option<i64>, now: DateTime<Utc>) -> Result<Vec<i64>, StoreError> {
+    pub async fn requeue(
+        &self,
+        id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>, StoreError> {
         let now = now.trunc_subsecs(0);
         let sql = "UPDATE messages SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_owner = NULL, \
                    lease_until = NULL WHERE status = 'dead' AND ($2 IS NULL OR id = $2) RETURNING id";
-        let event = "INSERT INTO events (at, kind, message_id, detail) VALUES ($1, 'requeued', $2, $3)";
+        let event =
+            "INSERT INTO events (at, kind, message_id, detail) VALUES ($1, 'requeued', $2, $3)";
         let ids = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            let ids: Vec<i64> = sqlx::query_scalar(sql).bind(now).bind(id).fetch_all(&mut *tx).await?;
+            let ids: Vec<i64> = sqlx::query_scalar(sql)
+                .bind(now)
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
             for id in &ids {
                 sqlx::query(event)
                     .bind(now)
@@ -220,7 +233,10 @@ impl Store {
     /// Releases every lease: for a single-process (SQLite) store at start-up, where no one else can hold one.
     pub async fn release_leases(&self) -> Result<u64, StoreError> {
         let sql = "UPDATE messages SET lease_owner = NULL, lease_until = NULL WHERE lease_owner IS NOT NULL";
-        let n = on_pool!(self, |pool| sqlx::query(sql).execute(pool).await.map(|r| r.rows_affected()))?;
+        let n = on_pool!(self, |pool| sqlx::query(sql)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(n)
     }
 

@@ -86,7 +86,11 @@ impl Store {
     }
 
     /// Opens episodes seen for the first time (or reopens one that had ended and is active again).
-    pub async fn open_episodes(&self, new: &[StageEpisode], now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn open_episodes(
+        &self,
+        new: &[StageEpisode],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let now = now.trunc_subsecs(0);
         for chunk in new.chunks(BATCH) {
             on_pool!(self, |pool| {
@@ -259,7 +263,8 @@ impl Store {
             if let Some(id) = id {
                 for chunk in notice_ids.chunks(BATCH) {
                     let mut q = QueryBuilder::new("UPDATE notices SET message_id = ");
-                    q.push_bind(id).push(" WHERE message_id IS NULL AND id IN (");
+                    q.push_bind(id)
+                        .push(" WHERE message_id IS NULL AND id IN (");
                     let mut list = q.separated(", ");
                     for n in chunk {
                         list.push_bind(*n);
@@ -279,7 +284,8 @@ impl Store {
         let mut known = HashSet::new();
         for chunk in keys.chunks(BATCH) {
             let found: Vec<String> = on_pool!(self, |pool| {
-                let mut q = QueryBuilder::new("SELECT notice_key FROM notices WHERE notice_key IN (");
+                let mut q =
+                    QueryBuilder::new("SELECT notice_key FROM notices WHERE notice_key IN (");
                 let mut list = q.separated(", ");
                 for k in chunk {
                     list.push_bind(k);

@@ -1,0 +1,277 @@
+//! Reading the case database (SPEC section 2): the only code that knows its SQL.
+//!
+//! [`CaseSource`] connects to SQLite or PostgreSQL, loads the staff list, and streams one [`CaseFile`] per open
+//! case, merging four case-ordered queries (`merge.rs`) so memory does not grow with the caseload. Every value is
+//! parsed by the same rules on both backends (`decode.rs`, `rows.rs`); a row that cannot be read is skipped with a
+//! warning that names only its id, and counted in a [`ReadReport`]. The daemon only ever reads: writing (the
+//! migrations and [`CaseLoader`]) is for the demo, the data generator and tests.
+
+mod decode;
+mod loader;
+mod merge;
+mod postgres;
+mod problem;
+mod queries;
+mod report;
+mod rows;
+mod sqlite;
+
+use chrono::NaiveDate;
+use futures_util::stream::BoxStream;
+use sqlx::AssertSqlSafe;
+
+use crate::model::{CaseFile, Staff};
+
+pub use decode::{parse_date, parse_instant};
+pub use loader::{CaseLoader, Record, Value};
+pub use problem::{Problem, Reason};
+pub use report::{ReadReport, Table};
+
+/// How [`CaseSource::open`] treats the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenMode {
+    /// The daemon's mode: never writes, and a missing SQLite file is an error.
+    ReadOnly,
+    /// For loading rows into an existing database.
+    ReadWrite,
+    /// For the demo and tests: creates a missing SQLite file (PostgreSQL databases are never created).
+    CreateIfMissing,
+}
+
+/// A connection pool to the case database.
+pub struct CaseSource {
+    /// The URL with any password replaced, for messages.
+    url: String,
+    backend: Backend,
+}
+
+enum Backend {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl CaseSource {
+    /// Connects read-only to `sqlite://PATH` (or `sqlite::memory:`) or `postgres://…`.
+    pub async fn connect(url: &str) -> Result<Self, SourceError> {
+        Self::open(url, OpenMode::ReadOnly).await
+    }
+
+    pub async fn open(url: &str, mode: OpenMode) -> Result<Self, SourceError> {
+        let redacted = redact_url(url);
+        let backend = match url.split_once(':').map(|(scheme, _)| scheme) {
+            Some("sqlite") => Backend::Sqlite(sqlite::connect(url, &redacted, mode).await?),
+            Some("postgres" | "postgresql") => {
+                Backend::Postgres(postgres::connect(url, &redacted).await?)
+            }
+            _ => return Err(SourceError::UnsupportedUrl { url: redacted }),
+        };
+        Ok(Self {
+            url: redacted,
+            backend,
+        })
+    }
+
+    /// The database's URL, password redacted.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Creates the canonical tables (demo and tests only: a real case database belongs to its owner).
+    pub async fn migrate_case_schema(&self) -> Result<(), SourceError> {
+        let mut migrator = match &self.backend {
+            Backend::Sqlite(_) => sqlx::migrate!("migrations/source/sqlite"),
+            Backend::Postgres(_) => sqlx::migrate!("migrations/source/postgres"),
+        };
+        // Its own bookkeeping table, so casewatch's state schema can share the database (demo, tests).
+        migrator.dangerous_set_table_name("_casewatch_source_migrations");
+        let result = match &self.backend {
+            Backend::Sqlite(pool) => migrator.run(pool).await,
+            Backend::Postgres(pool) => migrator.run(pool).await,
+        };
+        result.map_err(|cause| SourceError::Migrate {
+            url: self.url.clone(),
+            cause,
+        })
+    }
+
+    /// Every readable row of `staff`, ordered by id; unreadable rows are skipped and counted in `report`.
+    pub async fn load_staff(&self, report: &ReadReport) -> Result<Vec<Staff>, SourceError> {
+        let sql = AssertSqlSafe(queries::staff());
+        let staff = match &self.backend {
+            Backend::Sqlite(pool) => sqlx::query(sql)
+                .fetch_all(pool)
+                .await
+                .map(|rows| decode_staff(rows, report)),
+            Backend::Postgres(pool) => sqlx::query(sql)
+                .fetch_all(pool)
+                .await
+                .map(|rows| decode_staff(rows, report)),
+        };
+        staff.map_err(|cause| SourceError::read(&self.url, Table::Staff, cause))
+    }
+
+    /// One [`CaseFile`] per case open on `open_on` (SPEC section 2), ordered by case id, with the case's visits,
+    /// assessments and decisions. Nothing is queried until the stream is polled; dropping it ends the read.
+    pub fn case_files<'a>(
+        &'a self,
+        open_on: NaiveDate,
+        report: &'a ReadReport,
+    ) -> BoxStream<'a, Result<CaseFile, SourceError>> {
+        match &self.backend {
+            Backend::Sqlite(pool) => merge::case_files(
+                async move { Ok(sqlite::feeds(pool, open_on)) },
+                open_on,
+                report,
+                &self.url,
+            ),
+            Backend::Postgres(pool) => merge::case_files(
+                postgres::feeds(pool, open_on, &self.url),
+                open_on,
+                report,
+                &self.url,
+            ),
+        }
+    }
+
+    /// Writes rows of the canonical schema (demo, data generator and tests; open with a writable [`OpenMode`]).
+    pub fn loader(&self) -> CaseLoader<'_> {
+        CaseLoader::new(self)
+    }
+
+    /// Closes the pool's connections (an in-memory SQLite database is gone after this).
+    pub async fn close(&self) {
+        match &self.backend {
+            Backend::Sqlite(pool) => pool.close().await,
+            Backend::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl std::fmt::Debug for CaseSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaseSource")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why the case database could not be used. Every message names the database by its redacted URL.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("case database URL {url} is not supported: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl { url: String },
+    #[error(
+        "case database {url} does not exist (casewatch reads a case database, it never creates one)"
+    )]
+    Missing { url: String },
+    #[error("cannot connect to case database {url}: {cause}")]
+    Connect { url: String, cause: sqlx::Error },
+    #[error("cannot read {table} from case database {url}: {cause}")]
+    Read {
+        url: String,
+        table: Table,
+        cause: sqlx::Error,
+    },
+    #[error(
+        "rows of {table} in case database {url} are not ordered by case_id in byte order; \
+         if {table} is a view, check the type and collation of its case_id (SPEC: TEXT)"
+    )]
+    Unordered { url: String, table: Table },
+    #[error("cannot create the case schema in {url}: {cause}")]
+    Migrate {
+        url: String,
+        cause: sqlx::migrate::MigrateError,
+    },
+    #[error("cannot write {table} to case database {url}: {cause}")]
+    Write {
+        url: String,
+        table: Table,
+        cause: sqlx::Error,
+    },
+}
+
+impl SourceError {
+    fn read(url: &str, table: Table, cause: sqlx::Error) -> Self {
+        Self::Read {
+            url: url.to_owned(),
+            table,
+            cause,
+        }
+    }
+}
+
+/// `url` with the password (in the user-info or a `password=` parameter) replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let (head, query) = url
+        .split_once('?')
+        .map_or((url, None), |(head, query)| (head, Some(query)));
+    let mut redacted = match head.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+            let authority = match authority.rsplit_once('@') {
+                Some((user_info, host)) => match user_info.split_once(':') {
+                    Some((user, _password)) => format!("{user}:***@{host}"),
+                    None => authority.to_owned(),
+                },
+                None => authority.to_owned(),
+            };
+            format!("{scheme}://{authority}{path}")
+        }
+        None => head.to_owned(),
+    };
+    if let Some(query) = query {
+        let params = query.split('&').map(|param| match param.split_once('=') {
+            Some((key, _)) if key.to_ascii_lowercase().contains("password") => format!("{key}=***"),
+            _ => param.to_owned(),
+        });
+        redacted = format!("{redacted}?{}", params.collect::<Vec<_>>().join("&"));
+    }
+    redacted
+}
+
+/// Decodes staff rows, skipping and counting the ones that cannot be read.
+fn decode_staff<R: decode::RawRow>(rows: Vec<R>, report: &ReadReport) -> Vec<Staff> {
+    let decoded = rows.into_iter().map(|row| {
+        report.count_read(Table::Staff);
+        rows::staff(&row).inspect_err(|problem| {
+            report.skip(
+                Table::Staff,
+                &decode::row_id(&row, Table::Staff.id_column()),
+                problem,
+            );
+        })
+    });
+    decoded.filter_map(Result::ok).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        let cases = [
+            (
+                "postgres://cw:s3cret@db.example:5432/lcs",
+                "postgres://cw:***@db.example:5432/lcs",
+            ),
+            (
+                "postgres://cw:p@ss@db/lcs?sslmode=require",
+                "postgres://cw:***@db/lcs?sslmode=require",
+            ),
+            (
+                "postgres://db/lcs?user=cw&password=s3cret",
+                "postgres://db/lcs?user=cw&password=***",
+            ),
+            ("postgres://cw@db/lcs", "postgres://cw@db/lcs"),
+            (
+                "sqlite:///var/lib/casewatch/source.db",
+                "sqlite:///var/lib/casewatch/source.db",
+            ),
+            ("sqlite::memory:", "sqlite::memory:"),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(redact_url(url), expected);
+        }
+    }
+}

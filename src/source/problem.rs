@@ -1,0 +1,65 @@
+//! Why a row of the case database could not be used, in words that never include the value itself.
+
+use std::fmt;
+
+/// Why a value could not be used. Says nothing of the value itself: it could be personal data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    Null,
+    WrongType {
+        found: String,
+        expected: &'static str,
+    },
+    NotDate,
+    NoUtcOffset,
+    NotTimestamp,
+    NotBoolean,
+    NotPositive,
+    UnknownValue,
+    NoSuchChild,
+    SkippedChild,
+    DuplicateCase,
+    SkippedCase,
+    NoOpenCase,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::Null => f.write_str("NULL in a NOT NULL column"),
+            Reason::WrongType { found, expected } => {
+                write!(f, "found {found} where {expected} was expected")
+            }
+            Reason::NotDate => f.write_str("not a YYYY-MM-DD date"),
+            Reason::NoUtcOffset => f.write_str("timestamp without a UTC offset"),
+            Reason::NotTimestamp => f.write_str("not an ISO-8601 timestamp"),
+            Reason::NotBoolean => f.write_str("not a boolean (0 or 1)"),
+            Reason::NotPositive => f.write_str("not a positive whole number"),
+            Reason::UnknownValue => f.write_str("not one of the allowed values"),
+            Reason::NoSuchChild => f.write_str("names a child with no children row"),
+            Reason::SkippedChild => f.write_str("names a child whose children row was skipped"),
+            Reason::DuplicateCase => f.write_str("repeats a case_id already read"),
+            Reason::SkippedCase => f.write_str("belongs to a case that was skipped"),
+            Reason::NoOpenCase => f.write_str("belongs to no open case that was read"),
+        }
+    }
+}
+
+/// A column and why its value could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub column: &'static str,
+    pub reason: Reason,
+}
+
+impl Problem {
+    pub(super) fn new(column: &'static str, reason: Reason) -> Self {
+        Self { column, reason }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.column, self.reason)
+    }
+}

@@ -1,0 +1,122 @@
+//! What one read of the case database saw: rows read and rows skipped, per table.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::decode::Problem;
+
+/// A table of the canonical case schema (SPEC section 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Table {
+    Staff,
+    Children,
+    Cases,
+    Visits,
+    Assessments,
+    ManagementDecisions,
+}
+
+impl Table {
+    pub const ALL: [Table; 6] = [
+        Table::Staff,
+        Table::Children,
+        Table::Cases,
+        Table::Visits,
+        Table::Assessments,
+        Table::ManagementDecisions,
+    ];
+
+    /// The table's (or view's) name in the case database.
+    pub fn name(self) -> &'static str {
+        match self {
+            Table::Staff => "staff",
+            Table::Children => "children",
+            Table::Cases => "cases",
+            Table::Visits => "visits",
+            Table::Assessments => "assessments",
+            Table::ManagementDecisions => "management_decisions",
+        }
+    }
+
+    /// The primary-key column, which names a row in warnings (never any other value: it could be personal).
+    pub fn id_column(self) -> &'static str {
+        match self {
+            Table::Staff => "staff_id",
+            Table::Children => "child_id",
+            Table::Cases => "case_id",
+            Table::Visits => "visit_id",
+            Table::Assessments => "assessment_id",
+            Table::ManagementDecisions => "decision_id",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[derive(Debug, Default)]
+struct Counts {
+    read: AtomicU64,
+    skipped: AtomicU64,
+}
+
+/// Counts of one read of the case database, shared by reference with the reading code (hence atomics).
+///
+/// "Read" counts rows the database returned (bad ones included); "skipped" counts rows casewatch could not use:
+/// an unreadable value, a broken reference, or a row of a case that was itself skipped. A child is read once per
+/// open case that names it.
+#[derive(Debug, Default)]
+pub struct ReadReport {
+    counts: [Counts; Table::ALL.len()],
+}
+
+impl ReadReport {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn rows_read(&self, table: Table) -> u64 {
+        self.counts[table.index()].read.load(Ordering::Relaxed)
+    }
+
+    pub fn rows_skipped(&self, table: Table) -> u64 {
+        self.counts[table.index()].skipped.load(Ordering::Relaxed)
+    }
+
+    /// Skipped rows over all tables: non-zero means the source holds data casewatch could not use.
+    pub fn total_skipped(&self) -> u64 {
+        Table::ALL.iter().map(|&t| self.rows_skipped(t)).sum()
+    }
+
+    pub(super) fn count_read(&self, table: Table) {
+        self.counts[table.index()]
+            .read
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Skips a row: a warning that names the table, the row's id and the problem (never a value), and a count.
+    pub(super) fn skip(&self, table: Table, row_id: &str, problem: &Problem) {
+        tracing::warn!(table = table.name(), row_id, %problem, "skipping a case-database row casewatch cannot use");
+        self.counts[table.index()]
+            .skipped
+            .fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+impl fmt::Display for ReadReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, table) in Table::ALL.into_iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            let (read, skipped) = (self.rows_read(table), self.rows_skipped(table));
+            write!(f, "{sep}{table}: {read} read, {skipped} skipped")?;
+        }
+        Ok(())
+    }
+}

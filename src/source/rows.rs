@@ -1,0 +1,187 @@
+//! Rows of the canonical case schema (SPEC section 2) decoded into the domain types of [`crate::model`].
+//!
+//! Column names here are the contract with the case database; the SQL that selects them lives in `queries.rs`.
+
+use crate::model::{
+    Assessment, CareLeaverCategory, Case, CaseId, Child, ChildId, Decision, Staff, StaffId, Visit,
+    VisitType,
+};
+
+use super::decode::{
+    Problem, RawRow, Reason, as_bool, as_date, as_instant, as_positive, as_text, optional, required,
+};
+
+/// The cases query renames the joined `children.child_id`, so a missing children row shows as NULL here.
+pub(super) const JOINED_CHILD_ID: &str = "joined_child_id";
+
+pub(super) fn staff(row: &impl RawRow) -> Result<Staff, Problem> {
+    Ok(Staff {
+        id: StaffId(required(row, "staff_id", as_text)?),
+        display_name: required(row, "display_name", as_text)?,
+        email: optional(row, "email", as_text)?,
+        role: required(row, "role", as_text)?,
+        team: optional(row, "team", as_text)?,
+        manager_id: optional(row, "manager_id", as_text)?.map(StaffId),
+        cover_id: optional(row, "cover_id", as_text)?.map(StaffId),
+        absent_from: optional(row, "absent_from", as_date)?,
+        absent_until: optional(row, "absent_until", as_date)?,
+        active: required(row, "active", as_bool)?,
+    })
+}
+
+/// The child joined onto a case row; `Ok(None)` when the case names a child that has no row.
+pub(super) fn joined_child(row: &impl RawRow) -> Result<Option<Child>, Problem> {
+    let Some(id) = optional(row, JOINED_CHILD_ID, as_text)? else {
+        return Ok(None);
+    };
+    Ok(Some(Child {
+        id: ChildId(id),
+        display_ref: required(row, "display_ref", as_text)?,
+        given_name: optional(row, "given_name", as_text)?,
+        family_name: optional(row, "family_name", as_text)?,
+        date_of_birth: optional(row, "date_of_birth", as_date)?,
+    }))
+}
+
+pub(super) fn case(row: &impl RawRow) -> Result<Case, Problem> {
+    Ok(Case {
+        id: CaseId(required(row, "case_id", as_text)?),
+        child_id: ChildId(required(row, "child_id", as_text)?),
+        case_type: required(row, "case_type", as_text)?,
+        allocated_worker_id: optional(row, "allocated_worker_id", as_text)?.map(StaffId),
+        opened_on: required(row, "opened_on", as_date)?,
+        closed_on: optional(row, "closed_on", as_date)?,
+        care_leaver_category: optional(row, "care_leaver_category", |cell| {
+            one_of(cell, CareLeaverCategory::parse)
+        })?,
+    })
+}
+
+pub(super) fn visit(row: &impl RawRow) -> Result<Visit, Problem> {
+    Ok(Visit {
+        id: required(row, "visit_id", as_text)?,
+        case_id: CaseId(required(row, "case_id", as_text)?),
+        visit_type: required(row, "visit_type", |cell| one_of(cell, VisitType::parse))?,
+        visit_at: required(row, "visit_at", as_instant)?,
+        child_seen: required(row, "child_seen", as_bool)?,
+        worker_id: optional(row, "worker_id", as_text)?.map(StaffId),
+        note_created_at: optional(row, "note_created_at", as_instant)?,
+        note_finalised_at: optional(row, "note_finalised_at", as_instant)?,
+        manager_comment_at: optional(row, "manager_comment_at", as_instant)?,
+        ssda903_recorded: required(row, "ssda903_recorded", as_bool)?,
+    })
+}
+
+pub(super) fn assessment(row: &impl RawRow) -> Result<Assessment, Problem> {
+    Ok(Assessment {
+        id: required(row, "assessment_id", as_text)?,
+        case_id: CaseId(required(row, "case_id", as_text)?),
+        started_on: required(row, "started_on", as_date)?,
+        referral_on: optional(row, "referral_on", as_date)?,
+        priority_working_days: required(row, "priority_working_days", as_positive)?,
+        priority_set_at: optional(row, "priority_set_at", as_instant)?,
+        completed_on: optional(row, "completed_on", as_date)?,
+        worker_id: optional(row, "worker_id", as_text)?.map(StaffId),
+    })
+}
+
+pub(super) fn decision(row: &impl RawRow) -> Result<Decision, Problem> {
+    Ok(Decision {
+        id: required(row, "decision_id", as_text)?,
+        case_id: CaseId(required(row, "case_id", as_text)?),
+        decided_at: required(row, "decided_at", as_instant)?,
+        manager_id: optional(row, "manager_id", as_text)?.map(StaffId),
+        kind: required(row, "kind", as_text)?,
+    })
+}
+
+fn one_of<T>(cell: super::decode::Cell, parse: fn(&str) -> Option<T>) -> Result<T, Reason> {
+    parse(&as_text(cell)?).ok_or(Reason::UnknownValue)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::super::decode::Cell;
+    use super::*;
+
+    struct FakeRow(HashMap<&'static str, Cell>);
+
+    impl RawRow for FakeRow {
+        fn cell(&self, column: &'static str) -> Cell {
+            self.0.get(column).cloned().unwrap_or(Cell::Null)
+        }
+    }
+
+    fn visit_row(changes: &[(&'static str, Cell)]) -> FakeRow {
+        let mut cells = HashMap::from([
+            ("visit_id", Cell::Text("V1".into())),
+            ("case_id", Cell::Text("C1".into())),
+            ("visit_type", Cell::Text("kit".into())),
+            ("visit_at", Cell::Text("2026-03-02T10:00:00Z".into())),
+            ("child_seen", Cell::Int(1)),
+            ("ssda903_recorded", Cell::Int(0)),
+        ]);
+        cells.extend(changes.iter().cloned());
+        FakeRow(cells)
+    }
+
+    #[test]
+    fn a_visit_with_only_its_required_columns_decodes() {
+        let visit = visit(&visit_row(&[])).unwrap();
+        assert_eq!(visit.visit_type, VisitType::Kit);
+        assert!(visit.child_seen && !visit.ssda903_recorded);
+        assert_eq!((visit.worker_id, visit.note_created_at), (None, None));
+    }
+
+    #[test]
+    fn each_bad_visit_value_names_its_column() {
+        let cases = [
+            (
+                "visit_type",
+                Cell::Text("home".into()),
+                Reason::UnknownValue,
+            ),
+            (
+                "visit_at",
+                Cell::Text("2026-03-02 10:00:00".into()),
+                Reason::NoUtcOffset,
+            ),
+            ("visit_at", Cell::Null, Reason::Null),
+            ("child_seen", Cell::Int(2), Reason::NotBoolean),
+            (
+                "note_created_at",
+                Cell::Text("soon".into()),
+                Reason::NotTimestamp,
+            ),
+        ];
+        for (column, cell, reason) in cases {
+            let problem = visit(&visit_row(&[(column, cell)])).unwrap_err();
+            assert_eq!(problem, Problem::new(column, reason));
+        }
+    }
+
+    #[test]
+    fn care_leaver_category_is_one_of_four_or_null() {
+        let mut row = HashMap::from([
+            ("case_id", Cell::Text("C1".into())),
+            ("child_id", Cell::Text("K1".into())),
+            ("case_type", Cell::Text("CARE_LEAVER".into())),
+            ("opened_on", Cell::Text("2026-01-05".into())),
+        ]);
+        assert_eq!(
+            case(&FakeRow(row.clone())).unwrap().care_leaver_category,
+            None
+        );
+        row.insert("care_leaver_category", Cell::Text("former_relevant".into()));
+        let category = case(&FakeRow(row.clone())).unwrap().care_leaver_category;
+        assert_eq!(category, Some(CareLeaverCategory::FormerRelevant));
+        row.insert("care_leaver_category", Cell::Text("Former Relevant".into()));
+        let problem = case(&FakeRow(row)).unwrap_err();
+        assert_eq!(
+            problem,
+            Problem::new("care_leaver_category", Reason::UnknownValue)
+        );
+    }
+}

@@ -1,0 +1,97 @@
+//! Plain rows of the canonical schema for tests to start from and change with struct-update syntax.
+
+use casewatch::model::{
+    Assessment, Case, CaseId, Child, ChildId, Decision, Staff, StaffId, Visit, VisitType,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// `"2026-03-02"` as a date.
+pub fn date(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_else(|e| panic!("{text:?}: {e}"))
+}
+
+/// `"2026-03-02T10:00:00Z"` as an instant.
+pub fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap_or_else(|e| panic!("{text:?}: {e}"))
+        .to_utc()
+}
+
+/// An active worker with an email address and no manager.
+pub fn staff(id: &str) -> Staff {
+    Staff {
+        id: StaffId::from(id),
+        display_name: format!("Worker {id}"),
+        email: Some(format!("{}@example.org", id.to_lowercase())),
+        role: "worker".into(),
+        team: Some("Team A".into()),
+        manager_id: None,
+        cover_id: None,
+        absent_from: None,
+        absent_until: None,
+        active: true,
+    }
+}
+
+pub fn child(id: &str) -> Child {
+    Child {
+        id: ChildId::from(id),
+        display_ref: format!("LL-{id}"),
+        given_name: Some("Alex".into()),
+        family_name: Some("Example".into()),
+        date_of_birth: Some(date("2010-05-01")),
+    }
+}
+
+/// A CIN case opened on 2026-01-05, still open.
+pub fn case(id: &str, child_id: &str) -> Case {
+    Case {
+        id: CaseId::from(id),
+        child_id: ChildId::from(child_id),
+        case_type: "CIN".into(),
+        allocated_worker_id: None,
+        opened_on: date("2026-01-05"),
+        closed_on: None,
+        care_leaver_category: None,
+    }
+}
+
+/// A successful statutory visit with no note.
+pub fn visit(id: &str, case_id: &str, visit_at: &str) -> Visit {
+    Visit {
+        id: id.into(),
+        case_id: CaseId::from(case_id),
+        visit_type: VisitType::Statutory,
+        visit_at: at(visit_at),
+        child_seen: true,
+        worker_id: None,
+        note_created_at: None,
+        note_finalised_at: None,
+        manager_comment_at: None,
+        ssda903_recorded: false,
+    }
+}
+
+/// An open 45-working-day assessment started on 2026-02-02.
+pub fn assessment(id: &str, case_id: &str) -> Assessment {
+    Assessment {
+        id: id.into(),
+        case_id: CaseId::from(case_id),
+        started_on: date("2026-02-02"),
+        referral_on: None,
+        priority_working_days: 45,
+        priority_set_at: None,
+        completed_on: None,
+        worker_id: None,
+    }
+}
+
+pub fn decision(id: &str, case_id: &str, decided_at: &str) -> Decision {
+    Decision {
+        id: id.into(),
+        case_id: CaseId::from(case_id),
+        decided_at: at(decided_at),
+        manager_id: None,
+        kind: "case_direction".into(),
+    }
+}
