@@ -26,6 +26,7 @@
 pub mod app;
 pub mod calendar;
 pub mod channels;
+pub mod cli;
 pub mod config;
 pub mod evaluate;
 pub mod model;

@@ -1,0 +1,10 @@
+//! End-to-end scenarios through a real case database, on SQLite and on PostgreSQL: rows are loaded with the
+//! canonical schema, read back by `casewatch::source`, evaluated and resolved, and compared with SPEC section 5's
+//! output written out by hand.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod cli;
+mod county;
+mod evaluate;
