@@ -4,7 +4,7 @@
 mod common;
 
 use casewatch::model::{CareLeaverCategory, CaseFile, VisitType};
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Timelike};
 use chrono_tz::Europe::London;
 use common::{caseload, current_cases, share, today, weekdays_between};
 
@@ -195,4 +195,20 @@ fn assessments_have_lcs_priorities_and_most_are_complete() {
             .iter()
             .any(|a| a.referral_on.is_some_and(|r| r < a.started_on))
     );
+}
+
+#[test]
+fn visits_and_assessments_happen_on_weekdays_visits_in_working_hours() {
+    let weekday = |d: NaiveDate| d.weekday().number_from_monday() <= 5;
+    for file in &caseload().1 {
+        for visit in &file.visits {
+            let local = visit.visit_at.with_timezone(&London);
+            assert!(
+                weekday(local.date_naive()) && (9..17).contains(&local.hour()),
+                "{}",
+                visit.id
+            );
+        }
+        assert!(file.assessments.iter().all(|a| weekday(a.started_on)));
+    }
 }

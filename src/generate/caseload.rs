@@ -69,6 +69,8 @@ pub(super) fn random_child(
         };
         (Some(days(t, -age)), days(t, -open_for.min(age)), None)
     };
+    // Referrals arrive any day, but a case is opened (and its assessment started) on a working day.
+    let opened_on = g.working_days.on_or_after(opened_on).min(t);
     let child_row = child_row(g, child, date_of_birth, rng);
     let older = (rng.random_range(0..100) < 3)
         .then(|| older_case(g, &child_row, case_type, opened_on, first_case, rng))
@@ -83,7 +85,11 @@ pub(super) fn random_child(
     b.case.opened_on = opened_on;
     match rng.random_range(0..100) {
         // A few cases open in the coming weeks (a transfer in, a planned placement).
-        0 => b.case.opened_on = days(t, rng.random_range(1..=21)),
+        0 => {
+            b.case.opened_on = g
+                .working_days
+                .on_or_after(days(t, rng.random_range(1..=21)))
+        }
         // Some closed in the past.
         1..=8 if (t - opened_on).num_days() > 30 => {
             b.case.closed_on = Some(days(
@@ -115,7 +121,9 @@ fn older_case(
         "CARE_LEAVER" => ("CLA", current_opened),
         _ => ("CIN", days(current_opened, -rng.random_range(30..=365))),
     };
-    let opened_on = days(closed_on, -rng.random_range(60..=400));
+    let opened_on = g
+        .working_days
+        .on_or_after(days(closed_on, -rng.random_range(60..=400)));
     if child.date_of_birth.is_none_or(|dob| opened_on < dob) {
         return None;
     }
