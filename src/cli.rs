@@ -34,6 +34,8 @@ pub enum Command {
     /// Working-day arithmetic and bank holidays.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Create a sample case database dated around today and show what casewatch makes of it.
+    Demo(DemoArgs),
 }
 
 #[derive(Debug, Args)]
@@ -75,6 +77,19 @@ pub struct CalendarArgs {
     pub config: Option<PathBuf>,
 }
 
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to put the demo's databases and configuration.
+    #[arg(long, default_value = "casewatch-demo")]
+    pub dir: PathBuf,
+    /// Seed for the sample data: the same seed gives the same children.
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// How many children.
+    #[arg(long, default_value_t = 50)]
+    pub children: usize,
+}
+
 impl CalendarArgs {
     fn calendar(&self) -> anyhow::Result<WorkingCalendar> {
         let settings = match &self.config {
@@ -91,6 +106,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Evaluate(args) => evaluate(&args).await,
         Command::Calendar(cmd) => calendar(cmd),
+        Command::Demo(args) => crate::demo::run(&args.dir, args.seed, args.children).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -20,6 +20,7 @@
 //! - [`outbox`]: notices, digests, delivery with retries and dead letters.
 //! - [`store`]: casewatch's own database (SQLite or PostgreSQL); the only code that knows its SQL.
 //! - [`channels`]: email and webhooks; they know nothing about rules.
+//! - [`generate`]: a deterministic, streaming generator of realistic case data for the demo and benchmarks.
 //! - [`app`]: one pass wired together: evaluate, enqueue, compose, deliver.
 //! - [`config`], [`telemetry`], [`cli`]: settings, logs, the command line.
 
@@ -28,7 +29,9 @@ pub mod calendar;
 pub mod channels;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod evaluate;
+pub mod generate;
 pub mod model;
 pub mod outbox;
 pub mod recipients;

@@ -3,6 +3,7 @@
 use casewatch::app;
 use casewatch::model::{Assessment, CareLeaverCategory, Case, VisitType};
 use casewatch::source::{CaseSource, Table};
+use chrono::{DateTime, Utc};
 
 use crate::county::*;
 use crate::support::fixtures::{at, date};
@@ -146,4 +147,28 @@ backend_test!(async fn bad_rows_are_skipped_counted_and_the_rest_evaluated(db) {
     // C42's ladder is untouched: the bad visit (a failed "phone" visit on 3 March) was not counted as a re-attempt.
     let stages: Vec<_> = e.lines.iter().map(|l| l.stage.as_str()).collect();
     assert_eq!(stages, ["reattempt-overdue", "reattempt-overdue", "escalate-to-team-manager"]);
+});
+backend_test!(async fn the_database_path_agrees_with_the_in_memory_engine(db) {
+    // A generated caseload, loaded and read back, gives the same lines as evaluating the same files in memory.
+    let source = db.migrated_source().await;
+    let today = date("2026-11-23");
+    let generator = casewatch::generate::Generator::new(7, 300, today);
+    let staff = generator.staff();
+    let files: Vec<_> = generator.case_files().collect();
+    casewatch::generate::load(&source, &staff, files.clone()).await.unwrap();
+    let config = config_for(&db);
+    let calendar = config.settings.calendar.working_calendar();
+    let directory = casewatch::recipients::Directory::new(staff);
+    for now in ["2026-11-23T09:00:00Z", "2026-12-24T23:59:59Z", "2026-10-25T00:30:00Z"] {
+        let now: DateTime<Utc> = at(now);
+        let mut memory = casewatch::evaluate::Evaluator::new(&config.rules, &calendar, &directory, "ops@example.org", now);
+        for file in &files {
+            memory.add_case(file);
+        }
+        let expected = memory.finish();
+        let got = app::evaluate(&config, &calendar, &source, now).await.unwrap();
+        assert_eq!(got.report.total_skipped(), 0);
+        assert!(!expected.is_empty());
+        assert_eq!(got.lines, expected, "at {now}");
+    }
 });

@@ -1,0 +1,86 @@
+//! `casewatch demo`: a sample case database dated around today, and what casewatch makes of it, in one command.
+
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::Utc;
+
+use crate::app;
+use crate::calendar::local_date;
+use crate::config::Config;
+use crate::evaluate::{self, Format};
+use crate::generate::{Generator, load};
+use crate::source::{CaseSource, OpenMode};
+
+/// Creates `dir/cases.db` (replacing an earlier demo's), fills it with `children` fictional children, writes
+/// `dir/casewatch.toml`, and prints the evaluation as of now.
+pub async fn run(dir: &Path, seed: u64, children: usize) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let dir = dir.canonicalize()?;
+    let cases = dir.join("cases.db");
+    for stale in ["cases.db", "cases.db-wal", "cases.db-shm"] {
+        let _ = std::fs::remove_file(dir.join(stale));
+    }
+    let url = format!("sqlite://{}", cases.display());
+    let source = CaseSource::open(&url, OpenMode::CreateIfMissing).await?;
+    source.migrate_case_schema().await?;
+    let now = Utc::now();
+    let generator = Generator::new(seed, children, local_date(now));
+    let staff = generator.staff();
+    let loaded = load(&source, &staff, generator.case_files()).await?;
+    source.close().await;
+
+    let config_path = dir.join("casewatch.toml");
+    std::fs::write(&config_path, demo_config(&dir))
+        .with_context(|| format!("cannot write {}", config_path.display()))?;
+    let config = Config::load(&config_path)?;
+    let calendar = config.settings.calendar.working_calendar();
+    let source = CaseSource::connect(&url).await?;
+    let evaluation = app::evaluate(&config, &calendar, &source, now).await?;
+
+    println!(
+        "casewatch demo: {} fictional children, {} cases, {} visits, {} assessments and {} staff in {},\n\
+         dated around today. Every active stage, and who would be told, as of now:\n",
+        loaded.children,
+        loaded.cases,
+        loaded.visits,
+        loaded.assessments,
+        loaded.staff,
+        cases.display()
+    );
+    evaluate::write(
+        &evaluation.lines,
+        Format::Table,
+        &mut std::io::stdout().lock(),
+    )?;
+    println!("\nCases placed to show one stage each today:");
+    for s in generator.demo_scenarios() {
+        println!(
+            "  {:<6} {:<27} {:<30} {}",
+            s.case_id, s.rule, s.stage, s.shape
+        );
+    }
+    println!(
+        "\nNext:\n  casewatch evaluate --config {cfg} --format json\n  \
+         casewatch evaluate --config {cfg} --at {week}\n",
+        cfg = config_path.display(),
+        week = (now + chrono::Duration::days(7)).format("%Y-%m-%dT09:00:00Z"),
+    );
+    Ok(())
+}
+
+fn demo_config(dir: &Path) -> String {
+    format!(
+        r#"# Written by `casewatch demo`. See config/casewatch.toml for every setting.
+[source]
+url = "sqlite://{dir}/cases.db"
+
+[state]
+url = "sqlite://{dir}/state.db"
+
+[notify]
+fallback_address = "casewatch-ops@council.example"
+"#,
+        dir = dir.display()
+    )
+}

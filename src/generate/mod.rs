@@ -1,0 +1,137 @@
+//! A deterministic generator of realistic case data in the canonical schema (SPEC section 2).
+//!
+//! Used by `casewatch demo` (about 50 children dated relative to today, so every rule fires) and by benchmarks
+//! that load up to a million children. It streams: each child's cases come from their own random stream
+//! (ChaCha8 stream number = child index) and the staff hierarchy is arithmetic on the caseload's size, so memory
+//! does not grow with the caseload and the output does not depend on how far it is read. Staff and case shapes
+//! follow the practice guidance in `seeds/`; the comments in `history` and `caseload` cite it.
+//!
+//! With at most [`DEMO_MAX_CHILDREN`] children, the first children are hand-shaped scenarios that put every rule
+//! of SPEC section 4 into an active stage today ([`Generator::demo_scenarios`] lists them).
+
+mod builder;
+mod caseload;
+mod days;
+mod hierarchy;
+mod history;
+mod load;
+mod names;
+mod scenarios;
+mod staff;
+
+use chrono::NaiveDate;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::model::{CaseFile, CaseId, Staff};
+use days::WorkingDays;
+use hierarchy::Layout;
+
+pub use load::{Loaded, load};
+pub use scenarios::DemoScenario;
+
+/// Up to this many children, the first ones are the demo scenarios.
+pub const DEMO_MAX_CHILDREN: usize = 200;
+
+/// Staff rows draw from streams above this, children from `0..children`.
+const STAFF_STREAMS: u64 = 1 << 63;
+
+/// Generates one local authority's staff and cases from a seed, relative to `today`.
+#[derive(Clone, Debug)]
+pub struct Generator {
+    children: usize,
+    today: NaiveDate,
+    layout: Layout,
+    working_days: WorkingDays,
+    rng: ChaCha8Rng,
+    /// Digits in case and child numbers, so string order is numeric order.
+    width: usize,
+}
+
+impl Generator {
+    /// `children` children, dated so that `today` is the last day with history.
+    ///
+    /// # Panics
+    /// When `today` is within about ten years of the limits of `chrono::NaiveDate`.
+    pub fn new(seed: u64, children: usize, today: NaiveDate) -> Self {
+        Self {
+            children,
+            today,
+            layout: Layout::for_caseload(children),
+            working_days: WorkingDays::default(),
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            // A child can have an older closed case too, so case numbers go up to twice the children.
+            width: (children.saturating_mul(2)).to_string().len().max(4),
+        }
+    }
+
+    /// Treat these dates as non-working (the region's bank holidays, council closures) when placing dates.
+    ///
+    /// Without them only weekends are skipped, and a bank holiday can move a scenario's due date by a day; the
+    /// scenarios keep a margin for that, except `due-today`, which is exact only with the closures given.
+    pub fn with_closures(mut self, closures: impl IntoIterator<Item = NaiveDate>) -> Self {
+        self.working_days = WorkingDays::new(closures.into_iter().collect());
+        self
+    }
+
+    /// The staff hierarchy sized for the caseload: senior managers, team managers, practice managers, then
+    /// workers and personal advisers, then leavers, in staff-id order.
+    pub fn staff(&self) -> Vec<Staff> {
+        let row =
+            |post| staff::staff_row(&self.layout, post, self.today, &mut self.staff_stream(post));
+        self.layout.posts().map(row).collect()
+    }
+
+    /// One case file per case, generated lazily in ascending `case_id` order. Every child has a current case;
+    /// a few also have an older closed one, which comes first.
+    pub fn case_files(&self) -> impl Iterator<Item = CaseFile> + '_ {
+        let mut next_case = 1;
+        (0..self.children).flat_map(move |child| {
+            let cases = self.child_cases(child, next_case);
+            next_case += 1 + usize::from(cases.older.is_some());
+            cases
+                .older
+                .into_iter()
+                .chain(std::iter::once(cases.current))
+        })
+    }
+
+    /// The hand-shaped demo cases in this caseload: which rule and stage each is meant to show today.
+    pub fn demo_scenarios(&self) -> Vec<DemoScenario> {
+        scenarios::listed(self)
+    }
+
+    /// The number of children.
+    pub fn children(&self) -> usize {
+        self.children
+    }
+
+    fn child_cases(&self, child: usize, first_case: usize) -> caseload::ChildCases {
+        let mut rng = self.stream(child as u64);
+        match scenarios::for_child(self, child) {
+            Some(scenario) => caseload::ChildCases {
+                older: None,
+                current: scenario.build(self, child, first_case, &mut rng),
+            },
+            None => caseload::random_child(self, child, first_case, &mut rng),
+        }
+    }
+
+    fn stream(&self, stream: u64) -> ChaCha8Rng {
+        let mut rng = self.rng.clone();
+        rng.set_stream(stream);
+        rng
+    }
+
+    fn staff_stream(&self, post: hierarchy::Post) -> ChaCha8Rng {
+        self.stream(STAFF_STREAMS + self.layout.number(post) as u64)
+    }
+
+    fn case_id(&self, number: usize) -> CaseId {
+        CaseId(format!("C{}", self.number(number)))
+    }
+
+    fn number(&self, number: usize) -> String {
+        format!("{number:0w$}", w = self.width)
+    }
+}
