@@ -9,9 +9,11 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, SqlitePool};
 
+mod audit;
 mod delivery;
 mod outbox;
 
+pub use audit::{AttemptRecord, CaseAudit, EpisodeRecord, NoticeRecord};
 pub use delivery::{Attempt, AttemptOutcome, StoredMessage};
 pub use outbox::{NewMessage, PendingNotice, StageEpisode, StageKey};
 
