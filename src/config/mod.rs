@@ -14,6 +14,7 @@ use figment::{Metadata, Profile, Provider};
 use serde::Deserialize;
 
 use crate::calendar::{Region, WorkingCalendar};
+use crate::channels::webhook::WebhookSettings;
 use crate::rules::{RuleError, RulePack};
 
 /// The prefix of environment overrides; `__` separates section and key.
@@ -30,6 +31,9 @@ pub struct Settings {
     pub notify: NotifySettings,
     #[serde(default)]
     pub rules: RulesSettings,
+    /// `[[webhooks]]`: webhook targets, by name (`channels::webhook`).
+    #[serde(default)]
+    pub webhooks: Vec<WebhookSettings>,
 }
 
 /// The case database casewatch reads (never writes).
@@ -189,6 +193,7 @@ impl Config {
             .merge(overrides)
             .extract()
             .map_err(|e| ConfigError::Invalid(describe(e)))?;
+        check_webhooks(&settings.webhooks)?;
         let base = path.parent().unwrap_or(Path::new("."));
         let files: Vec<PathBuf> = settings.rules.files.iter().map(|f| base.join(f)).collect();
         let rules = RulePack::load(settings.rules.builtin, &files, &settings.rules.disabled)?;
@@ -198,6 +203,22 @@ impl Config {
             rules,
         })
     }
+}
+
+/// Each webhook's own checks, and names unique so that routes can refer to them.
+fn check_webhooks(webhooks: &[WebhookSettings]) -> Result<(), ConfigError> {
+    for (i, webhook) in webhooks.iter().enumerate() {
+        webhook
+            .validate()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        if webhooks[..i].iter().any(|w| w.name == webhook.name) {
+            return Err(ConfigError::Invalid(format!(
+                "configuration key `webhooks[{}].name`: another webhook has this name",
+                webhook.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The configuration file's text, named after the file in error messages.
