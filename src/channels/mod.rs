@@ -2,6 +2,9 @@
 //! signed JSON, Microsoft Teams Workflows, Slack). They know nothing about rules; an error says whether it is
 //! worth retrying ([`ChannelError::Transient`]) or not ([`ChannelError::Permanent`]).
 
+pub mod rate_limit;
+pub mod webhook;
+
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};

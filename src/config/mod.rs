@@ -14,6 +14,7 @@ use figment::{Metadata, Profile, Provider};
 use serde::Deserialize;
 
 use crate::calendar::{Region, WorkingCalendar};
+use crate::channels::webhook::WebhookSettings;
 use crate::outbox::{DeliverySettings, Route};
 use crate::rules::{RuleError, RulePack};
 
@@ -36,6 +37,9 @@ pub struct Settings {
     /// Extra destinations for some notices (webhooks by role, team, person, severity or rule).
     #[serde(default)]
     pub routes: Vec<Route>,
+    /// `[[webhooks]]`: webhook targets, by name (`channels::webhook`).
+    #[serde(default)]
+    pub webhooks: Vec<WebhookSettings>,
 }
 
 /// The case database casewatch reads (never writes).
@@ -195,6 +199,16 @@ impl Config {
             .merge(overrides)
             .extract()
             .map_err(|e| ConfigError::Invalid(describe(e)))?;
+        check_webhooks(&settings.webhooks)?;
+        for (i, route) in settings.routes.iter().enumerate() {
+            for name in &route.webhooks {
+                if !settings.webhooks.iter().any(|w| &w.name == name) {
+                    return Err(ConfigError::Invalid(format!(
+                        "configuration key `routes.{i}.webhooks`: no [[webhooks]] entry is named `{name}`"
+                    )));
+                }
+            }
+        }
         let base = path.parent().unwrap_or(Path::new("."));
         let files: Vec<PathBuf> = settings.rules.files.iter().map(|f| base.join(f)).collect();
         let rules = RulePack::load(settings.rules.builtin, &files, &settings.rules.disabled)?;
@@ -204,6 +218,22 @@ impl Config {
             rules,
         })
     }
+}
+
+/// Each webhook's own checks, and names unique so that routes can refer to them.
+fn check_webhooks(webhooks: &[WebhookSettings]) -> Result<(), ConfigError> {
+    for (i, webhook) in webhooks.iter().enumerate() {
+        webhook
+            .validate()
+            .map_err(|e| ConfigError::Invalid(e.to_string()))?;
+        if webhooks[..i].iter().any(|w| w.name == webhook.name) {
+            return Err(ConfigError::Invalid(format!(
+                "configuration key `webhooks[{}].name`: another webhook has this name",
+                webhook.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The configuration file's text, named after the file in error messages.

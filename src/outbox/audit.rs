@@ -9,16 +9,25 @@ use crate::calendar::LONDON;
 use crate::store::CaseAudit;
 
 fn local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&LONDON).format("%a %-d %b %Y %H:%M").to_string()
+    t.with_timezone(&LONDON)
+        .format("%a %-d %b %Y %H:%M")
+        .to_string()
 }
 
 pub fn write(case_id: &str, audit: &CaseAudit, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "Case {case_id}")?;
     if audit.episodes.is_empty() {
-        writeln!(out, "  no stage of any rule has been recorded for this case")?;
+        writeln!(
+            out,
+            "  no stage of any rule has been recorded for this case"
+        )?;
     }
     for e in &audit.episodes {
-        writeln!(out, "\n{} / {} (subject {}), {}", e.rule, e.stage, e.subject_id, e.severity)?;
+        writeln!(
+            out,
+            "\n{} / {} (subject {}), {}",
+            e.rule, e.stage, e.subject_id, e.severity
+        )?;
         writeln!(
             out,
             "  live from {}, due {}; first seen {}",
@@ -36,7 +45,10 @@ pub fn write(case_id: &str, audit: &CaseAudit, out: &mut impl Write) -> io::Resu
             (None, _) => writeln!(out, "  still active")?,
         }
         let same = |n: &&crate::store::NoticeRecord| {
-            n.rule == e.rule && n.subject_id == e.subject_id && n.stage == e.stage && n.from == e.from
+            n.rule == e.rule
+                && n.subject_id == e.subject_id
+                && n.stage == e.stage
+                && n.from == e.from
         };
         for n in audit.notices.iter().filter(same) {
             let repeat = if n.occurrence > 0 {
@@ -44,7 +56,10 @@ pub fn write(case_id: &str, audit: &CaseAudit, out: &mut impl Write) -> io::Resu
             } else {
                 String::new()
             };
-            let who = n.staff_id.as_deref().map_or(String::new(), |id| format!("{id} "));
+            let who = n
+                .staff_id
+                .as_deref()
+                .map_or(String::new(), |id| format!("{id} "));
             writeln!(
                 out,
                 "  notice for {} {who}<{}> by {}{repeat}: enqueued {}",
