@@ -219,3 +219,60 @@ impl<S: Sender> App<S> {
         .await
     }
 }
+
+/// This process's name in attempts and leases: host and process id.
+pub fn replica_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "casewatch".into());
+    format!("{host}:{}", std::process::id())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Templates(#[from] outbox::TemplateError),
+    #[error(transparent)]
+    Channels(#[from] crate::channels::SetupError),
+}
+
+/// Opens the state database and brings its schema up to date (it is casewatch's own).
+pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
+    let store = Store::connect(&config.settings.state.url).await?;
+    store.migrate().await?;
+    if let Store::Sqlite(_) = store {
+        // One process owns a SQLite state database: leases left by a killed run are stale.
+        let released = store.release_leases().await?;
+        if released > 0 {
+            tracing::info!(released, "released leases left by an earlier run");
+        }
+    }
+    Ok(store)
+}
+
+impl App<crate::channels::Channels> {
+    /// Connects to both databases, loads templates and builds the channels: everything a pass needs, checked
+    /// before anything is sent.
+    pub async fn open(config: Config) -> Result<Self, OpenError> {
+        let calendar = config.settings.calendar.working_calendar();
+        let source = CaseSource::connect(&config.settings.source.url).await?;
+        let store = open_store(&config).await?;
+        let base = config.path.parent().unwrap_or(std::path::Path::new("."));
+        let templates = config.settings.delivery.templates_dir.as_ref().map(|d| base.join(d));
+        let renderer = Renderer::load(templates.as_deref())?;
+        let sender = crate::channels::Channels::new(&config.settings.webhooks)?;
+        Ok(App {
+            config,
+            calendar,
+            source,
+            store,
+            renderer,
+            sender,
+            replica: replica_name(),
+        })
+    }
+}

@@ -34,8 +34,68 @@ pub enum Command {
     /// Working-day arithmetic and bank holidays.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// One pass: evaluate, enqueue notices, compose messages, deliver what is due; then exit (for cron too).
+    Tick(TickArgs),
+    /// Create or upgrade casewatch's own (state) database.
+    Migrate(ConfigArg),
+    /// The message queue: list messages, re-queue dead letters.
+    #[command(subcommand)]
+    Outbox(OutboxCommand),
+    /// The life of each obligation of a case: stages, who was told when, and what came back.
+    Audit(AuditArgs),
     /// Create a sample case database dated around today and show what casewatch makes of it.
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArg {
+    #[arg(long, short)]
+    pub config: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct TickArgs {
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// The instant the pass runs as of, RFC 3339. Default: now.
+    #[arg(long)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Messages, newest first.
+    List {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// Only dead letters.
+        #[arg(long)]
+        dead: bool,
+        /// Only pending messages.
+        #[arg(long, conflicts_with = "dead")]
+        pending: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Put a dead letter (or all of them) back in the queue, due now.
+    Retry {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The message id (from `outbox list --dead`).
+        #[arg(required_unless_present = "all_dead")]
+        id: Option<i64>,
+        #[arg(long, conflicts_with = "id")]
+        all_dead: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// The case id.
+    #[arg(long = "case")]
+    pub case_id: String,
 }
 
 #[derive(Debug, Args)]
@@ -106,6 +166,10 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Evaluate(args) => evaluate(&args).await,
         Command::Calendar(cmd) => calendar(cmd),
+        Command::Tick(args) => tick(&args).await,
+        Command::Migrate(args) => migrate(&args).await,
+        Command::Outbox(cmd) => outbox(cmd).await,
+        Command::Audit(args) => audit(&args).await,
         Command::Demo(args) => crate::demo::run(&args.dir, args.seed, args.children).await,
     };
     match result {
@@ -140,6 +204,97 @@ async fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
         args.format,
         &mut std::io::stdout().lock(),
     )?;
+    Ok(())
+}
+
+async fn tick(args: &TickArgs) -> anyhow::Result<()> {
+    let app = app::App::open(Config::load(&args.config)?).await?;
+    let now = args.at.unwrap_or_else(Utc::now);
+    let r = app.tick(now).await?;
+    println!(
+        "tick as of {now}: {} cases, {} active stages ({} new, {} ended), {} rows skipped; {} notices enqueued, \
+         {} cancelled; {} digests and {} immediate messages composed; {} sent, {} to retry, {} dead-lettered",
+        r.cases,
+        r.active_stages,
+        r.stages_opened,
+        r.stages_ended,
+        r.rows_skipped,
+        r.notices_enqueued,
+        r.notices_cancelled,
+        r.composed.digests,
+        r.composed.immediate,
+        r.delivered.sent,
+        r.delivered.retried,
+        r.delivered.dead,
+    );
+    Ok(())
+}
+
+async fn migrate(args: &ConfigArg) -> anyhow::Result<()> {
+    let config = Config::load(&args.config)?;
+    let store = app::open_store(&config).await?;
+    println!(
+        "state database ({}) is up to date: {}",
+        store.backend(),
+        crate::store::redact(&config.settings.state.url)
+    );
+    Ok(())
+}
+
+async fn outbox(cmd: OutboxCommand) -> anyhow::Result<()> {
+    match cmd {
+        OutboxCommand::List {
+            config,
+            dead,
+            pending,
+            limit,
+        } => {
+            let store = app::open_store(&Config::load(&config.config)?).await?;
+            let status = if dead {
+                Some("dead")
+            } else if pending {
+                Some("pending")
+            } else {
+                None
+            };
+            let messages = store.messages(status, limit).await?;
+            let local = |t: DateTime<Utc>| t.with_timezone(&crate::calendar::LONDON).format("%d %b %H:%M").to_string();
+            println!("{:<6} {:<8} {:<9} {:<14} {:<34} {:>3}  {:<12} {:<12} LAST ERROR", "ID", "STATUS", "KIND", "CHANNEL", "TO", "TRY", "CREATED", "NEXT");
+            for m in &messages {
+                println!(
+                    "{:<6} {:<8} {:<9} {:<14} {:<34} {:>3}  {:<12} {:<12} {}",
+                    m.id,
+                    m.status,
+                    m.kind,
+                    m.channel,
+                    m.address,
+                    m.attempts,
+                    local(m.created_at),
+                    if m.status == "pending" { local(m.next_attempt_at) } else { "-".into() },
+                    m.last_error.as_deref().unwrap_or("")
+                );
+            }
+            println!("{} message(s)", messages.len());
+        }
+        OutboxCommand::Retry { config, id, .. } => {
+            let store = app::open_store(&Config::load(&config.config)?).await?;
+            let ids = store.requeue(id, Utc::now()).await?;
+            if ids.is_empty() {
+                anyhow::bail!(match id {
+                    Some(id) => format!("message {id} is not a dead letter"),
+                    None => "there are no dead letters".to_owned(),
+                });
+            }
+            println!("re-queued {} message(s): {:?}; the next tick sends them", ids.len(), ids);
+        }
+    }
+    Ok(())
+}
+
+async fn audit(args: &AuditArgs) -> anyhow::Result<()> {
+    let store = app::open_store(&Config::load(&args.config)?).await?;
+    let audit = store.case_audit(&args.case_id).await?;
+    crate::outbox::write_audit(&args.case_id, &audit, &mut std::io::stdout().lock())?;
     Ok(())
 }
 

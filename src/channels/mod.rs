@@ -3,6 +3,9 @@
 //! worth retrying ([`ChannelError::Transient`]) or not ([`ChannelError::Permanent`]).
 
 pub mod rate_limit;
+mod registry;
+
+pub use registry::{Channels, SetupError};
 pub mod webhook;
 
 use std::time::Duration;
