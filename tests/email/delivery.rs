@@ -5,8 +5,10 @@ use std::time::{Duration, Instant};
 use casewatch::channels::ChannelError;
 use futures_util::stream::{self, StreamExt};
 
-use super::support::smtp::SmtpServer;
-use super::{WORKER, channel, notice, plain};
+use casewatch::channels::email::EmailSettings;
+
+use super::support::smtp::{SmtpServer, TestCa};
+use super::{FROM, WORKER, channel, notice, plain};
 
 #[tokio::test]
 async fn a_451_reply_is_transient() {
@@ -88,6 +90,7 @@ async fn an_invalid_address_or_message_id_is_permanent_and_nothing_is_sent() {
 async fn twenty_messages_one_after_another_share_one_connection() {
     let server = SmtpServer::start().await;
     let email = channel(&plain(server.port()));
+    let started = Instant::now();
 
     for n in 0..20 {
         email.send(&notice(n)).await.unwrap();
@@ -95,6 +98,9 @@ async fn twenty_messages_one_after_another_share_one_connection() {
 
     assert_eq!(server.received().len(), 20);
     assert_eq!(server.connections(), 1);
+    // With Nagle's algorithm on, each message would wait ~40 ms for the server's delayed ACK (see relay.rs).
+    let elapsed = started.elapsed();
+    assert!(elapsed < Duration::from_millis(400), "{elapsed:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -128,7 +134,29 @@ async fn twenty_concurrent_messages_open_at_most_pool_max_size_connections() {
 #[ignore = "a measurement, not a check: run in release mode"]
 async fn throughput_with_connection_reuse() {
     let server = SmtpServer::start().await;
-    let email = channel(&plain(server.port()));
+    measure_throughput("plain", &server, &plain(server.port())).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement, not a check: run in release mode"]
+async fn throughput_with_connection_reuse_over_starttls() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new();
+    let server = SmtpServer::builder()
+        .starttls(ca.server_identity("localhost"))
+        .start()
+        .await;
+    let settings = EmailSettings {
+        port: Some(server.port()),
+        ca_file: Some(ca.write_pem(dir.path())),
+        ..EmailSettings::smtp("localhost", FROM)
+    };
+    measure_throughput("STARTTLS", &server, &settings).await;
+}
+
+/// 1,000 messages, 4 at a time, through one channel with the default pool of 4 connections.
+async fn measure_throughput(label: &str, server: &SmtpServer, settings: &EmailSettings) {
+    let email = channel(settings);
     let started = Instant::now();
 
     let sent = stream::iter(0..1000)
@@ -144,7 +172,7 @@ async fn throughput_with_connection_reuse() {
     let elapsed = started.elapsed();
     assert_eq!(sent, 1000);
     println!(
-        "1000 messages at concurrency 4 over {} connections in {:.2} s: {:.0} messages/s",
+        "{label}: 1000 messages at concurrency 4 over {} connections in {:.2} s: {:.0} messages/s",
         server.connections(),
         elapsed.as_secs_f64(),
         1000.0 / elapsed.as_secs_f64()

@@ -129,3 +129,18 @@ async fn implicit_tls_delivers_encrypted() {
 
     assert!(server.wait_for(1).await[0].tls);
 }
+
+#[tokio::test]
+async fn implicit_tls_refuses_a_relay_whose_certificate_is_not_trusted() {
+    let server = SmtpServer::builder()
+        .implicit_tls(TestCa::new().server_identity("localhost"))
+        .start()
+        .await;
+    let settings = tls_to(&server, TlsMode::Implicit, None);
+
+    let err = channel(&settings).send(&notice(7)).await.unwrap_err();
+
+    assert!(err.is_transient(), "{err}");
+    assert!(err.to_string().contains("UnknownIssuer"), "{err}");
+    assert_eq!(server.transactions(), 0);
+}

@@ -146,4 +146,14 @@ fn unreadable_secrets_and_certificates_name_their_key() {
     };
     let err = EmailChannel::new(&missing_ca).unwrap_err().to_string();
     assert!(err.starts_with("email.ca_file:"), "{err}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_certificate = dir.path().join("ca.pem");
+    std::fs::write(&not_a_certificate, "casewatch\n").unwrap();
+    let empty_ca = EmailSettings {
+        ca_file: Some(not_a_certificate),
+        ..EmailSettings::smtp("smtp.council.example", "cw@council.example")
+    };
+    let err = EmailChannel::new(&empty_ca).unwrap_err().to_string();
+    assert!(err.contains("holds no PEM certificate"), "{err}");
 }

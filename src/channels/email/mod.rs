@@ -3,6 +3,7 @@
 //!
 //! - `settings`: the `[email]` table and its checks.
 //! - `compose`: the email itself (headers, both bodies).
+//! - `relay`: reaching the relay (TCP, TLS, login).
 //! - `pool`: connections to the relay, bounded and reused.
 //!
 //! Errors and logs carry addresses, message ids and the relay's replies, never subjects or bodies: with
@@ -10,19 +11,17 @@
 
 mod compose;
 mod pool;
+mod relay;
 mod settings;
 
 use std::fmt;
 use std::path::PathBuf;
 
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncFileTransport, AsyncTransport, Tokio1Executor};
-use secrecy::ExposeSecret;
 
 use self::compose::Sender;
-use self::pool::{Failure, Pool, Relay, RelayTls};
+use self::pool::{Failure, Pool};
+use self::relay::{ConnectError, Relay};
 use self::settings::invalid;
 pub use self::settings::{EmailSettings, EmailSettingsError, TlsMode, Transport};
 use super::{ChannelError, Message, Receipt};
@@ -52,7 +51,9 @@ impl EmailChannel {
             reply_to: settings.reply_to_mailbox()?,
         };
         let delivery = match settings.transport {
-            Transport::Smtp => Delivery::Smtp(Pool::new(relay(settings)?, settings.pool_max_size)),
+            Transport::Smtp => {
+                Delivery::Smtp(Pool::new(Relay::new(settings)?, settings.pool_max_size))
+            }
             Transport::File => {
                 let dir = settings.file_dir.clone().expect("validated");
                 std::fs::create_dir_all(&dir).map_err(|e| {
@@ -116,61 +117,11 @@ impl fmt::Debug for EmailChannel {
         let mut s = f.debug_struct("EmailChannel");
         s.field("from", &self.sender.from.email.to_string());
         match &self.delivery {
-            Delivery::Smtp(pool) => s.field("relay", &endpoint(pool.relay())),
+            Delivery::Smtp(pool) => s.field("relay", &pool.relay().endpoint()),
             Delivery::File { dir, .. } => s.field("file_dir", dir),
         };
         s.finish_non_exhaustive()
     }
-}
-
-fn relay(settings: &EmailSettings) -> Result<Relay, EmailSettingsError> {
-    let host = settings.host()?.to_owned();
-    let tls_parameters = || -> Result<TlsParameters, EmailSettingsError> {
-        let mut builder = TlsParameters::builder(host.clone());
-        if let Some(path) = &settings.ca_file {
-            let pem = std::fs::read(path)
-                .map_err(|e| invalid("ca_file", format!("cannot read {}: {e}", path.display())))?;
-            let cert = Certificate::from_pem(&pem).map_err(|e| {
-                invalid(
-                    "ca_file",
-                    format!("{} is not a PEM certificate: {e}", path.display()),
-                )
-            })?;
-            builder = builder.add_root_certificate(cert);
-        }
-        builder
-            .build_rustls()
-            .map_err(|e| invalid("ca_file", format!("cannot set up TLS: {e}")))
-    };
-    let tls = match settings.tls {
-        TlsMode::Starttls => RelayTls::StartTls(tls_parameters()?),
-        TlsMode::Implicit => RelayTls::Implicit(tls_parameters()?),
-        TlsMode::None => RelayTls::None,
-    };
-    let credentials = match (&settings.username, &settings.password) {
-        (Some(user), Some(source)) => {
-            let password = source
-                .load()
-                .map_err(|e| invalid("password", e.to_string()))?;
-            Some(Credentials::new(
-                user.clone(),
-                password.expose_secret().to_owned(),
-            ))
-        }
-        _ => None,
-    };
-    Ok(Relay {
-        host,
-        port: settings.effective_port(),
-        tls,
-        credentials,
-        timeout: settings.timeout(),
-        hello: ClientId::default(),
-    })
-}
-
-fn endpoint(relay: &Relay) -> String {
-    format!("{}:{}", relay.host, relay.port)
 }
 
 /// Transient: the relay could not be reached, TLS failed (including an untrusted certificate: the message is not
@@ -178,18 +129,24 @@ fn endpoint(relay: &Relay) -> String {
 /// Permanent: a 5xx reply (a refused recipient, a failed login), or lettre refusing to go on (the relay does not
 /// offer STARTTLS or a login mechanism casewatch speaks, or cannot take a non-ASCII address).
 fn classify(relay: &Relay, failure: Failure) -> ChannelError {
+    let endpoint = relay.endpoint();
     let (step, err) = match failure {
         Failure::TimedOut(step) => {
             return ChannelError::transient(format!(
-                "{}: timed out {step} after {} s",
-                endpoint(relay),
+                "{endpoint}: timed out {step} after {} s",
                 relay.timeout.as_secs()
             ));
         }
-        Failure::Connect(err) => ("connecting", err),
+        Failure::Connect(ConnectError::Io(err)) => {
+            return ChannelError::transient(format!(
+                "{endpoint} connecting: {}",
+                error_chain(&err)
+            ));
+        }
+        Failure::Connect(ConnectError::Smtp(err)) => ("connecting", err),
         Failure::Send(err) => ("sending", err),
     };
-    let reason = format!("{} {step}: {}", endpoint(relay), error_chain(&err));
+    let reason = format!("{endpoint} {step}: {}", error_chain(&err));
     if err.is_permanent() || err.is_client() {
         ChannelError::permanent(reason)
     } else {

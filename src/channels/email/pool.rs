@@ -4,41 +4,25 @@
 //! Built on lettre's connection type rather than its pooled `AsyncSmtpTransport`, which (in lettre 0.11) bounds
 //! only the idle connections, not the open ones; hands a connection back by a spawned task, so the next send often
 //! opens another; and times out only the TCP connect. Here a semaphore bounds the open connections, a finished
-//! connection is back in the pool before its permit is released, and every step runs under `timeout`: a
-//! connection whose send timed out is in an unknown state and is dropped, never reused.
+//! connection is back in the pool before its permit is released, and every step runs under the relay's timeout:
+//! a connection whose send timed out is in an unknown state and is dropped, never reused.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use lettre::address::Envelope;
-use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::client::AsyncSmtpConnection;
 use lettre::transport::smtp::response::Response;
 use tokio::sync::Semaphore;
+
+use super::relay::{ConnectError, Relay};
 
 /// Past this, an idle connection is closed rather than tested: relays drop idle clients after a few minutes.
 const IDLE_LIMIT: Duration = Duration::from_secs(60);
 
-/// How to reach and log in to the relay.
-pub(super) struct Relay {
-    pub host: String,
-    pub port: u16,
-    pub tls: RelayTls,
-    pub credentials: Option<Credentials>,
-    pub timeout: Duration,
-    pub hello: ClientId,
-}
-
-pub(super) enum RelayTls {
-    StartTls(TlsParameters),
-    Implicit(TlsParameters),
-    None,
-}
-
 /// Which step failed; the caller turns it into a transient or permanent channel error.
 pub(super) enum Failure {
-    Connect(lettre::transport::smtp::Error),
+    Connect(ConnectError),
     Send(lettre::transport::smtp::Error),
     TimedOut(&'static str),
 }
@@ -137,31 +121,5 @@ impl Pool {
             .await
             .map_err(|_| Failure::TimedOut("connecting to the relay"))?
             .map_err(Failure::Connect)
-    }
-}
-
-impl Relay {
-    async fn connect(&self) -> Result<AsyncSmtpConnection, lettre::transport::smtp::Error> {
-        let implicit = match &self.tls {
-            RelayTls::Implicit(params) => Some(params.clone()),
-            _ => None,
-        };
-        let mut conn = AsyncSmtpConnection::connect_tokio1(
-            (self.host.as_str(), self.port),
-            Some(self.timeout),
-            &self.hello,
-            implicit,
-            None,
-        )
-        .await?;
-        if let RelayTls::StartTls(params) = &self.tls {
-            // Fails when the relay does not offer STARTTLS: no silent fallback to plain text.
-            conn.starttls(params.clone(), &self.hello).await?;
-        }
-        if let Some(credentials) = &self.credentials {
-            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
-                .await?;
-        }
-        Ok(conn)
     }
 }
