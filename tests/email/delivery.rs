@@ -1,9 +1,11 @@
 //! Which failures are worth retrying, and connection reuse.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use casewatch::channels::ChannelError;
 use futures_util::stream::{self, StreamExt};
+use tokio::task::JoinSet;
 
 use casewatch::channels::email::EmailSettings;
 
@@ -108,16 +110,15 @@ async fn twenty_concurrent_messages_open_at_most_pool_max_size_connections() {
     let server = SmtpServer::start().await;
     let mut settings = plain(server.port());
     settings.pool_max_size = 3;
-    let email = channel(&settings);
+    let email = Arc::new(channel(&settings));
 
-    let results: Vec<_> = stream::iter(0..20)
-        .map(|n| {
-            let email = &email;
-            async move { email.send(&notice(n)).await }
-        })
-        .buffer_unordered(8)
-        .collect()
-        .await;
+    // Spawned, as the outbox will: each send is its own task.
+    let mut sends = JoinSet::new();
+    for n in 0..20 {
+        let email = Arc::clone(&email);
+        sends.spawn(async move { email.send(&notice(n)).await });
+    }
+    let results = sends.join_all().await;
 
     assert!(results.iter().all(Result::is_ok), "{results:?}");
     assert_eq!(server.received().len(), 20);

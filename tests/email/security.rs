@@ -73,6 +73,26 @@ async fn a_wrong_password_is_permanent() {
 }
 
 #[tokio::test]
+async fn check_logs_in_without_sending_and_the_connection_is_reused() {
+    let relay = login_relay("correct horse battery").await;
+    let email = channel(&relay.settings);
+
+    email.check().await.unwrap();
+    email.send(&notice(8)).await.unwrap();
+
+    assert_eq!(relay.server.transactions(), 1);
+    assert_eq!(relay.server.connections(), 1);
+    let wrong = login_relay("Tr0ub4dor&3").await;
+    assert!(
+        !channel(&wrong.settings)
+            .check()
+            .await
+            .unwrap_err()
+            .is_transient()
+    );
+}
+
+#[tokio::test]
 async fn starttls_refuses_a_relay_whose_certificate_is_not_trusted() {
     let server = SmtpServer::builder()
         .starttls(TestCa::new().server_identity("localhost"))
