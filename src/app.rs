@@ -262,9 +262,15 @@ impl App<crate::channels::Channels> {
         let source = CaseSource::connect(&config.settings.source.url).await?;
         let store = open_store(&config).await?;
         let base = config.path.parent().unwrap_or(std::path::Path::new("."));
-        let templates = config.settings.delivery.templates_dir.as_ref().map(|d| base.join(d));
+        let templates = config
+            .settings
+            .delivery
+            .templates_dir
+            .as_ref()
+            .map(|d| base.join(d));
         let renderer = Renderer::load(templates.as_deref())?;
-        let sender = crate::channels::Channels::new(&config.settings.webhooks)?;
+        let settings = &config.settings;
+        let sender = crate::channels::Channels::new(settings.email.as_ref(), &settings.webhooks)?;
         Ok(App {
             config,
             calendar,

@@ -258,8 +258,15 @@ async fn outbox(cmd: OutboxCommand) -> anyhow::Result<()> {
                 None
             };
             let messages = store.messages(status, limit).await?;
-            let local = |t: DateTime<Utc>| t.with_timezone(&crate::calendar::LONDON).format("%d %b %H:%M").to_string();
-            println!("{:<6} {:<8} {:<9} {:<14} {:<34} {:>3}  {:<12} {:<12} LAST ERROR", "ID", "STATUS", "KIND", "CHANNEL", "TO", "TRY", "CREATED", "NEXT");
+            let local = |t: DateTime<Utc>| {
+                t.with_timezone(&crate::calendar::LONDON)
+                    .format("%d %b %H:%M")
+                    .to_string()
+            };
+            println!(
+                "{:<6} {:<8} {:<9} {:<14} {:<34} {:>3}  {:<12} {:<12} LAST ERROR",
+                "ID", "STATUS", "KIND", "CHANNEL", "TO", "TRY", "CREATED", "NEXT"
+            );
             for m in &messages {
                 println!(
                     "{:<6} {:<8} {:<9} {:<14} {:<34} {:>3}  {:<12} {:<12} {}",
@@ -270,7 +277,11 @@ async fn outbox(cmd: OutboxCommand) -> anyhow::Result<()> {
                     m.address,
                     m.attempts,
                     local(m.created_at),
-                    if m.status == "pending" { local(m.next_attempt_at) } else { "-".into() },
+                    if m.status == "pending" {
+                        local(m.next_attempt_at)
+                    } else {
+                        "-".into()
+                    },
                     m.last_error.as_deref().unwrap_or("")
                 );
             }
@@ -285,7 +296,11 @@ async fn outbox(cmd: OutboxCommand) -> anyhow::Result<()> {
                     None => "there are no dead letters".to_owned(),
                 });
             }
-            println!("re-queued {} message(s): {:?}; the next tick sends them", ids.len(), ids);
+            println!(
+                "re-queued {} message(s): {:?}; the next tick sends them",
+                ids.len(),
+                ids
+            );
         }
     }
     Ok(())

@@ -18,9 +18,18 @@ pub async fn run(dir: &Path, seed: u64, children: usize) -> anyhow::Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let dir = dir.canonicalize()?;
     let cases = dir.join("cases.db");
-    for stale in ["cases.db", "cases.db-wal", "cases.db-shm"] {
+    for stale in [
+        "cases.db",
+        "cases.db-wal",
+        "cases.db-shm",
+        "state.db",
+        "state.db-wal",
+        "state.db-shm",
+    ] {
         let _ = std::fs::remove_file(dir.join(stale));
     }
+    let outbox = dir.join("outbox");
+    let _ = std::fs::remove_dir_all(&outbox);
     let url = format!("sqlite://{}", cases.display());
     let source = CaseSource::open(&url, OpenMode::CreateIfMissing).await?;
     source.migrate_case_schema().await?;
@@ -60,9 +69,26 @@ pub async fn run(dir: &Path, seed: u64, children: usize) -> anyhow::Result<()> {
             s.case_id, s.rule, s.stage, s.shape
         );
     }
+    let app = app::App::open(config).await?;
+    let report = app.tick(now).await?;
+    let mut emails: Vec<_> = std::fs::read_dir(&outbox)
+        .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    emails.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|x| x == "eml"));
+    println!(
+        "\nOne tick as of now: {} notices enqueued; {} digests and {} immediate messages, delivered as {} emails \
+         into\n  {}",
+        report.notices_enqueued,
+        report.composed.digests,
+        report.composed.immediate,
+        emails.len(),
+        outbox.display()
+    );
     println!(
         "\nNext:\n  casewatch evaluate --config {cfg} --format json\n  \
-         casewatch evaluate --config {cfg} --at {week}\n",
+         casewatch evaluate --config {cfg} --at {week}\n  \
+         casewatch outbox list --config {cfg}\n  \
+         casewatch audit --config {cfg} --case C0013\n",
         cfg = config_path.display(),
         week = (now + chrono::Duration::days(7)).format("%Y-%m-%dT09:00:00Z"),
     );
@@ -80,6 +106,19 @@ url = "sqlite://{dir}/state.db"
 
 [notify]
 fallback_address = "casewatch-ops@council.example"
+
+# The demo writes its emails into a folder instead of sending them.
+[email]
+transport = "file"
+file_dir = "{dir}/outbox"
+from = "casewatch <casewatch@council.example>"
+
+# So that the demo shows digests and immediate messages whatever the day and time it runs; a real deployment
+# keeps the defaults (digests at 08:00 on working days, immediate ones within working hours).
+[delivery]
+digest_times = ["00:00"]
+digests_on_non_working_days = true
+out_of_hours = true
 "#,
         dir = dir.display()
     )

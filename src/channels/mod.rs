@@ -2,6 +2,7 @@
 //! signed JSON, Microsoft Teams Workflows, Slack). They know nothing about rules; an error says whether it is
 //! worth retrying ([`ChannelError::Transient`]) or not ([`ChannelError::Permanent`]).
 
+pub mod email;
 pub mod rate_limit;
 mod registry;
 

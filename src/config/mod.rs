@@ -14,6 +14,7 @@ use figment::{Metadata, Profile, Provider};
 use serde::Deserialize;
 
 use crate::calendar::{Region, WorkingCalendar};
+use crate::channels::email::EmailSettings;
 use crate::channels::webhook::WebhookSettings;
 use crate::outbox::{DeliverySettings, Route};
 use crate::rules::{RuleError, RulePack};
@@ -37,6 +38,9 @@ pub struct Settings {
     /// Extra destinations for some notices (webhooks by role, team, person, severity or rule).
     #[serde(default)]
     pub routes: Vec<Route>,
+    /// `[email]`: the SMTP relay (or a folder of .eml files) notices are sent through.
+    #[serde(default)]
+    pub email: Option<EmailSettings>,
     /// `[[webhooks]]`: webhook targets, by name (`channels::webhook`).
     #[serde(default)]
     pub webhooks: Vec<WebhookSettings>,
@@ -200,6 +204,11 @@ impl Config {
             .extract()
             .map_err(|e| ConfigError::Invalid(describe(e)))?;
         check_webhooks(&settings.webhooks)?;
+        if let Some(email) = &settings.email {
+            email.validate().map_err(|e| {
+                ConfigError::Invalid(format!("configuration key `email.{}`: {}", e.key, e.reason))
+            })?;
+        }
         for (i, route) in settings.routes.iter().enumerate() {
             for name in &route.webhooks {
                 if !settings.webhooks.iter().any(|w| &w.name == name) {

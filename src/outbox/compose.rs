@@ -33,14 +33,14 @@ pub fn message_id(key: &str) -> String {
 }
 
 /// The send window a digest composed now belongs to: the latest of today's `digest_times` that has passed, on a
-/// working day. `None` before the first window, or on a non-working day.
+/// working day (or any day, when configured). `None` before the first window, or on a non-working day.
 pub fn digest_window(
     now: DateTime<Utc>,
     settings: &DeliverySettings,
     cal: &WorkingCalendar,
 ) -> Option<DateTime<Utc>> {
     let today = calendar::local_date(now);
-    if !cal.is_working_day(today) {
+    if !cal.is_working_day(today) && !settings.digests_on_non_working_days {
         return None;
     }
     settings

@@ -105,6 +105,8 @@ struct ItemView<'a> {
     due_local: String,
     from_local: String,
     colour: &'static str,
+    /// "worker, team manager"
+    role_label: String,
 }
 
 impl<'a> From<&'a Item> for ItemView<'a> {
@@ -116,6 +118,7 @@ impl<'a> From<&'a Item> for ItemView<'a> {
             due_local: local(item.due_at),
             from_local: local(item.from),
             colour: colour(&item.severity),
+            role_label: item.role.replace('_', " "),
         }
     }
 }

@@ -13,6 +13,9 @@ pub struct DeliverySettings {
     /// UK local times of the digest send windows, on working days: each person gets at most one digest per window.
     #[serde(default = "default_digest_times")]
     pub digest_times: Vec<NaiveTime>,
+    /// Send digests on weekends and bank holidays too (default: working days only).
+    #[serde(default)]
+    pub digests_on_non_working_days: bool,
     /// Severities sent at once, on their own, instead of waiting for the next digest.
     #[serde(default = "default_immediate")]
     pub immediate: Vec<Severity>,
@@ -83,6 +86,7 @@ impl Default for DeliverySettings {
     fn default() -> Self {
         Self {
             digest_times: default_digest_times(),
+            digests_on_non_working_days: false,
             immediate: default_immediate(),
             working_hours_start: default_start(),
             working_hours_end: default_end(),

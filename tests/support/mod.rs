@@ -16,10 +16,11 @@
 //!
 //! That makes two tests, `staff_round_trip::sqlite` and `staff_round_trip::postgres`.
 
-#![allow(dead_code)] // each test binary uses its own part of this module
+#![allow(dead_code, unused_macros, unused_imports)] // each test binary uses its own part of this module
 
 pub mod fixtures;
 pub mod postgres;
+pub mod smtp;
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};
