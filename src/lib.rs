@@ -22,6 +22,7 @@
 //! - [`channels`]: email and webhooks; they know nothing about rules.
 //! - [`generate`]: a deterministic, streaming generator of realistic case data for the demo and benchmarks.
 //! - [`app`]: one pass wired together: evaluate, enqueue, compose, deliver.
+//! - [`daemon`]: `casewatch run`: schedules, signals, reload, systemd.
 //! - [`config`], [`telemetry`], [`cli`]: settings, logs, the command line.
 
 pub mod app;
@@ -29,6 +30,7 @@ pub mod calendar;
 pub mod channels;
 pub mod cli;
 pub mod config;
+pub mod daemon;
 pub mod demo;
 pub mod evaluate;
 pub mod generate;

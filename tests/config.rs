@@ -122,3 +122,22 @@ fn missing_required_keys_are_named() {
     .unwrap_err();
     assert!(e.contains("`source.url`") && e.contains("missing"), "{e}");
 }
+
+#[test]
+fn schedules_are_checked_when_loading() {
+    let c = load(CONTRACT_KEYS, &[]).unwrap();
+    assert_eq!(c.settings.schedule.evaluate, "0 */15 * * * *");
+    assert_eq!(c.settings.http.listen.to_string(), "127.0.0.1:9187");
+    let bad = format!("{CONTRACT_KEYS}\n[schedule]\nevaluate = \"every 15 minutes\"\n");
+    let e = load(&bad, &[]).unwrap_err();
+    assert!(
+        e.contains("`schedule.evaluate`") && e.contains("every 15 minutes"),
+        "{e}"
+    );
+    let e = load(
+        CONTRACT_KEYS,
+        &[("CASEWATCH__HTTP__LISTEN", "not-an-address")],
+    )
+    .unwrap_err();
+    assert!(e.contains("`http.listen`"), "{e}");
+}

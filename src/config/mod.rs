@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::calendar::{Region, WorkingCalendar};
 use crate::channels::email::EmailSettings;
 use crate::channels::webhook::WebhookSettings;
+use crate::daemon::{HttpSettings, ScheduleSettings};
 use crate::outbox::{DeliverySettings, Route};
 use crate::rules::{RuleError, RulePack};
 
@@ -38,6 +39,10 @@ pub struct Settings {
     /// Extra destinations for some notices (webhooks by role, team, person, severity or rule).
     #[serde(default)]
     pub routes: Vec<Route>,
+    #[serde(default)]
+    pub schedule: ScheduleSettings,
+    #[serde(default)]
+    pub http: HttpSettings,
     /// `[email]`: the SMTP relay (or a folder of .eml files) notices are sent through.
     #[serde(default)]
     pub email: Option<EmailSettings>,
@@ -204,6 +209,7 @@ impl Config {
             .extract()
             .map_err(|e| ConfigError::Invalid(describe(e)))?;
         check_webhooks(&settings.webhooks)?;
+        settings.schedule.validate().map_err(ConfigError::Invalid)?;
         if let Some(email) = &settings.email {
             email.validate().map_err(|e| {
                 ConfigError::Invalid(format!("configuration key `email.{}`: {}", e.key, e.reason))

@@ -1,0 +1,5 @@
+//! `casewatch run`: the long-running service — schedules, shutdown, reload, systemd notification.
+
+mod settings;
+
+pub use settings::{HttpSettings, ScheduleSettings, parse_cron};

@@ -1,0 +1,99 @@
+//! `[schedule]` and `[http]`: when the daemon works, and where it answers health checks and metrics.
+
+use std::net::SocketAddr;
+
+use serde::Deserialize;
+
+/// All schedules run in Europe/London time.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSettings {
+    /// When to evaluate the rules and enqueue notices: a cron expression with seconds
+    /// (`sec min hour day-of-month month day-of-week`), UK local time. Default: every 15 minutes.
+    #[serde(default = "default_evaluate")]
+    pub evaluate: String,
+    /// How often the delivery worker looks for messages that are due (retries, immediate notices), in seconds.
+    /// It is also woken after every evaluation and at every digest window (`delivery.digest_times`).
+    #[serde(default = "default_deliver_every")]
+    pub deliver_every_seconds: u64,
+    /// `/readyz` reports not ready when the last successful evaluation is older than this, in minutes.
+    #[serde(default = "default_max_tick_age")]
+    pub max_tick_age_minutes: u64,
+    /// How long SIGTERM waits for in-flight sends before the process exits anyway, in seconds.
+    #[serde(default = "default_shutdown_grace")]
+    pub shutdown_grace_seconds: u64,
+}
+
+fn default_evaluate() -> String {
+    "0 */15 * * * *".into()
+}
+
+fn default_deliver_every() -> u64 {
+    30
+}
+
+fn default_max_tick_age() -> u64 {
+    45
+}
+
+fn default_shutdown_grace() -> u64 {
+    20
+}
+
+impl Default for ScheduleSettings {
+    fn default() -> Self {
+        Self {
+            evaluate: default_evaluate(),
+            deliver_every_seconds: default_deliver_every(),
+            max_tick_age_minutes: default_max_tick_age(),
+            shutdown_grace_seconds: default_shutdown_grace(),
+        }
+    }
+}
+
+impl ScheduleSettings {
+    /// Checks the cron expression; the error names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        parse_cron(&self.evaluate).map(drop).map_err(|e| {
+            format!(
+                "configuration key `schedule.evaluate`: `{}` is not a cron expression: {e}",
+                self.evaluate
+            )
+        })?;
+        if self.deliver_every_seconds == 0 {
+            return Err(
+                "configuration key `schedule.deliver_every_seconds`: must be at least 1".into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Parses a cron expression with seconds, as the scheduler does.
+pub fn parse_cron(expression: &str) -> Result<croner::Cron, croner::errors::CronError> {
+    croner::parser::CronParser::builder()
+        .seconds(croner::parser::Seconds::Required)
+        .build()
+        .parse(expression)
+}
+
+/// The local HTTP endpoint for `/healthz`, `/readyz` and `/metrics`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Address and port to listen on. Keep it on loopback or a management network: it has no authentication.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+}
+
+fn default_listen() -> SocketAddr {
+    ([127, 0, 0, 1], 9187).into()
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            listen: default_listen(),
+        }
+    }
+}
