@@ -1,0 +1,134 @@
+//! A county, its databases, a mail server and a configured casewatch, for one test.
+
+use casewatch::app::App;
+use casewatch::channels::Channels;
+use casewatch::config::Config;
+use casewatch::model::Assessment;
+use casewatch::source::CaseSource;
+use casewatch::store::StoredMessage;
+
+use crate::county::{case, child, load_spec_example, visit};
+use crate::support::fixtures::{at, date};
+use crate::support::smtp::SmtpServer;
+use crate::support::{Backend, TestDb};
+
+/// Thursday 12 March 2026, 09:00 GMT: a working day, after the 08:00 digest window, within working hours.
+pub const THURSDAY: &str = "2026-03-12T09:00:00Z";
+
+pub struct Env {
+    pub source_db: TestDb,
+    pub state_db: TestDb,
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    /// Empty case and state databases on `backend`'s engine.
+    pub async fn new(backend: Backend) -> Env {
+        let (source_db, state_db) = match backend {
+            Backend::Sqlite => (TestDb::sqlite().await, TestDb::sqlite().await),
+            Backend::Postgres => (TestDb::postgres().await, TestDb::postgres().await),
+        };
+        Env {
+            source_db,
+            state_db,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub async fn source(&self) -> CaseSource {
+        self.source_db.migrated_source().await
+    }
+
+    /// A configuration for these databases and an SMTP server on `smtp_port`; `extra` is appended.
+    pub fn config_text(&self, smtp_port: u16, extra: &str) -> String {
+        format!(
+            r#"
+[source]
+url = "{source}"
+[state]
+url = "{state}"
+[notify]
+fallback_address = "ops@example.org"
+[email]
+host = "127.0.0.1"
+port = {smtp_port}
+tls = "none"
+from = "casewatch <casewatch@council.example>"
+timeout_seconds = 5
+[delivery]
+backoff_initial_seconds = 60
+max_attempts = 3
+{extra}
+"#,
+            source = self.source_db.url(),
+            state = self.state_db.url(),
+        )
+    }
+
+    pub fn write_config(&self, smtp_port: u16, extra: &str) -> std::path::PathBuf {
+        let path = self.dir.path().join("casewatch.toml");
+        std::fs::write(&path, self.config_text(smtp_port, extra)).unwrap();
+        path
+    }
+
+    pub async fn app(&self, smtp: &SmtpServer, extra: &str) -> App<Channels> {
+        let path = self.write_config(smtp.port(), extra);
+        App::open(Config::load(&path).unwrap()).await.unwrap()
+    }
+}
+
+/// The SPEC's C42 (a failed visit on Monday 2 March) plus, for W42 and P4, a statutory-visit note on C43
+/// (LL-100043) started on Monday 9 March (R1 `upcoming` from Thursday 12th) and a C&F on C42 started on Friday 27 February with priority 10
+/// (X = Friday 13 March: R3 `upcoming` since Tuesday 10th; R2 `set-priority` since Friday 6th).
+///
+/// At [`THURSDAY`]: W42 gets a digest of 2 reminders and the `reattempt-overdue` breach; P4 a digest of
+/// 1 warning and 1 reminder and the same breach; S7 the `escalate-to-team-manager` escalation. Five emails.
+pub async fn load_county(source: &CaseSource) {
+    load_spec_example(source).await;
+    // On another case: a successful visit on C42 would end its failed-visit ladder.
+    source
+        .loader()
+        .insert(&[child("K43", "LL-100043")])
+        .await
+        .unwrap();
+    source
+        .loader()
+        .insert(&[case("C43", "K43", "W42", "CIN")])
+        .await
+        .unwrap();
+    let mut note = visit("V9", "C43", "2026-03-09T10:00:00Z", true);
+    note.note_created_at = Some(at("2026-03-09T14:00:00Z"));
+    source.loader().insert(&[note]).await.unwrap();
+    source
+        .loader()
+        .insert(&[Assessment {
+            id: "A1".into(),
+            case_id: "C42".into(),
+            started_on: date("2026-02-27"),
+            referral_on: None,
+            priority_working_days: 10,
+            priority_set_at: None,
+            completed_on: None,
+            worker_id: None,
+        }])
+        .await
+        .unwrap();
+}
+
+/// Messages by status, oldest first.
+pub async fn messages(app: &App<Channels>, status: Option<&str>) -> Vec<StoredMessage> {
+    let mut m = app.store.messages(status, 1000).await.unwrap();
+    m.reverse();
+    m
+}
+
+/// The recipients of what the server received, sorted.
+pub fn recipients(server: &SmtpServer) -> Vec<String> {
+    let mut to: Vec<String> = server
+        .received()
+        .iter()
+        .flat_map(|m| m.to.clone())
+        .collect();
+    to.sort();
+    to
+}

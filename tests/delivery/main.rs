@@ -1,0 +1,14 @@
+//! Delivery end to end: a real case database and state database (SQLite, and PostgreSQL), a real SMTP server and
+//! a real HTTP server, driven by `App::tick` at chosen instants; and the real binary killed mid-pass.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+#[path = "../scenarios/county.rs"]
+#[allow(dead_code)]
+mod county;
+
+mod email;
+mod harness;
+mod killed;
+mod webhook;
