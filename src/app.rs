@@ -209,12 +209,23 @@ impl<S: Sender> App<S> {
     }
 
     pub async fn deliver(&self, now: DateTime<Utc>) -> Result<Delivered, StoreError> {
+        self.deliver_until(now, &tokio_util::sync::CancellationToken::new())
+            .await
+    }
+
+    /// As [`App::deliver`], stopping between batches once `stop` is cancelled.
+    pub async fn deliver_until(
+        &self,
+        now: DateTime<Utc>,
+        stop: &tokio_util::sync::CancellationToken,
+    ) -> Result<Delivered, StoreError> {
         outbox::deliver(
             &self.store,
             &self.sender,
             &self.config.settings.delivery,
             now,
             &self.replica,
+            stop,
         )
         .await
     }

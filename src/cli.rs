@@ -34,6 +34,9 @@ pub enum Command {
     /// Working-day arithmetic and bank holidays.
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Run as a service: evaluate on a schedule, send digests and immediate notices, serve /healthz, /readyz and
+    /// /metrics. SIGTERM or SIGINT stops it (finishing sends in flight); SIGHUP reloads the configuration.
+    Run(ConfigArg),
     /// One pass: evaluate, enqueue notices, compose messages, deliver what is due; then exit (for cron too).
     Tick(TickArgs),
     /// Create or upgrade casewatch's own (state) database.
@@ -166,6 +169,7 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Evaluate(args) => evaluate(&args).await,
         Command::Calendar(cmd) => calendar(cmd),
+        Command::Run(args) => run_service(args.config).await,
         Command::Tick(args) => tick(&args).await,
         Command::Migrate(args) => migrate(&args).await,
         Command::Outbox(cmd) => outbox(cmd).await,
@@ -205,6 +209,32 @@ async fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
         &mut std::io::stdout().lock(),
     )?;
     Ok(())
+}
+
+/// The only place signals are handled: SIGTERM and SIGINT cancel the token every task watches; SIGHUP asks for
+/// a reload.
+async fn run_service(config: PathBuf) -> anyhow::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let stop = tokio_util::sync::CancellationToken::new();
+    let (reload_tx, reload_rx) = tokio::sync::mpsc::channel(1);
+    let mut term = signal(SignalKind::terminate())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let signals = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    _ = term.recv() => { tracing::info!("SIGTERM received"); stop.cancel(); return; }
+                    _ = int.recv() => { tracing::info!("SIGINT received"); stop.cancel(); return; }
+                    _ = hup.recv() => { tracing::info!("SIGHUP received: reloading"); let _ = reload_tx.try_send(()); }
+                }
+            }
+        })
+    };
+    let result = crate::daemon::run(config, stop, reload_rx).await;
+    signals.abort();
+    result
 }
 
 async fn tick(args: &TickArgs) -> anyhow::Result<()> {

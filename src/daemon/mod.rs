@@ -2,4 +2,4 @@
 
 mod settings;
 
-pub use settings::{HttpSettings, ScheduleSettings, parse_cron};
+pub use settings::{HttpSettings, ScheduleSettings, next_fire_times, parse_cron};

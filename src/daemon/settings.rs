@@ -69,12 +69,29 @@ impl ScheduleSettings {
     }
 }
 
-/// Parses a cron expression with seconds, as the scheduler does.
+/// Parses a cron expression with seconds, exactly as tokio-cron-scheduler does.
 pub fn parse_cron(expression: &str) -> Result<croner::Cron, croner::errors::CronError> {
     croner::parser::CronParser::builder()
         .seconds(croner::parser::Seconds::Required)
+        .dom_and_dow(true)
         .build()
         .parse(expression)
+}
+
+/// The next `n` times a schedule fires after `after`, in Europe/London time.
+pub fn next_fire_times(
+    expression: &str,
+    after: chrono::DateTime<chrono::Utc>,
+    n: usize,
+) -> Result<Vec<chrono::DateTime<chrono::Utc>>, croner::errors::CronError> {
+    let cron = parse_cron(expression)?;
+    let mut at = after.with_timezone(&crate::calendar::LONDON);
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        at = cron.find_next_occurrence(&at, false)?;
+        out.push(at.to_utc());
+    }
+    Ok(out)
 }
 
 /// The local HTTP endpoint for `/healthz`, `/readyz` and `/metrics`.

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use futures_util::StreamExt;
 use rand::RngExt;
 use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 
 use super::DeliverySettings;
 use crate::channels::{ChannelError, Item, Message, MessageKind, Receipt};
@@ -71,18 +72,23 @@ fn to_message(stored: &StoredMessage) -> Result<Message, serde_json::Error> {
     })
 }
 
-/// Sends every message due at `now`, until none is left that may be tried now.
+/// Sends every message due at `now`, until none is left that may be tried now. When `stop` is cancelled, the
+/// sends in flight finish and no further batch is claimed (graceful shutdown).
 pub async fn deliver(
     store: &Store,
     sender: &impl Sender,
     settings: &DeliverySettings,
     now: DateTime<Utc>,
     replica: &str,
+    stop: &CancellationToken,
 ) -> Result<Delivered, StoreError> {
     let mut total = Delivered::default();
     let per_channel = settings.concurrency.max(1);
     let mut limits: HashMap<String, Arc<Semaphore>> = HashMap::new();
     loop {
+        if stop.is_cancelled() {
+            return Ok(total);
+        }
         let lease_until = now + Duration::seconds(settings.lease_seconds as i64);
         let batch = store
             .claim(now, lease_until, replica, (per_channel * 8) as i64)

@@ -1,0 +1,335 @@
+//! The service: an evaluation worker and a delivery worker woken by schedules, reloadable, stopped by a token.
+//!
+//! ```text
+//! cron (evaluate, Europe/London) ──► evaluation worker: evaluate → enqueue ──┐ (wakes)
+//! cron (digest windows) ─────────────────────────────────────────────────────┼─► delivery worker: compose → deliver
+//! every deliver_every_seconds ───────────────────────────────────────────────┘
+//! ```
+//!
+//! Each worker runs one pass at a time (triggers that arrive meanwhile are coalesced into one), so evaluation
+//! never overlaps itself, and a slow SMTP server holds up only delivery. Evaluation is state-based: the pass at
+//! start-up catches up on everything that fell due while the service was down, once.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Offset, TimeZone, Utc};
+use tokio::sync::{Notify, mpsc};
+use tokio_cron_scheduler::{Job, JobScheduler};
+use tokio_util::sync::CancellationToken;
+
+use crate::app::{App, TickReport};
+use crate::calendar::LONDON;
+use crate::channels::Channels;
+use crate::config::Config;
+
+/// What the workers share: the running configuration (swapped on reload), wake-ups, and the last results.
+pub struct Shared {
+    app: RwLock<Arc<App<Channels>>>,
+    pub evaluate_now: Notify,
+    pub deliver_now: Notify,
+    last: Mutex<LastPass>,
+}
+
+/// The outcome of the latest passes, for `/readyz`, metrics and systemd's status line.
+#[derive(Clone, Debug, Default)]
+pub struct LastPass {
+    pub evaluated_at: Option<DateTime<Utc>>,
+    pub evaluation_error: Option<String>,
+    pub report: Option<TickReport>,
+    pub sent_today: u64,
+}
+
+impl Shared {
+    pub fn new(app: App<Channels>) -> Arc<Shared> {
+        Arc::new(Shared {
+            app: RwLock::new(Arc::new(app)),
+            evaluate_now: Notify::new(),
+            deliver_now: Notify::new(),
+            last: Mutex::new(LastPass::default()),
+        })
+    }
+
+    /// The running configuration and connections; a pass keeps the one it started with across a reload.
+    pub fn app(&self) -> Arc<App<Channels>> {
+        self.app.read().expect("the app lock is never poisoned").clone()
+    }
+
+    fn replace(&self, app: App<Channels>) {
+        *self.app.write().expect("the app lock is never poisoned") = Arc::new(app);
+    }
+
+    pub fn last(&self) -> LastPass {
+        self.last.lock().expect("never poisoned").clone()
+    }
+}
+
+/// Runs until `stop` is cancelled; each message on `reload` re-reads the configuration.
+pub async fn run(
+    config_path: PathBuf,
+    stop: CancellationToken,
+    mut reload: mpsc::Receiver<()>,
+) -> anyhow::Result<()> {
+    let app = App::open(Config::load(&config_path)?).await?;
+    let grace = Duration::from_secs(app.config.settings.schedule.shutdown_grace_seconds);
+    let shared = Shared::new(app);
+    let mut scheduler = Schedules::start(&shared).await?;
+
+    let workers = [
+        tokio::spawn(evaluation_worker(shared.clone(), stop.clone())),
+        tokio::spawn(delivery_worker(shared.clone(), stop.clone())),
+    ];
+    let watchdog = tokio::spawn(watchdog(stop.clone()));
+    super::systemd::ready();
+    tracing::info!(config = %config_path.display(), "casewatch is running");
+    // Catch up at once: whatever fell due while we were stopped is sent now, once.
+    shared.evaluate_now.notify_one();
+
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => break,
+            Some(()) = reload.recv() => {
+                if reload_config(&shared, &config_path).await {
+                    scheduler.stop().await;
+                    scheduler = Schedules::start(&shared).await?;
+                    shared.evaluate_now.notify_one();
+                }
+            }
+            _ = scheduler.refresh_due() => {
+                scheduler.stop().await;
+                scheduler = Schedules::start(&shared).await?;
+            }
+        }
+    }
+
+    super::systemd::stopping();
+    tracing::info!("stopping: finishing the sends in flight");
+    scheduler.stop().await;
+    let finished = tokio::time::timeout(grace, futures_util::future::join_all(workers)).await;
+    if finished.is_err() {
+        tracing::warn!(grace_seconds = grace.as_secs(), "stopped before the sends in flight finished; they will be retried");
+    }
+    watchdog.abort();
+    shared.app().sender.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Pings systemd's watchdog at half its interval while the runtime is responsive.
+async fn watchdog(stop: CancellationToken) {
+    let Some(every) = super::systemd::watchdog_interval() else {
+        return;
+    };
+    let mut interval = tokio::time::interval(every);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = interval.tick() => super::systemd::watchdog_ping(),
+        }
+    }
+}
+
+/// Validates and swaps in a new configuration; the old one keeps running when the new one is broken.
+async fn reload_config(shared: &Shared, path: &std::path::Path) -> bool {
+    super::systemd::status("reloading configuration");
+    let loaded = match Config::load(path) {
+        Ok(config) => App::open(config).await.map_err(anyhow::Error::from),
+        Err(e) => Err(e.into()),
+    };
+    match loaded {
+        Ok(app) => {
+            shared.replace(app);
+            tracing::info!(config = %path.display(), "configuration reloaded");
+            super::systemd::status("configuration reloaded");
+            true
+        }
+        Err(e) => {
+            tracing::error!("reload failed; still running the previous configuration: {e:#}");
+            super::systemd::status("reload failed; running the previous configuration");
+            false
+        }
+    }
+}
+
+async fn evaluation_worker(shared: Arc<Shared>, stop: CancellationToken) {
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = shared.evaluate_now.notified() => {}
+        }
+        let app = shared.app();
+        let now = Utc::now();
+        let started = Instant::now();
+        let span = tracing::info_span!("evaluation", at = %now);
+        let _enter = span.enter();
+        let result = tokio::select! {
+            _ = stop.cancelled() => {
+                tracing::info!("evaluation interrupted by shutdown; the next start evaluates again");
+                return;
+            }
+            r = app.evaluate_and_enqueue(now) => r,
+        };
+        let elapsed = started.elapsed();
+        let mut last = shared.last.lock().expect("never poisoned");
+        match result {
+            Ok((report, evaluation)) => {
+                crate::metrics::record_read(&evaluation.report);
+                crate::metrics::record_fallbacks(&evaluation.fallback_uses);
+                crate::metrics::record_active_stages(&active_stage_counts(&evaluation.lines));
+                crate::metrics::record_tick(&report, elapsed, true);
+                tracing::info!(
+                    cases = report.cases,
+                    active_stages = report.active_stages,
+                    notices_enqueued = report.notices_enqueued,
+                    rows_skipped = report.rows_skipped,
+                    seconds = elapsed.as_secs_f64(),
+                    "evaluated"
+                );
+                last.evaluated_at = Some(now);
+                last.evaluation_error = None;
+                last.report = Some(report);
+                shared.deliver_now.notify_one();
+            }
+            Err(e) => {
+                crate::metrics::record_tick(&TickReport::default(), elapsed, false);
+                tracing::error!("evaluation failed; will try again at the next scheduled time: {e:#}");
+                last.evaluation_error = Some(format!("{e:#}"));
+            }
+        }
+    }
+}
+
+fn active_stage_counts(lines: &[crate::evaluate::Line]) -> Vec<(String, String, String, u64)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut counts: std::collections::BTreeMap<(String, String, String), u64> = Default::default();
+    for l in lines {
+        if seen.insert((&l.rule, &l.subject_id, &l.stage, l.from)) {
+            *counts
+                .entry((l.rule.clone(), l.stage.clone(), l.severity.to_string()))
+                .or_default() += 1;
+        }
+    }
+    counts.into_iter().map(|((r, s, v), n)| (r, s, v, n)).collect()
+}
+
+async fn delivery_worker(shared: Arc<Shared>, stop: CancellationToken) {
+    let every = Duration::from_secs(shared.app().config.settings.schedule.deliver_every_seconds);
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = interval.tick() => {}
+            _ = shared.deliver_now.notified() => {}
+        }
+        let app = shared.app();
+        let now = Utc::now();
+        let composed = match app.compose(now).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!("composing messages failed: {e:#}");
+                continue;
+            }
+        };
+        match app.deliver_until(now, &stop).await {
+            Ok(delivered) => {
+                if delivered.attempts() > 0 || composed.digests + composed.immediate > 0 {
+                    tracing::info!(
+                        digests = composed.digests,
+                        immediate = composed.immediate,
+                        sent = delivered.sent,
+                        retried = delivered.retried,
+                        dead = delivered.dead,
+                        "delivered"
+                    );
+                }
+                let mut last = shared.last.lock().expect("never poisoned");
+                last.sent_today += delivered.sent;
+                let status = format!(
+                    "last evaluation {}, {} notices sent since start",
+                    last.evaluated_at
+                        .map(|t| t.with_timezone(&LONDON).format("%H:%M:%S").to_string())
+                        .unwrap_or_else(|| "pending".into()),
+                    last.sent_today
+                );
+                drop(last);
+                super::systemd::status(&status);
+            }
+            Err(e) => tracing::error!("delivery failed; pending messages stay queued: {e:#}"),
+        }
+        if let Ok((depth, oldest)) = app.store.queue_depth(Utc::now()).await {
+            crate::metrics::record_queue(depth, oldest);
+        }
+    }
+}
+
+/// The cron jobs, in Europe/London time.
+///
+/// tokio-cron-scheduler turns a job's time zone into a fixed UTC offset when the job is created, so a London job
+/// made in winter would fire an hour late in summer. The jobs are therefore made again whenever London's offset
+/// changes ([`Schedules::refresh_due`]). Nothing depends on a job firing on the dot: the delivery worker also
+/// wakes every `deliver_every_seconds` and composes digests from the working-day calendar.
+pub struct Schedules {
+    scheduler: JobScheduler,
+    offset: i32,
+}
+
+fn london_offset(at: DateTime<Utc>) -> i32 {
+    LONDON.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc()
+}
+
+/// The cron expression of a digest window at a local time.
+pub fn digest_cron(time: chrono::NaiveTime) -> String {
+    use chrono::Timelike;
+    format!("{} {} {} * * *", time.second(), time.minute(), time.hour())
+}
+
+impl Schedules {
+    pub async fn start(shared: &Arc<Shared>) -> anyhow::Result<Schedules> {
+        let settings = shared.app().config.settings.clone();
+        let scheduler = JobScheduler::new().await?;
+        let wake = |shared: Arc<Shared>, evaluate: bool| {
+            move |_id, _lock| {
+                let shared = shared.clone();
+                Box::pin(async move {
+                    if evaluate {
+                        shared.evaluate_now.notify_one();
+                    } else {
+                        shared.deliver_now.notify_one();
+                    }
+                }) as std::pin::Pin<Box<dyn Future<Output = ()> + Send>>
+            }
+        };
+        scheduler
+            .add(Job::new_async_tz(settings.schedule.evaluate.as_str(), LONDON, wake(shared.clone(), true))?)
+            .await?;
+        for time in &settings.delivery.digest_times {
+            scheduler
+                .add(Job::new_async_tz(digest_cron(*time), LONDON, wake(shared.clone(), false))?)
+                .await?;
+        }
+        scheduler.start().await?;
+        Ok(Schedules {
+            scheduler,
+            offset: london_offset(Utc::now()),
+        })
+    }
+
+    /// Resolves when London's UTC offset differs from the one the jobs were made with (checked every minute).
+    pub async fn refresh_due(&self) {
+        loop {
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            if london_offset(Utc::now()) != self.offset {
+                tracing::info!("the clocks changed in London: rescheduling");
+                return;
+            }
+        }
+    }
+
+    pub async fn stop(&mut self) {
+        if let Err(e) = self.scheduler.shutdown().await {
+            tracing::warn!("stopping the scheduler: {e}");
+        }
+    }
+}
