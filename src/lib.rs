@@ -23,6 +23,7 @@
 //! - [`generate`]: a deterministic, streaming generator of realistic case data for the demo and benchmarks.
 //! - [`app`]: one pass wired together: evaluate, enqueue, compose, deliver.
 //! - [`daemon`]: `casewatch run`: schedules, signals, reload, systemd.
+//! - [`metrics`], [`http`]: Prometheus metrics, and the `/healthz`, `/readyz` and `/metrics` endpoint.
 //! - [`config`], [`telemetry`], [`cli`]: settings, logs, the command line.
 
 pub mod app;
@@ -34,6 +35,8 @@ pub mod daemon;
 pub mod demo;
 pub mod evaluate;
 pub mod generate;
+pub mod http;
+pub mod metrics;
 pub mod model;
 pub mod outbox;
 pub mod recipients;

@@ -141,3 +141,35 @@ fn schedules_are_checked_when_loading() {
     .unwrap_err();
     assert!(e.contains("`http.listen`"), "{e}");
 }
+
+/// The production example beside the systemd unit loads, and names only credentials the unit provides.
+#[test]
+fn the_systemd_example_configuration_matches_its_unit() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let example = std::fs::read_to_string(root.join("systemd/casewatch.toml.example")).unwrap();
+    let unit = std::fs::read_to_string(root.join("systemd/casewatch.service")).unwrap();
+
+    let config = load(&example, &[]).unwrap();
+
+    let loaded: Vec<&str> = unit
+        .lines()
+        .filter_map(|l| l.strip_prefix("LoadCredential="))
+        .filter_map(|l| l.split_once(':').map(|(name, _)| name))
+        .collect();
+    let named: Vec<&str> = example
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_once("credential = \"")?.1.split_once('"'))
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(named, ["smtp-password", "teams-webhook-url"]);
+    assert!(named.iter().all(|n| loaded.contains(n)), "{loaded:?}");
+    let stop: u64 = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("TimeoutStopSec="))
+        .and_then(|v| v.strip_suffix('s'))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(stop > config.settings.schedule.shutdown_grace_seconds);
+}

@@ -170,6 +170,7 @@ async fn attempt(
             "send failed, dead-lettered (see `casewatch outbox list --dead`): {detail}"
         ),
     }
+    crate::metrics::record_delivery(&stored.channel, result_name, &outcome);
     let record = Attempt {
         message_id: stored.id,
         at: now,

@@ -138,6 +138,18 @@ impl CaseSource {
         CaseLoader::new(self)
     }
 
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), SourceError> {
+        let result = match &self.backend {
+            Backend::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
+            Backend::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(drop),
+        };
+        result.map_err(|cause| SourceError::Connect {
+            url: self.url.clone(),
+            cause,
+        })
+    }
+
     /// Closes the pool's connections (an in-memory SQLite database is gone after this).
     pub async fn close(&self) {
         match &self.backend {
