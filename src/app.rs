@@ -175,6 +175,19 @@ pub struct App<S> {
 impl<S: Sender> App<S> {
     /// One evaluate → enqueue → compose → deliver pass as of `now`.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport, PassError> {
+        let (mut report, evaluation) = self.evaluate_and_enqueue(now).await?;
+        crate::metrics::record_evaluation(&evaluation);
+        report.composed = self.compose(now).await?;
+        report.delivered = self.deliver(now).await?;
+        Ok(report)
+    }
+
+    /// The evaluation half of a pass: read, evaluate, record stage episodes, enqueue notices. The evaluation is
+    /// handed back for metrics.
+    pub async fn evaluate_and_enqueue(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(TickReport, Evaluation), PassError> {
         let evaluation = evaluate(&self.config, &self.calendar, &self.source, now).await?;
         let mut report = TickReport {
             cases: evaluation.cases,
@@ -190,9 +203,7 @@ impl<S: Sender> App<S> {
             &mut report,
         )
         .await?;
-        report.composed = self.compose(now).await?;
-        report.delivered = self.deliver(now).await?;
-        Ok(report)
+        Ok((report, evaluation))
     }
 
     pub async fn compose(&self, now: DateTime<Utc>) -> Result<Composed, outbox::ComposeError> {
@@ -233,9 +244,14 @@ impl<S: Sender> App<S> {
 
 /// This process's name in attempts and leases: host and process id.
 pub fn replica_name() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_owned())
-        .unwrap_or_else(|_| "casewatch".into());
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most `buf.len()` bytes into the buffer we own.
+    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let host = match std::str::from_utf8(&buf[..end]) {
+        Ok(h) if ok && !h.is_empty() => h.to_owned(),
+        _ => "casewatch".to_owned(),
+    };
     format!("{host}:{}", std::process::id())
 }
 

@@ -86,7 +86,11 @@ out_of_hours = true
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// What systemd would read from the notification socket.
@@ -97,7 +101,11 @@ impl Notifications {
         let deadline = Instant::now() + within;
         let mut buf = [0u8; 4096];
         while !self.1.iter().any(|m| m.contains(wanted)) {
-            assert!(Instant::now() < deadline, "no `{wanted}` from systemd notify; got {:?}", self.1);
+            assert!(
+                Instant::now() < deadline,
+                "no `{wanted}` from systemd notify; got {:?}",
+                self.1
+            );
             if let Ok(n) = self.0.recv(&mut buf) {
                 self.1.push(String::from_utf8_lossy(&buf[..n]).into_owned());
             }
@@ -137,14 +145,32 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
     let smtp = SmtpServer::start().await;
     let http = free_port();
     let path: PathBuf = dir.path().join("casewatch.toml");
-    std::fs::write(&path, config(dir.path(), db.url(), smtp.port(), http, "casewatch <casewatch@council.example>")).unwrap();
+    std::fs::write(
+        &path,
+        config(
+            dir.path(),
+            db.url(),
+            smtp.port(),
+            http,
+            "casewatch <casewatch@council.example>",
+        ),
+    )
+    .unwrap();
     let socket_path = dir.path().join("notify.sock");
     let socket = UnixDatagram::bind(&socket_path).unwrap();
-    socket.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
     let mut notify = Notifications(socket, Vec::new());
 
     let mut service = tokio::process::Command::new(env!("CARGO_BIN_EXE_casewatch"))
-        .args(["run", "--config", path.to_str().unwrap(), "--log-format", "json"])
+        .args([
+            "run",
+            "--config",
+            path.to_str().unwrap(),
+            "--log-format",
+            "json",
+        ])
         .env("NOTIFY_SOCKET", &socket_path)
         .env("RUST_LOG", "info")
         .stdout(Stdio::null())
@@ -156,56 +182,118 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
     notify.wait_for("READY=1", Duration::from_secs(30));
 
     // Ready once the first evaluation has run; metrics and health answer.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let client = reqwest::Client::new();
     let url = |p: &str| format!("http://127.0.0.1:{http}{p}");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let ready = client.get(url("/readyz")).send().await.map(|r| r.status().as_u16());
-        if ready == Ok(200) {
+        let ready = client
+            .get(url("/readyz"))
+            .send()
+            .await
+            .ok()
+            .map(|r| r.status().as_u16());
+        if ready == Some(200) {
             break;
         }
-        assert!(Instant::now() < deadline, "/readyz never became ready: {ready:?}");
+        assert!(
+            Instant::now() < deadline,
+            "/readyz never became ready: {ready:?}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(client.get(url("/healthz")).send().await.unwrap().status(), 200);
-    let metrics = client.get(url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(
+        client.get(url("/healthz")).send().await.unwrap().status(),
+        200
+    );
+    let metrics = client
+        .get(url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(metrics.contains("casewatch_ticks_total"), "{metrics}");
 
     // Two digests and four immediate notices, once each however many evaluations run.
-    wait_until("six emails", Duration::from_secs(30), || smtp.received().len() >= 6).await;
+    wait_until("six emails", Duration::from_secs(30), || {
+        smtp.received().len() >= 6
+    })
+    .await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let mut to: Vec<String> = smtp.received().iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
     assert_eq!(
         to,
-        ["ops@example.org", "pm4@example.org", "pm4@example.org", "tm7@example.org", "w42@example.org", "w42@example.org"]
+        [
+            "ops@example.org",
+            "pm4@example.org",
+            "pm4@example.org",
+            "tm7@example.org",
+            "w42@example.org",
+            "w42@example.org"
+        ]
     );
-    let subjects: Vec<String> = smtp.received().iter().map(|m| m.parsed().subject().unwrap_or_default().to_owned()).collect();
-    assert!(subjects.contains(&"1 reminder — casewatch".to_owned()), "{subjects:?}");
-    assert!(subjects.contains(&"1 warning — casewatch".to_owned()), "{subjects:?}");
+    let subjects: Vec<String> = smtp
+        .received()
+        .iter()
+        .map(|m| m.parsed().subject().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        subjects.contains(&"1 reminder — casewatch".to_owned()),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.contains(&"1 warning — casewatch".to_owned()),
+        "{subjects:?}"
+    );
 
     // SIGHUP with a changed sender: new notices go out from the new address. (The new case's reminder and warning
     // wait for tomorrow's digest window: one digest per person per window. Its four immediate notices go now.)
     let reloaded = "casewatch <reloaded@council.example>";
-    std::fs::write(&path, config(dir.path(), db.url(), smtp.port(), http, reloaded)).unwrap();
+    std::fs::write(
+        &path,
+        config(dir.path(), db.url(), smtp.port(), http, reloaded),
+    )
+    .unwrap();
     unsafe { libc::kill(pid, libc::SIGHUP) };
     notify.wait_for("STATUS=configuration reloaded", Duration::from_secs(20));
     load(&source, "C2").await;
-    wait_until("ten emails", Duration::from_secs(30), || smtp.received().len() >= 10).await;
-    assert!(senders(&smtp)[6..].iter().all(|f| f == "reloaded@council.example"), "{:?}", senders(&smtp));
+    wait_until("ten emails", Duration::from_secs(30), || {
+        smtp.received().len() >= 10
+    })
+    .await;
+    assert!(
+        senders(&smtp)[6..]
+            .iter()
+            .all(|f| f == "reloaded@council.example"),
+        "{:?}",
+        senders(&smtp)
+    );
 
     // SIGHUP with a broken configuration: reported, and the previous one keeps running.
     std::fs::write(&path, "[source]\nurl = 42\n").unwrap();
     unsafe { libc::kill(pid, libc::SIGHUP) };
     notify.wait_for("STATUS=reload failed", Duration::from_secs(20));
     load(&source, "C3").await;
-    wait_until("fourteen emails", Duration::from_secs(30), || smtp.received().len() >= 14).await;
-    assert!(senders(&smtp)[10..].iter().all(|f| f == "reloaded@council.example"));
+    wait_until("fourteen emails", Duration::from_secs(30), || {
+        smtp.received().len() >= 14
+    })
+    .await;
+    assert!(
+        senders(&smtp)[10..]
+            .iter()
+            .all(|f| f == "reloaded@council.example")
+    );
 
     // SIGTERM: stops within the bound, exit code 0, STOPPING=1.
     let asked = Instant::now();
     unsafe { libc::kill(pid, libc::SIGTERM) };
-    let status = tokio::time::timeout(Duration::from_secs(10), service.wait()).await.expect("stopped within 10 s").unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(10), service.wait())
+        .await
+        .expect("stopped within 10 s")
+        .unwrap();
     assert!(status.success(), "{status:?}");
     assert!(asked.elapsed() < Duration::from_secs(10));
     notify.wait_for("STOPPING=1", Duration::from_secs(2));

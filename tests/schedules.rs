@@ -9,7 +9,10 @@ fn t(s: &str) -> DateTime<Utc> {
 }
 
 fn z(times: Vec<DateTime<Utc>>) -> Vec<String> {
-    times.iter().map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()).collect()
+    times
+        .iter()
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .collect()
 }
 
 #[test]
@@ -19,12 +22,21 @@ fn the_0800_digest_window_follows_british_summer_time() {
     // The clocks go forward on Sunday 29 March 2026: 08:00 is 08:00Z before and 07:00Z after.
     assert_eq!(
         z(next_fire_times(&digest, t("2026-03-27T12:00:00Z"), 4).unwrap()),
-        ["2026-03-28T08:00:00Z", "2026-03-29T07:00:00Z", "2026-03-30T07:00:00Z", "2026-03-31T07:00:00Z"]
+        [
+            "2026-03-28T08:00:00Z",
+            "2026-03-29T07:00:00Z",
+            "2026-03-30T07:00:00Z",
+            "2026-03-31T07:00:00Z"
+        ]
     );
     // And back on Sunday 25 October 2026.
     assert_eq!(
         z(next_fire_times(&digest, t("2026-10-23T12:00:00Z"), 3).unwrap()),
-        ["2026-10-24T07:00:00Z", "2026-10-25T08:00:00Z", "2026-10-26T08:00:00Z"]
+        [
+            "2026-10-24T07:00:00Z",
+            "2026-10-25T08:00:00Z",
+            "2026-10-26T08:00:00Z"
+        ]
     );
 }
 
@@ -33,7 +45,12 @@ fn evaluation_every_fifteen_minutes_is_on_the_quarter_hour() {
     assert_eq!(
         z(next_fire_times("0 */15 * * * *", t("2026-03-29T00:50:00Z"), 4).unwrap()),
         // 01:00 GMT becomes 02:00 BST: the quarter hours carry on through the change.
-        ["2026-03-29T01:00:00Z", "2026-03-29T01:15:00Z", "2026-03-29T01:30:00Z", "2026-03-29T01:45:00Z"]
+        [
+            "2026-03-29T01:00:00Z",
+            "2026-03-29T01:15:00Z",
+            "2026-03-29T01:30:00Z",
+            "2026-03-29T01:45:00Z"
+        ]
     );
 }
 

@@ -27,6 +27,7 @@ use crate::config::Config;
 /// What the workers share: the running configuration (swapped on reload), wake-ups, and the last results.
 pub struct Shared {
     app: RwLock<Arc<App<Channels>>>,
+    pub readiness: crate::http::Readiness,
     pub evaluate_now: Notify,
     pub deliver_now: Notify,
     last: Mutex<LastPass>,
@@ -43,8 +44,12 @@ pub struct LastPass {
 
 impl Shared {
     pub fn new(app: App<Channels>) -> Arc<Shared> {
+        let app = Arc::new(app);
+        let readiness = crate::http::Readiness::new(&app.config.settings.schedule);
+        readiness.set_databases(app.clone());
         Arc::new(Shared {
-            app: RwLock::new(Arc::new(app)),
+            app: RwLock::new(app),
+            readiness,
             evaluate_now: Notify::new(),
             deliver_now: Notify::new(),
             last: Mutex::new(LastPass::default()),
@@ -53,11 +58,18 @@ impl Shared {
 
     /// The running configuration and connections; a pass keeps the one it started with across a reload.
     pub fn app(&self) -> Arc<App<Channels>> {
-        self.app.read().expect("the app lock is never poisoned").clone()
+        self.app
+            .read()
+            .expect("the app lock is never poisoned")
+            .clone()
     }
 
     fn replace(&self, app: App<Channels>) {
-        *self.app.write().expect("the app lock is never poisoned") = Arc::new(app);
+        let app = Arc::new(app);
+        self.readiness.set_schedule(&app.config.settings.schedule);
+        self.readiness.set_databases(app.clone());
+        register_channels(&app);
+        *self.app.write().expect("the app lock is never poisoned") = app;
     }
 
     pub fn last(&self) -> LastPass {
@@ -73,7 +85,17 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let app = App::open(Config::load(&config_path)?).await?;
     let grace = Duration::from_secs(app.config.settings.schedule.shutdown_grace_seconds);
+    let listen = app.config.settings.http.listen;
+    register_channels(&app);
     let shared = Shared::new(app);
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
+        anyhow::anyhow!("configuration key `http.listen`: cannot listen on {listen}: {e}")
+    })?;
+    let http = tokio::spawn(crate::http::serve(
+        listener,
+        crate::http::HttpState::new(shared.readiness.clone()),
+        stop.clone().cancelled_owned(),
+    ));
     let mut scheduler = Schedules::start(&shared).await?;
 
     let workers = [
@@ -104,16 +126,29 @@ pub async fn run(
     }
 
     super::systemd::stopping();
+    shared.readiness.stopping();
     tracing::info!("stopping: finishing the sends in flight");
     scheduler.stop().await;
     let finished = tokio::time::timeout(grace, futures_util::future::join_all(workers)).await;
     if finished.is_err() {
-        tracing::warn!(grace_seconds = grace.as_secs(), "stopped before the sends in flight finished; they will be retried");
+        tracing::warn!(
+            grace_seconds = grace.as_secs(),
+            "stopped before the sends in flight finished; they will be retried"
+        );
     }
     watchdog.abort();
+    let _ = tokio::time::timeout(Duration::from_secs(6), http).await;
     shared.app().sender.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Starts the per-channel counters at zero, so alerts on their increase see the first failure.
+fn register_channels(app: &App<Channels>) {
+    crate::metrics::register_channel(crate::outbox::EMAIL);
+    for webhook in &app.config.settings.webhooks {
+        crate::metrics::register_channel(&webhook.name);
+    }
 }
 
 /// Pings systemd's watchdog at half its interval while the runtime is responsive.
@@ -132,6 +167,7 @@ async fn watchdog(stop: CancellationToken) {
 
 /// Validates and swaps in a new configuration; the old one keeps running when the new one is broken.
 async fn reload_config(shared: &Shared, path: &std::path::Path) -> bool {
+    super::systemd::reloading();
     super::systemd::status("reloading configuration");
     let loaded = match Config::load(path) {
         Ok(config) => App::open(config).await.map_err(anyhow::Error::from),
@@ -141,11 +177,13 @@ async fn reload_config(shared: &Shared, path: &std::path::Path) -> bool {
         Ok(app) => {
             shared.replace(app);
             tracing::info!(config = %path.display(), "configuration reloaded");
+            super::systemd::ready();
             super::systemd::status("configuration reloaded");
             true
         }
         Err(e) => {
             tracing::error!("reload failed; still running the previous configuration: {e:#}");
+            super::systemd::ready();
             super::systemd::status("reload failed; running the previous configuration");
             false
         }
@@ -174,10 +212,9 @@ async fn evaluation_worker(shared: Arc<Shared>, stop: CancellationToken) {
         let mut last = shared.last.lock().expect("never poisoned");
         match result {
             Ok((report, evaluation)) => {
-                crate::metrics::record_read(&evaluation.report);
-                crate::metrics::record_fallbacks(&evaluation.fallback_uses);
-                crate::metrics::record_active_stages(&active_stage_counts(&evaluation.lines));
+                crate::metrics::record_evaluation(&evaluation);
                 crate::metrics::record_tick(&report, elapsed, true);
+                shared.readiness.tick_succeeded(now);
                 tracing::info!(
                     cases = report.cases,
                     active_stages = report.active_stages,
@@ -193,24 +230,13 @@ async fn evaluation_worker(shared: Arc<Shared>, stop: CancellationToken) {
             }
             Err(e) => {
                 crate::metrics::record_tick(&TickReport::default(), elapsed, false);
-                tracing::error!("evaluation failed; will try again at the next scheduled time: {e:#}");
+                tracing::error!(
+                    "evaluation failed; will try again at the next scheduled time: {e:#}"
+                );
                 last.evaluation_error = Some(format!("{e:#}"));
             }
         }
     }
-}
-
-fn active_stage_counts(lines: &[crate::evaluate::Line]) -> Vec<(String, String, String, u64)> {
-    let mut seen = std::collections::HashSet::new();
-    let mut counts: std::collections::BTreeMap<(String, String, String), u64> = Default::default();
-    for l in lines {
-        if seen.insert((&l.rule, &l.subject_id, &l.stage, l.from)) {
-            *counts
-                .entry((l.rule.clone(), l.stage.clone(), l.severity.to_string()))
-                .or_default() += 1;
-        }
-    }
-    counts.into_iter().map(|((r, s, v), n)| (r, s, v, n)).collect()
 }
 
 async fn delivery_worker(shared: Arc<Shared>, stop: CancellationToken) {
@@ -276,7 +302,10 @@ pub struct Schedules {
 }
 
 fn london_offset(at: DateTime<Utc>) -> i32 {
-    LONDON.offset_from_utc_datetime(&at.naive_utc()).fix().local_minus_utc()
+    LONDON
+        .offset_from_utc_datetime(&at.naive_utc())
+        .fix()
+        .local_minus_utc()
 }
 
 /// The cron expression of a digest window at a local time.
@@ -302,11 +331,19 @@ impl Schedules {
             }
         };
         scheduler
-            .add(Job::new_async_tz(settings.schedule.evaluate.as_str(), LONDON, wake(shared.clone(), true))?)
+            .add(Job::new_async_tz(
+                settings.schedule.evaluate.as_str(),
+                LONDON,
+                wake(shared.clone(), true),
+            )?)
             .await?;
         for time in &settings.delivery.digest_times {
             scheduler
-                .add(Job::new_async_tz(digest_cron(*time), LONDON, wake(shared.clone(), false))?)
+                .add(Job::new_async_tz(
+                    digest_cron(*time),
+                    LONDON,
+                    wake(shared.clone(), false),
+                )?)
                 .await?;
         }
         scheduler.start().await?;

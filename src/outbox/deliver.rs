@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
-use futures_util::StreamExt;
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 use rand::RngExt;
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
@@ -101,7 +102,10 @@ pub async fn deliver(
                 .entry(m.channel.clone())
                 .or_insert_with(|| Arc::new(Semaphore::new(per_channel)));
         }
-        let results: Vec<Result<AttemptOutcome, StoreError>> = futures_util::stream::iter(&batch)
+        // Every message of the batch at once, each channel held to its limit by its semaphore. Boxed, so the
+        // futures are concrete and `Send` (the service runs this inside a spawned task).
+        let sends: Vec<BoxFuture<'_, Result<AttemptOutcome, StoreError>>> = batch
+            .iter()
             .map(|m| {
                 let limit = limits[&m.channel].clone();
                 async move {
@@ -111,10 +115,10 @@ pub async fn deliver(
                         .expect("the semaphore is never closed");
                     attempt(store, sender, settings, m, now, replica).await
                 }
+                .boxed()
             })
-            .buffer_unordered(per_channel * limits.len())
-            .collect()
-            .await;
+            .collect();
+        let results = futures_util::future::join_all(sends).await;
         for r in results {
             match r? {
                 AttemptOutcome::Sent => total.sent += 1,
