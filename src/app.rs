@@ -288,14 +288,7 @@ impl App<crate::channels::Channels> {
         let calendar = config.settings.calendar.working_calendar();
         let source = CaseSource::connect(&config.settings.source.url).await?;
         let store = open_store(&config).await?;
-        let base = config.path.parent().unwrap_or(std::path::Path::new("."));
-        let templates = config
-            .settings
-            .delivery
-            .templates_dir
-            .as_ref()
-            .map(|d| base.join(d));
-        let renderer = Renderer::load(templates.as_deref())?;
+        let renderer = Renderer::load(config.templates_dir().as_deref())?;
         let settings = &config.settings;
         let sender = crate::channels::Channels::new(settings.email.as_ref(), &settings.webhooks)?;
         Ok(App {

@@ -24,11 +24,13 @@
 //! - [`app`]: one pass wired together: evaluate, enqueue, compose, deliver.
 //! - [`daemon`]: `casewatch run`: schedules, signals, reload, systemd.
 //! - [`metrics`], [`http`]: Prometheus metrics, and the `/healthz`, `/readyz` and `/metrics` endpoint.
+//! - [`check`]: `casewatch check-config`: a configuration, its channels and both databases checked before a start.
 //! - [`config`], [`telemetry`], [`cli`]: settings, logs, the command line.
 
 pub mod app;
 pub mod calendar;
 pub mod channels;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod daemon;

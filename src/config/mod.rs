@@ -180,6 +180,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// `delivery.templates_dir`, relative to the configuration file.
+    pub fn templates_dir(&self) -> Option<PathBuf> {
+        let base = self.path.parent().unwrap_or(Path::new("."));
+        self.settings
+            .delivery
+            .templates_dir
+            .as_ref()
+            .map(|d| base.join(d))
+    }
+
     /// Reads the file, applies `CASEWATCH__…` overrides from the environment, and loads the rule pack.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {

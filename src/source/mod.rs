@@ -4,7 +4,8 @@
 //! case, merging four case-ordered queries (`merge.rs`) so memory does not grow with the caseload. Every value is
 //! parsed by the same rules on both backends (`decode.rs`, `rows.rs`); a row that cannot be read is skipped with a
 //! warning that names only its id, and counted in a [`ReadReport`]. The daemon only ever reads: writing (the
-//! migrations and [`CaseLoader`]) is for the demo, the data generator and tests.
+//! migrations and [`CaseLoader`]) is for the demo, the data generator and tests. [`inspect`] checks the tables'
+//! shape from the catalogue, for `casewatch check-config`.
 
 mod decode;
 mod loader;
@@ -14,6 +15,7 @@ mod problem;
 mod queries;
 mod report;
 mod rows;
+pub mod schema;
 mod sqlite;
 
 use chrono::NaiveDate;
@@ -26,6 +28,7 @@ pub use decode::{parse_date, parse_instant};
 pub use loader::{CaseLoader, Record, Value};
 pub use problem::{Problem, Reason};
 pub use report::{ReadReport, Table};
+pub use schema::{SchemaProblem, inspect};
 
 /// How [`CaseSource::open`] treats the database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,0 +1,254 @@
+//! `casewatch check-config FILE`: everything about a configuration that can be found out before the daemon
+//! starts with it, one line per check, in the order start-up meets them: the settings and rule files, the
+//! templates, the channels (secrets read, URLs checked, nothing sent), the SMTP login, both databases and the case
+//! schema; then when each schedule fires next. `--offline` leaves out everything that needs the network.
+//!
+//! Exit status: 0 when every check passed (warnings allowed), 2 when the configuration, a rule file, a template
+//! or a secret is at fault, 1 when only a database or the mail relay is.
+
+mod report;
+mod schedule;
+mod state;
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use crate::channels::Channels;
+use crate::channels::email::{EmailSettings, TlsMode, Transport};
+use crate::config::Config;
+use crate::outbox::Renderer;
+use crate::source::schema::Level;
+use crate::source::{CaseSource, inspect};
+
+use report::{Report, Status};
+
+pub use report::{Fault, Marks, Summary};
+pub use schedule::{Schedules, schedules};
+
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Leave out the SMTP login and both databases.
+    pub offline: bool,
+    /// The instant the schedules' next firings are counted from.
+    pub now: DateTime<Utc>,
+}
+
+/// Runs every check on the configuration at `path`, writing a line per check and a summary line to `out`.
+pub async fn check_config(
+    path: &Path,
+    options: Options,
+    out: &mut dyn Write,
+    marks: Marks,
+) -> io::Result<Summary> {
+    let mut report = Report::new(out, marks);
+    let loaded = match Config::load(path) {
+        Ok(config) => {
+            check_loaded(&config, options, &mut report).await?;
+            true
+        }
+        Err(e) => {
+            report.fail(Fault::Configuration, "configuration", &e.to_string())?;
+            false
+        }
+    };
+    report.finish(path, loaded, options.offline)
+}
+
+async fn check_loaded(
+    config: &Config,
+    options: Options,
+    report: &mut Report<'_>,
+) -> io::Result<()> {
+    let settings = &config.settings;
+    let pack = if settings.rules.builtin {
+        "the built-in pack"
+    } else {
+        "no built-in pack"
+    };
+    let calendar = &settings.calendar;
+    report.ok(
+        "configuration",
+        &format!(
+            "{} ({pack}, {}), {} bank holidays and {}",
+            count(config.rules.rules.len(), "rule"),
+            count(settings.rules.files.len(), "rule file"),
+            calendar.region.as_str(),
+            count(calendar.extra_closures.len(), "closure day"),
+        ),
+    )?;
+    templates(config, report)?;
+    let channels = match Channels::new(settings.email.as_ref(), &settings.webhooks) {
+        Ok(channels) => {
+            report.ok("channels", &describe_channels(config))?;
+            Some(channels)
+        }
+        Err(e) => {
+            report.fail(Fault::Configuration, "channels", &e.to_string())?;
+            None
+        }
+    };
+    if !options.offline {
+        if let (Some(channels), Some(email)) = (&channels, &settings.email) {
+            smtp_login(channels, email, report).await?;
+        }
+        databases(config, report).await?;
+    }
+    let calendar = settings.calendar.working_calendar();
+    let s = schedules(settings, &calendar, options.now);
+    for warning in &s.warnings {
+        report.warn("schedule", warning)?;
+    }
+    for (what, when) in &s.lines {
+        report.line(Status::Info, what, when)?;
+    }
+    Ok(())
+}
+
+/// "1 rule", "2 rules", "no rules".
+fn count(n: usize, thing: &str) -> String {
+    match n {
+        0 => format!("no {thing}s"),
+        1 => format!("1 {thing}"),
+        n => format!("{n} {thing}s"),
+    }
+}
+
+/// The template files `Renderer::load` looks for in `delivery.templates_dir` (src/outbox/render.rs).
+const TEMPLATE_FILES: [&str; 4] = [
+    "digest.txt",
+    "digest.html",
+    "immediate.txt",
+    "immediate.html",
+];
+
+fn templates(config: &Config, report: &mut Report<'_>) -> io::Result<()> {
+    let dir = config.templates_dir();
+    if let Some(dir) = &dir {
+        if !dir.is_dir() {
+            let detail = format!(
+                "configuration key `delivery.templates_dir`: {} is not a folder",
+                dir.display()
+            );
+            return report.fail(Fault::Configuration, "templates", &detail);
+        }
+    }
+    match Renderer::load(dir.as_deref()) {
+        Ok(_) => {}
+        Err(e) => return report.fail(Fault::Configuration, "templates", &e.to_string()),
+    }
+    let Some(dir) = dir else {
+        return report.ok("templates", "built-in");
+    };
+    let replaced: Vec<&str> = TEMPLATE_FILES
+        .into_iter()
+        .filter(|name| dir.join(name).is_file())
+        .collect();
+    if replaced.is_empty() {
+        let detail = format!(
+            "{} has none of {}: the built-in templates are used",
+            dir.display(),
+            TEMPLATE_FILES.join(", ")
+        );
+        report.warn("templates", &detail)
+    } else {
+        let detail = format!(
+            "{} from {}, the others built-in; a sample of each renders",
+            replaced.join(", "),
+            dir.display()
+        );
+        report.ok("templates", &detail)
+    }
+}
+
+/// Where messages go, without any secret (a Teams or Slack URL carries its own token: not even its host).
+fn describe_channels(config: &Config) -> String {
+    let settings = &config.settings;
+    let email = match &settings.email {
+        Some(e) if e.transport == Transport::File => match &e.file_dir {
+            Some(dir) => format!("email into .eml files in {}", dir.display()),
+            None => "email into .eml files".to_owned(),
+        },
+        Some(e) => {
+            let tls = match e.tls {
+                TlsMode::Starttls => "STARTTLS",
+                TlsMode::Implicit => "TLS",
+                TlsMode::None => "unencrypted",
+            };
+            let login = match &e.username {
+                Some(user) => format!(", login {user}"),
+                None => String::new(),
+            };
+            let host = e.host.as_deref().unwrap_or_default();
+            format!("email through {host}:{} ({tls}{login})", e.effective_port())
+        }
+        None => "no email".to_owned(),
+    };
+    let webhooks: Vec<String> = settings
+        .webhooks
+        .iter()
+        .map(|w| format!("{} ({})", w.name, format!("{:?}", w.kind).to_lowercase()))
+        .collect();
+    if webhooks.is_empty() {
+        email
+    } else {
+        format!("{email}; webhooks {}", webhooks.join(", "))
+    }
+}
+
+async fn smtp_login(
+    channels: &Channels,
+    email: &EmailSettings,
+    report: &mut Report<'_>,
+) -> io::Result<()> {
+    if email.transport != Transport::Smtp {
+        return Ok(());
+    }
+    let result = channels.email().check().await;
+    channels.close().await;
+    let relay = format!(
+        "{}:{}",
+        email.host.as_deref().unwrap_or_default(),
+        email.effective_port()
+    );
+    match (result, &email.username) {
+        (Ok(()), Some(user)) => report.ok(
+            "SMTP relay",
+            &format!("{relay} accepted the login as {user}"),
+        ),
+        (Ok(()), None) => report.ok(
+            "SMTP relay",
+            &format!("{relay} answered (no login configured)"),
+        ),
+        (Err(e), _) => report.fail(Fault::Connectivity, "SMTP relay", &e.to_string()),
+    }
+}
+
+async fn databases(config: &Config, report: &mut Report<'_>) -> io::Result<()> {
+    let settings = &config.settings;
+    match CaseSource::connect(&settings.source.url).await {
+        Ok(source) => {
+            report.ok("case database", &format!("{} (read-only)", source.url()))?;
+            let problems = inspect(&source).await;
+            source.close().await;
+            let (errors, warnings): (Vec<_>, Vec<_>) =
+                problems.iter().partition(|p| p.level == Level::Error);
+            for problem in &errors {
+                report.fail(Fault::Connectivity, "case schema", &problem.to_string())?;
+            }
+            if errors.is_empty() {
+                let detail = "all six tables have every column, each of a usable type";
+                report.ok("case schema", detail)?;
+            }
+            for problem in &warnings {
+                report.warn("case schema", &problem.to_string())?;
+            }
+        }
+        Err(e) => report.fail(Fault::Connectivity, "case database", &e.to_string())?,
+    }
+    match state::check(&settings.state.url).await {
+        Ok(detail) => report.ok("state database", &detail),
+        Err(detail) => report.fail(Fault::Connectivity, "state database", &detail),
+    }
+}

@@ -1,0 +1,158 @@
+//! The case database's schema and the state database's migrations, on SQLite and PostgreSQL.
+
+use std::path::Path;
+
+use casewatch::store::Store;
+
+use super::support::TestDb;
+use super::{Run, check_config, file_email, new_state, write_config};
+
+/// Runs `check-config` on a configuration in `dir` that reads `source_url`, keeps its state at `state_url` (by
+/// default a file in `dir` that does not exist yet) and writes email into `dir`.
+async fn check_databases(dir: &Path, source_url: &str, state_url: Option<&str>) -> Run {
+    let state = state_url.map_or_else(|| new_state(dir), str::to_owned);
+    let config = write_config(dir, source_url, &state, &file_email(dir));
+    check_config(&[config.as_os_str()], &[]).await
+}
+
+#[tokio::test]
+async fn a_sqlite_case_database_made_by_the_migrations_passes_every_check() {
+    let db = TestDb::sqlite().await;
+    db.migrated_source().await.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = check_databases(dir.path(), db.url(), None).await;
+
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.has("ok   case database: ", &[db.url(), "read-only"]),
+        "{run}"
+    );
+    assert!(run.has("ok   case schema: ", &["all six tables"]), "{run}");
+    assert!(run.warnings().is_empty(), "{run}");
+    assert!(
+        run.has(
+            "ok   state database: ",
+            &["does not exist yet", "1 migration"]
+        ),
+        "{run}"
+    );
+    assert!(
+        !dir.path().join("state.db").exists(),
+        "check-config creates nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_migrated_sqlite_state_database_has_nothing_pending() {
+    let db = TestDb::sqlite().await;
+    db.migrated_source().await.close().await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = new_state(dir.path());
+    let store = Store::connect(&state).await.unwrap();
+    store.migrate().await.unwrap();
+    if let Store::Sqlite(pool) = store {
+        pool.close().await;
+    }
+    let run = check_databases(dir.path(), db.url(), Some(&state)).await;
+
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.has(
+            "ok   state database: ",
+            &["1 migration applied, none pending"]
+        ),
+        "{run}"
+    );
+}
+
+#[tokio::test]
+async fn a_sqlite_view_without_a_column_names_the_column() {
+    let db = TestDb::sqlite().await;
+    db.migrated_source().await.close().await;
+    db.execute(
+        "ALTER TABLE visits RENAME TO lcs_visits;
+         CREATE VIEW visits AS SELECT visit_id, case_id, visit_type, visit_at, child_seen, worker_id,
+             note_created_at, note_finalised_at, manager_comment_at FROM lcs_visits;",
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = check_databases(dir.path(), db.url(), None).await;
+
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(
+        run.failures(),
+        [
+            "FAIL case schema: visits.ssda903_recorded: missing (expected a boolean: boolean, or an integer 0/1)"
+        ],
+        "{run}"
+    );
+}
+
+#[tokio::test]
+async fn a_postgres_timestamp_without_time_zone_is_named_with_the_cast_that_fixes_it() {
+    let db = TestDb::postgres().await;
+    db.migrated_source().await.close().await;
+    db.execute("ALTER TABLE visits ALTER COLUMN visit_at TYPE timestamp")
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    // The state database may share the case database (their tables do not clash); nothing migrated it yet.
+    let run = check_databases(dir.path(), db.url(), Some(db.url())).await;
+
+    assert_eq!(run.code, 1, "{run}");
+    let failures = run.failures();
+    assert_eq!(failures.len(), 1, "{run}");
+    assert!(
+        failures[0].starts_with(
+            "FAIL case schema: visits.visit_at: is timestamp without time zone, which casewatch refuses"
+        ),
+        "{run}"
+    );
+    assert!(
+        failures[0].contains("`… AT TIME ZONE 'Europe/London' AS visit_at`"),
+        "{run}"
+    );
+    assert!(
+        run.has(
+            "ok   state database: ",
+            &["0 migrations applied, 1 pending (1 outbox)"]
+        ),
+        "{run}"
+    );
+}
+
+#[tokio::test]
+async fn a_postgres_table_whose_case_id_has_no_index_is_a_warning_only() {
+    let db = TestDb::postgres().await;
+    db.migrated_source().await.close().await;
+    db.execute("DROP INDEX assessments_case").await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = check_databases(dir.path(), db.url(), None).await;
+
+    assert_eq!(run.code, 0, "{run}");
+    assert_eq!(run.warnings().len(), 1, "{run}");
+    assert!(
+        run.has(
+            "warn case schema: assessments: ",
+            &["ORDER BY case_id COLLATE \"C\"", "docs/case-schema.md"]
+        ),
+        "{run}"
+    );
+    assert!(
+        run.stdout.lines().last().unwrap().contains("1 warning"),
+        "{run}"
+    );
+}
+
+#[tokio::test]
+async fn a_case_database_that_cannot_be_reached_exits_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = format!("sqlite://{}", dir.path().join("cases.db").display());
+    let run = check_databases(dir.path(), &missing, None).await;
+
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.has("FAIL case database: ", &["does not exist"]),
+        "{run}"
+    );
+    assert!(run.has("ok   state database: ", &[]), "{run}");
+}
