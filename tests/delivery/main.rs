@@ -11,4 +11,5 @@ mod county;
 mod email;
 mod harness;
 mod killed;
+mod throughput;
 mod webhook;
