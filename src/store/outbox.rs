@@ -1,7 +1,5 @@
 //! Stage episodes, notices and composing messages.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{QueryBuilder, Row};
 
@@ -277,24 +275,5 @@ impl Store {
             Ok::<_, sqlx::Error>(id)
         })?;
         Ok(id)
-    }
-
-    /// The keys of `keys` that are stored already (for counting what a pass adds).
-    pub async fn known_notice_keys(&self, keys: &[String]) -> Result<HashSet<String>, StoreError> {
-        let mut known = HashSet::new();
-        for chunk in keys.chunks(BATCH) {
-            let found: Vec<String> = on_pool!(self, |pool| {
-                let mut q =
-                    QueryBuilder::new("SELECT notice_key FROM notices WHERE notice_key IN (");
-                let mut list = q.separated(", ");
-                for k in chunk {
-                    list.push_bind(k);
-                }
-                q.push(")");
-                q.build_query_scalar().fetch_all(pool).await
-            })?;
-            known.extend(found);
-        }
-        Ok(known)
     }
 }
