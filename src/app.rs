@@ -170,6 +170,8 @@ pub struct App<S> {
     pub sender: S,
     /// Names this process in attempts and leases.
     pub replica: String,
+    /// With SQLite state: this process's exclusive hold on it.
+    pub state_lock: Option<std::sync::Arc<crate::store::ProcessLock>>,
 }
 
 impl<S: Sender> App<S> {
@@ -265,20 +267,41 @@ pub enum OpenError {
     Templates(#[from] outbox::TemplateError),
     #[error(transparent)]
     Channels(#[from] crate::channels::SetupError),
+    #[error(transparent)]
+    Lock(#[from] crate::store::LockError),
 }
 
-/// Opens the state database and brings its schema up to date (it is casewatch's own).
+/// Opens the state database and brings its schema up to date (it is casewatch's own). For commands that may
+/// run beside `casewatch run` (`migrate`, `outbox`, `audit`): it takes no process lock and touches no lease.
 pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
     let store = Store::connect(&config.settings.state.url).await?;
     store.migrate().await?;
-    if let Store::Sqlite(_) = store {
-        // One process owns a SQLite state database: leases left by a killed run are stale.
+    Ok(store)
+}
+
+/// As [`open_store`], for a process that claims and sends (`run`, `tick`). SQLite state is locked to this
+/// process first; leases left in it can then only be a killed run's, and are released.
+pub async fn open_store_for_delivery(
+    config: &Config,
+) -> Result<(Store, Option<std::sync::Arc<crate::store::ProcessLock>>), OpenError> {
+    let url = &config.settings.state.url;
+    let lock = if url.starts_with("sqlite:") {
+        crate::store::ProcessLock::for_url(url)?
+    } else {
+        None
+    };
+    let store = open_store(config).await?;
+    // Only when this open took the lock: a configuration reload reuses it, and its own claims are in flight.
+    let first_hold = lock
+        .as_ref()
+        .is_some_and(|lock| std::sync::Arc::strong_count(lock) == 1);
+    if first_hold {
         let released = store.release_leases().await?;
         if released > 0 {
             tracing::info!(released, "released leases left by an earlier run");
         }
     }
-    Ok(store)
+    Ok((store, lock))
 }
 
 impl App<crate::channels::Channels> {
@@ -287,7 +310,7 @@ impl App<crate::channels::Channels> {
     pub async fn open(config: Config) -> Result<Self, OpenError> {
         let calendar = config.settings.calendar.working_calendar();
         let source = CaseSource::connect(&config.settings.source.url).await?;
-        let store = open_store(&config).await?;
+        let (store, state_lock) = open_store_for_delivery(&config).await?;
         let renderer = Renderer::load(config.templates_dir().as_deref())?;
         let settings = &config.settings;
         let sender = crate::channels::Channels::new(settings.email.as_ref(), &settings.webhooks)?;
@@ -299,6 +322,7 @@ impl App<crate::channels::Channels> {
             renderer,
             sender,
             replica: replica_name(),
+            state_lock,
         })
     }
 }

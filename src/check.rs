@@ -125,14 +125,14 @@ const TEMPLATE_FILES: [&str; 4] = [
 
 fn templates(config: &Config, report: &mut Report<'_>) -> io::Result<()> {
     let dir = config.templates_dir();
-    if let Some(dir) = &dir {
-        if !dir.is_dir() {
-            let detail = format!(
-                "configuration key `delivery.templates_dir`: {} is not a folder",
-                dir.display()
-            );
-            return report.fail(Fault::Configuration, "templates", &detail);
-        }
+    if let Some(dir) = &dir
+        && !dir.is_dir()
+    {
+        let detail = format!(
+            "configuration key `delivery.templates_dir`: {} is not a folder",
+            dir.display()
+        );
+        return report.fail(Fault::Configuration, "templates", &detail);
     }
     match Renderer::load(dir.as_deref()) {
         Ok(_) => {}

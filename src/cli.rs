@@ -54,7 +54,8 @@ pub enum Command {
     Outbox(OutboxCommand),
     /// The life of each obligation of a case: stages, who was told when, and what came back.
     Audit(AuditArgs),
-    /// Create a sample case database dated around today and show what casewatch makes of it.
+    /// Create a sample case database dated around today and show what casewatch makes of it; `demo generate`
+    /// fills a case database with a large synthetic caseload (for benchmarks and capacity tests).
     Demo(DemoArgs),
 }
 
@@ -162,7 +163,43 @@ pub struct CalendarArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct DemoArgs {
+    #[command(subcommand)]
+    pub command: Option<DemoCommand>,
+    #[command(flatten)]
+    pub show: DemoShowArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Fill an empty case database with N fictional children: staff hierarchy with absences, visit histories
+    /// at statutory frequencies, failed visits, assessments of each priority, care leavers' keep-in-touch
+    /// visits. The same seed, size and date give the same rows.
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many children (10000, 100000, 1000000 for the benchmark sizes).
+    #[arg(long)]
+    pub children: usize,
+    /// The case database: sqlite://PATH (created if missing) or postgres://… (the database must exist). The
+    /// canonical tables are created if they are missing; they must hold no cases yet.
+    #[arg(long)]
+    pub source: String,
+    #[arg(long, default_value_t = 2026)]
+    pub seed: u64,
+    /// The last day with history, YYYY-MM-DD. Default: today in London.
+    #[arg(long)]
+    pub today: Option<NaiveDate>,
+    /// Whose bank holidays the generated dates avoid.
+    #[arg(long, default_value_t = Region::EnglandAndWales)]
+    pub region: Region,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoShowArgs {
     /// Where to put the demo's databases and configuration.
     #[arg(long, default_value = "casewatch-demo")]
     pub dir: PathBuf,
@@ -196,7 +233,13 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::CheckConfig(args) => return check_config(&args).await,
         Command::Outbox(cmd) => outbox(cmd).await,
         Command::Audit(args) => audit(&args).await,
-        Command::Demo(args) => crate::demo::run(&args.dir, args.seed, args.children).await,
+        Command::Demo(DemoArgs {
+            command: Some(DemoCommand::Generate(args)),
+            ..
+        }) => crate::demo::generate(&args).await,
+        Command::Demo(DemoArgs { show, .. }) => {
+            crate::demo::run(&show.dir, show.seed, show.children).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

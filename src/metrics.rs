@@ -45,6 +45,7 @@ const DEAD_LETTERS: &str = "casewatch_dead_letters_total";
 const RETRIES: &str = "casewatch_retries_total";
 const QUEUE_DEPTH: &str = "casewatch_queue_depth";
 const QUEUE_OLDEST: &str = "casewatch_queue_oldest_pending_seconds";
+const EVALUATOR: &str = "casewatch_evaluation_lock_held";
 
 /// Upper bounds of the tick-duration buckets, in seconds: a tick takes about a second on a small authority's
 /// caseload and is in trouble when it nears the 15-minute schedule; 30 minutes is the last bound.
@@ -87,6 +88,10 @@ fn describe() {
         "Always 1; the label carries casewatch's version."
     );
     describe_gauge!(UP, "1 while the casewatch process runs.");
+    describe_gauge!(
+        EVALUATOR,
+        "1 while this replica holds the evaluation lock (always, with SQLite state); 0 on a standby."
+    );
     describe_counter!(
         TICKS,
         Unit::Count,
@@ -341,6 +346,11 @@ pub fn record_delivery(channel: &str, result: &str, outcome: &AttemptOutcome) {
 }
 
 /// The outbox queue, from [`crate::store::Store::queue_depth`].
+/// Whether this replica is the one that evaluates.
+pub fn record_evaluation_lock(held: bool) {
+    gauge!(EVALUATOR).set(if held { 1.0 } else { 0.0 });
+}
+
 pub fn record_queue(depth: i64, oldest_pending_age_seconds: Option<i64>) {
     gauge!(QUEUE_DEPTH).set(depth as f64);
     gauge!(QUEUE_OLDEST).set(oldest_pending_age_seconds.unwrap_or(0) as f64);

@@ -6,6 +6,10 @@
 //! every deliver_every_seconds ───────────────────────────────────────────────┘
 //! ```
 //!
+//! With PostgreSQL state, any number of replicas run this side by side: all deliver (claims are leased), and
+//! only the holder of the evaluation lock evaluates ([`crate::store::lock`]). A lock task checks the lock every
+//! [`LOCK_CHECK`]; a replica that takes it over evaluates at once, catching up on whatever the old holder left.
+//!
 //! Each worker runs one pass at a time (triggers that arrive meanwhile are coalesced into one), so evaluation
 //! never overlaps itself, and a slow SMTP server holds up only delivery. Evaluation is state-based: the pass at
 //! start-up catches up on everything that fell due while the service was down, once.
@@ -23,10 +27,17 @@ use crate::app::{App, TickReport};
 use crate::calendar::LONDON;
 use crate::channels::Channels;
 use crate::config::Config;
+use crate::store::{EvaluationLock, Role};
+
+/// How often a replica checks (or tries to take) the evaluation lock.
+pub const LOCK_CHECK: Duration = Duration::from_secs(5);
 
 /// What the workers share: the running configuration (swapped on reload), wake-ups, and the last results.
 pub struct Shared {
     app: RwLock<Arc<App<Channels>>>,
+    evaluation_lock: tokio::sync::Mutex<EvaluationLock>,
+    /// True while this replica holds the evaluation lock.
+    role: std::sync::atomic::AtomicBool,
     pub readiness: crate::http::Readiness,
     pub evaluate_now: Notify,
     pub deliver_now: Notify,
@@ -47,7 +58,10 @@ impl Shared {
         let app = Arc::new(app);
         let readiness = crate::http::Readiness::new(&app.config.settings.schedule);
         readiness.set_databases(app.clone());
+        let lock = EvaluationLock::for_state(&app.config.settings.state.url, &app.replica);
         Arc::new(Shared {
+            evaluation_lock: tokio::sync::Mutex::new(lock),
+            role: std::sync::atomic::AtomicBool::new(false),
             app: RwLock::new(app),
             readiness,
             evaluate_now: Notify::new(),
@@ -103,6 +117,7 @@ pub async fn run(
         tokio::spawn(delivery_worker(shared.clone(), stop.clone())),
     ];
     let watchdog = tokio::spawn(watchdog(stop.clone()));
+    let lock_task = tokio::spawn(evaluation_lock_task(shared.clone(), stop.clone()));
     super::systemd::ready();
     tracing::info!(config = %config_path.display(), "casewatch is running");
     // Catch up at once: whatever fell due while we were stopped is sent now, once.
@@ -137,6 +152,9 @@ pub async fn run(
         );
     }
     watchdog.abort();
+    lock_task.abort();
+    // Handing the lock over now spares a standby the wait for its next check.
+    shared.evaluation_lock.lock().await.release().await;
     let _ = tokio::time::timeout(Duration::from_secs(6), http).await;
     shared.app().sender.close().await;
     tracing::info!("stopped");
@@ -175,6 +193,12 @@ async fn reload_config(shared: &Shared, path: &std::path::Path) -> bool {
     };
     match loaded {
         Ok(app) => {
+            let state_url = app.config.settings.state.url.clone();
+            if state_url != shared.app().config.settings.state.url {
+                let mut lock = shared.evaluation_lock.lock().await;
+                lock.release().await;
+                *lock = EvaluationLock::for_state(&state_url, &app.replica);
+            }
             shared.replace(app);
             tracing::info!(config = %path.display(), "configuration reloaded");
             super::systemd::ready();
@@ -195,6 +219,19 @@ async fn evaluation_worker(shared: Arc<Shared>, stop: CancellationToken) {
         tokio::select! {
             _ = stop.cancelled() => return,
             _ = shared.evaluate_now.notified() => {}
+        }
+        match shared.check_evaluation_lock().await {
+            Ok(Role::Evaluator) => {}
+            Ok(Role::Standby) => {
+                tracing::debug!("another replica holds the evaluation lock: not evaluating");
+                continue;
+            }
+            Err(e) => {
+                tracing::error!(
+                    "cannot check the evaluation lock; not evaluating until the state database answers: {e}"
+                );
+                continue;
+            }
         }
         let app = shared.app();
         let now = Utc::now();
@@ -239,6 +276,54 @@ async fn evaluation_worker(shared: Arc<Shared>, stop: CancellationToken) {
     }
 }
 
+/// Checks the evaluation lock every [`LOCK_CHECK`]: takes it when it is free, and says when it changes hands.
+async fn evaluation_lock_task(shared: Arc<Shared>, stop: CancellationToken) {
+    let mut interval = tokio::time::interval(LOCK_CHECK);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = interval.tick() => {}
+        }
+        match shared.check_evaluation_lock().await {
+            // A standby that can reach the state database is as ready as it needs to be to deliver.
+            Ok(Role::Standby) => shared.readiness.tick_succeeded(Utc::now()),
+            Ok(Role::Evaluator) => {}
+            Err(e) => tracing::warn!("cannot check the evaluation lock: {e}"),
+        }
+    }
+}
+
+impl Shared {
+    /// Checks (or takes) the evaluation lock; when this replica has just become the evaluator, it evaluates
+    /// at once (the previous holder may have died before or during its pass).
+    async fn check_evaluation_lock(&self) -> Result<Role, sqlx::Error> {
+        let mut lock = self.evaluation_lock.lock().await;
+        let was = self.role.load(std::sync::atomic::Ordering::Relaxed);
+        let result = lock.check().await;
+        let is = matches!(result, Ok(Role::Evaluator));
+        drop(lock);
+        self.role.store(is, std::sync::atomic::Ordering::Relaxed);
+        crate::metrics::record_evaluation_lock(is);
+        if is && !was {
+            if !matches!(*self.evaluation_lock.lock().await, EvaluationLock::Sole) {
+                tracing::info!("this replica now holds the evaluation lock: it evaluates");
+            }
+            self.evaluate_now.notify_one();
+        } else if was && !is {
+            tracing::warn!(
+                "this replica no longer holds the evaluation lock; another one will evaluate"
+            );
+        }
+        result
+    }
+
+    /// Whether this replica evaluates (as of the last check).
+    pub fn is_evaluator(&self) -> bool {
+        self.role.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 async fn delivery_worker(shared: Arc<Shared>, stop: CancellationToken) {
     let every = Duration::from_secs(shared.app().config.settings.schedule.deliver_every_seconds);
     let mut interval = tokio::time::interval(every);
@@ -258,7 +343,8 @@ async fn delivery_worker(shared: Arc<Shared>, stop: CancellationToken) {
                 continue;
             }
         };
-        match app.deliver_until(now, &stop).await {
+        // Composing thousands of messages takes a while: leases run from when sending starts.
+        match app.deliver_until(Utc::now(), &stop).await {
             Ok(delivered) => {
                 if delivered.attempts() > 0 || composed.digests + composed.immediate > 0 {
                     tracing::info!(

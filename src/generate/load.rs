@@ -30,6 +30,16 @@ pub async fn load(
     staff: &[Staff],
     files: impl IntoIterator<Item = CaseFile>,
 ) -> Result<Loaded, SourceError> {
+    load_with_progress(source, staff, files, |_| {}).await
+}
+
+/// As [`load`], calling `progress` with the running totals after each chunk.
+pub async fn load_with_progress(
+    source: &CaseSource,
+    staff: &[Staff],
+    files: impl IntoIterator<Item = CaseFile>,
+    mut progress: impl FnMut(&Loaded),
+) -> Result<Loaded, SourceError> {
     let loader = source.loader();
     loader.insert(staff).await?;
     let mut loaded = Loaded {
@@ -70,6 +80,7 @@ pub async fn load(
         loaded.visits += visits.len() as u64;
         loaded.assessments += assessments.len() as u64;
         loaded.decisions += decisions.len() as u64;
+        progress(&loaded);
     }
     Ok(loaded)
 }

@@ -27,7 +27,7 @@ use crate::model::{CaseFile, CaseId, Staff};
 use days::WorkingDays;
 use hierarchy::Layout;
 
-pub use load::{Loaded, load};
+pub use load::{Loaded, load, load_with_progress};
 pub use scenarios::DemoScenario;
 
 /// Up to this many children, the first ones are the demo scenarios.

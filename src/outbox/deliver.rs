@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
@@ -86,11 +87,15 @@ pub async fn deliver(
     let mut total = Delivered::default();
     let per_channel = settings.concurrency.max(1);
     let mut limits: HashMap<String, Arc<Semaphore>> = HashMap::new();
+    let started = Instant::now();
     loop {
         if stop.is_cancelled() {
             return Ok(total);
         }
-        let lease_until = now + Duration::seconds(settings.lease_seconds as i64);
+        // Each batch's lease runs from when it is claimed: a pass working through a backlog for longer than
+        // a lease must not hand its later batches out already expired (another replica would send them too).
+        let claimed_at = now + Duration::from_std(started.elapsed()).unwrap_or_default();
+        let lease_until = claimed_at + Duration::seconds(settings.lease_seconds as i64);
         let batch = store
             .claim(now, lease_until, replica, (per_channel * 8) as i64)
             .await?;
@@ -103,8 +108,16 @@ pub async fn deliver(
                 .or_insert_with(|| Arc::new(Semaphore::new(per_channel)));
         }
         // Every message of the batch at once, each channel held to its limit by its semaphore. Boxed, so the
-        // futures are concrete and `Send` (the service runs this inside a spawned task).
-        let sends: Vec<BoxFuture<'_, Result<AttemptOutcome, StoreError>>> = batch
+        // futures are concrete and `Send` (the service runs this inside a spawned task). Once an attempt cannot
+        // be recorded, the state database is away: the sends not yet begun are left to their leases, since a
+        // message sent now could not be recorded either and would be sent again.
+        let store_away = AtomicBool::new(false);
+        let recording = Recording {
+            lease_until,
+            stop,
+            store_away: &store_away,
+        };
+        let sends: Vec<BoxFuture<'_, Result<Option<AttemptOutcome>, StoreError>>> = batch
             .iter()
             .map(|m| {
                 let limit = limits[&m.channel].clone();
@@ -113,18 +126,75 @@ pub async fn deliver(
                         .acquire_owned()
                         .await
                         .expect("the semaphore is never closed");
-                    attempt(store, sender, settings, m, now, replica).await
+                    if recording.store_away.load(Ordering::Relaxed) {
+                        return Ok(None);
+                    }
+                    attempt(store, sender, settings, m, now, replica, recording)
+                        .await
+                        .map(Some)
                 }
                 .boxed()
             })
             .collect();
         let results = futures_util::future::join_all(sends).await;
+        let mut failure = None;
         for r in results {
-            match r? {
-                AttemptOutcome::Sent => total.sent += 1,
-                AttemptOutcome::Retry(_) => total.retried += 1,
-                AttemptOutcome::Dead => total.dead += 1,
+            match r {
+                Ok(Some(AttemptOutcome::Sent)) => total.sent += 1,
+                Ok(Some(AttemptOutcome::Retry(_))) => total.retried += 1,
+                Ok(Some(AttemptOutcome::Dead)) => total.dead += 1,
+                Ok(None) => {}
+                Err(e) => failure = Some(e),
             }
+        }
+        if let Some(e) = failure {
+            return Err(e);
+        }
+    }
+}
+
+/// How an attempt's outcome is recorded when the state database does not answer.
+#[derive(Clone, Copy)]
+struct Recording<'a> {
+    /// Until then the claim is this process's: a sent message's record may still be written.
+    lease_until: DateTime<Utc>,
+    stop: &'a CancellationToken,
+    store_away: &'a AtomicBool,
+}
+
+impl Recording<'_> {
+    /// Writes the attempt; a *sent* message's record is retried while its lease lasts (a message recorded as
+    /// sent is never sent again; one that is not would be, once its lease ends).
+    async fn write(
+        &self,
+        store: &Store,
+        record: &Attempt<'_>,
+        outcome: &AttemptOutcome,
+    ) -> Result<(), StoreError> {
+        let mut wait = std::time::Duration::from_secs(1);
+        loop {
+            let Err(e) = store.finish_attempt(record, outcome).await else {
+                return Ok(());
+            };
+            self.store_away.store(true, Ordering::Relaxed);
+            let until_lease_ends = (self.lease_until - Utc::now()).to_std().unwrap_or_default();
+            let sent = matches!(outcome, AttemptOutcome::Sent);
+            if !sent || until_lease_ends <= wait * 2 || self.stop.is_cancelled() {
+                tracing::error!(
+                    message = record.message_id,
+                    "cannot record the attempt; the message is tried again when its lease ends: {e}"
+                );
+                return Err(e);
+            }
+            tracing::warn!(
+                message = record.message_id,
+                "cannot record a sent message yet; trying again in {wait:?}: {e}"
+            );
+            tokio::select! {
+                _ = self.stop.cancelled() => {}
+                _ = tokio::time::sleep(wait) => {}
+            }
+            wait = (wait * 2).min(std::time::Duration::from_secs(10));
         }
     }
 }
@@ -136,6 +206,7 @@ async fn attempt(
     stored: &StoredMessage,
     now: DateTime<Utc>,
     replica: &str,
+    recording: Recording<'_>,
 ) -> Result<AttemptOutcome, StoreError> {
     let started = Instant::now();
     let result = match to_message(stored) {
@@ -185,6 +256,6 @@ async fn attempt(
         duration_ms: started.elapsed().as_millis() as i64,
         replica,
     };
-    store.finish_attempt(&record, &outcome).await?;
+    recording.write(store, &record, &outcome).await?;
     Ok(outcome)
 }

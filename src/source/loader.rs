@@ -100,12 +100,12 @@ async fn copy_postgres<R: Record>(pool: &PgPool, rows: &[R]) -> Result<(), sqlx:
     let mut block = Vec::with_capacity(COPY_BLOCK_BYTES + 4096);
     for row in rows {
         push_copy_line(&mut block, &row.values());
-        if block.len() >= COPY_BLOCK_BYTES {
-            if let Err(error) = copy.send(std::mem::take(&mut block)).await {
-                // Ends COPY mode, or the connection would go back to the pool unusable.
-                let _ = copy.abort("casewatch loader failed").await;
-                return Err(error);
-            }
+        if block.len() >= COPY_BLOCK_BYTES
+            && let Err(error) = copy.send(std::mem::take(&mut block)).await
+        {
+            // Ends COPY mode, or the connection would go back to the pool unusable.
+            let _ = copy.abort("casewatch loader failed").await;
+            return Err(error);
         }
     }
     copy.send(block).await?;

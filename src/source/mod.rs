@@ -136,9 +136,38 @@ impl CaseSource {
         }
     }
 
+    /// The SQL of a case read as of `open_on`, with the date written in as a literal: the staff query, then the
+    /// four feeds. For the benchmark, which times the database handing over the same rows (`COPY … TO STDOUT`,
+    /// the `sqlite3` shell) to compare with casewatch's own read.
+    pub fn read_queries(&self, open_on: NaiveDate) -> Vec<(Table, String)> {
+        let dialect = match &self.backend {
+            Backend::Sqlite(_) => &queries::SQLITE,
+            Backend::Postgres(_) => &queries::POSTGRES,
+        };
+        let date = format!("'{}'", open_on.format("%Y-%m-%d"));
+        let mut read = vec![(Table::Staff, queries::staff())];
+        read.extend(merge::Feed::ALL.map(|feed| {
+            (
+                feed.table(),
+                queries::feed(dialect, feed).replace("$1", &date),
+            )
+        }));
+        read
+    }
+
     /// Writes rows of the canonical schema (demo, data generator and tests; open with a writable [`OpenMode`]).
     pub fn loader(&self) -> CaseLoader<'_> {
         CaseLoader::new(self)
+    }
+
+    /// Whether the `cases` table holds any row (the data generator writes only into an empty schema).
+    pub async fn holds_cases(&self) -> Result<bool, SourceError> {
+        let sql = "SELECT EXISTS (SELECT 1 FROM cases)";
+        let result = match &self.backend {
+            Backend::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+            Backend::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        };
+        result.map_err(|cause| SourceError::read(&self.url, Table::Cases, cause))
     }
 
     /// Whether the database answers (for `/readyz`).

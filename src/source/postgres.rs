@@ -1,14 +1,18 @@
-//! The PostgreSQL case database: connecting, and reading the four feeds through cursors in one snapshot.
+//! The PostgreSQL case database: connecting, and reading the four feeds in one snapshot.
 
 use std::collections::VecDeque;
 use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryStreamExt;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgTypeKind, PgValueRef};
 use sqlx::{
-    AssertSqlSafe, Connection, Decode, PgConnection, Postgres, Row, Transaction, TypeInfo, ValueRef,
+    AssertSqlSafe, Column, ConnectOptions, Connection, Decode, PgConnection, Postgres, Row,
+    Transaction, TypeInfo, ValueRef,
 };
+use tokio::sync::mpsc;
+use tokio_util::task::AbortOnDropHandle;
 
 use super::decode::{Cell, RawRow};
 use super::merge::{Feed, FeedReader};
@@ -28,7 +32,9 @@ pub(super) async fn connect(url: &str, redacted: &str) -> Result<PgPool, SourceE
     };
     let options = PgConnectOptions::from_str(url)
         .map_err(connect_error)?
-        .application_name("casewatch");
+        .application_name("casewatch")
+        // A case read streams for as long as the caseload takes; that is not a slow statement worth a warning.
+        .log_slow_statements(log::LevelFilter::Debug, Duration::from_secs(1));
     // One direct connection first: a pool retries until its timeout and then reports only "timed out",
     // where the operator needs "connection refused" or "database does not exist".
     let first = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options)).await;
@@ -38,34 +44,195 @@ pub(super) async fn connect(url: &str, redacted: &str) -> Result<PgPool, SourceE
         .map_err(connect_error)?;
     let _ = first.close().await;
     Ok(PgPoolOptions::new()
-        .max_connections(4)
+        // Four for a case read's feeds, and room for `/readyz` and the staff list meanwhile.
+        .max_connections(6)
         .acquire_timeout(CONNECT_TIMEOUT)
         .connect_lazy_with(options))
 }
 
-/// Opens the four feeds of a case read as cursors of one read-only, repeatable-read transaction: all four see
-/// the same snapshot, share one connection, and are fetched in batches of [`FETCH_ROWS`].
+/// Opens the four feeds of a case read, all in one repeatable-read snapshot.
+///
+/// The fast way is four connections sharing a snapshot exported by the first (`pg_export_snapshot`, as
+/// `pg_dump --jobs` does), each streaming its query while the merge consumes: the server produces rows while
+/// casewatch evaluates. Where a snapshot cannot be shared (a transaction-pooling proxy, a server that refuses
+/// it), the feeds are read through cursors on one connection instead, in batches of [`FETCH_ROWS`].
 pub(super) async fn feeds(
     pool: &PgPool,
     open_on: NaiveDate,
     url: &str,
 ) -> Result<PgFeeds, SourceError> {
-    let read_error = |table, cause| SourceError::read(url, table, cause);
-    let begin = pool
-        .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        .await;
-    let mut tx = begin.map_err(|cause| read_error(super::Table::Cases, cause))?;
     let date = open_on.format("%Y-%m-%d").to_string();
+    match streams(pool, &date).await {
+        Ok(streams) => return Ok(PgFeeds::Streams(streams)),
+        Err(cause) => {
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                tracing::warn!(
+                    "case database {url}: cannot share a snapshot between connections ({cause}); \
+                     reading through cursors on one connection, which is slower"
+                );
+            });
+        }
+    }
+    cursors(pool, &date, url).await.map(PgFeeds::Cursors)
+}
+
+pub(super) enum PgFeeds {
+    Streams(StreamFeeds),
+    Cursors(CursorFeeds),
+}
+
+impl FeedReader for PgFeeds {
+    type Row = PgRow;
+
+    async fn next_row(&mut self, feed: Feed) -> Result<Option<PgRow>, sqlx::Error> {
+        match self {
+            PgFeeds::Streams(streams) => streams.next_row(feed).await,
+            PgFeeds::Cursors(cursors) => cursors.next_row(feed).await,
+        }
+    }
+}
+
+const SNAPSHOT_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
+
+/// Rows a feed's task hands to the merge at a time.
+const BATCH_ROWS: usize = 512;
+/// Batches a feed's task may read ahead of the merge: with [`BATCH_ROWS`], what bounds memory per feed.
+const BATCHES_AHEAD: usize = 4;
+
+enum Batch {
+    Rows(Vec<PgRow>),
+    Error(sqlx::Error),
+    End,
+}
+
+/// Four streaming queries in one exported snapshot, each read by its own task into a bounded channel.
+pub(super) struct StreamFeeds {
+    batches: [mpsc::Receiver<Batch>; 4],
+    current: [std::vec::IntoIter<PgRow>; 4],
+    ended: [bool; 4],
+    /// Dropping the feeds (the read ended early) stops the tasks and rolls their transactions back.
+    _tasks: Vec<AbortOnDropHandle<()>>,
+}
+
+async fn streams(pool: &PgPool, date: &str) -> Result<StreamFeeds, sqlx::Error> {
+    let mut exporter = pool.begin_with(SNAPSHOT_READ).await?;
+    let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
+        .fetch_one(&mut *exporter)
+        .await?;
+    // SET TRANSACTION SNAPSHOT takes no parameters; the id is the server's own, and checked to be plain.
+    if !snapshot.chars().all(|c| c.is_ascii_hexdigit() || c == '-') {
+        return Err(sqlx::Error::Protocol(format!(
+            "unexpected snapshot id {snapshot:?}"
+        )));
+    }
+    let mut transactions = vec![exporter];
+    for _ in 1..Feed::ALL.len() {
+        let mut importer = pool.begin_with(SNAPSHOT_READ).await?;
+        sqlx::query(AssertSqlSafe(format!(
+            "SET TRANSACTION SNAPSHOT '{snapshot}'"
+        )))
+        .execute(&mut *importer)
+        .await?;
+        transactions.push(importer);
+    }
+    let mut tasks = Vec::new();
+    let batches = Feed::ALL.map(|feed| {
+        let (sender, receiver) = mpsc::channel(BATCHES_AHEAD);
+        let transaction = transactions.remove(0);
+        let date = date.to_owned();
+        let task = tokio::spawn(stream_feed(transaction, feed, date, sender));
+        tasks.push(AbortOnDropHandle::new(task));
+        receiver
+    });
+    Ok(StreamFeeds {
+        batches,
+        current: Default::default(),
+        ended: [false; 4],
+        _tasks: tasks,
+    })
+}
+
+/// Streams one feed's rows into `sender` in batches, then says it ended (or why it stopped).
+async fn stream_feed(
+    mut transaction: Transaction<'static, Postgres>,
+    feed: Feed,
+    date: String,
+    sender: mpsc::Sender<Batch>,
+) {
+    let query = queries::feed(&queries::POSTGRES, feed);
+    let mut rows = sqlx::query(AssertSqlSafe(query))
+        .bind(date)
+        .fetch(&mut *transaction);
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    loop {
+        let message = match rows.try_next().await {
+            Ok(Some(row)) => {
+                batch.push(row);
+                if batch.len() < BATCH_ROWS {
+                    continue;
+                }
+                Batch::Rows(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(BATCH_ROWS),
+                ))
+            }
+            Ok(None) => {
+                if !batch.is_empty() && sender.send(Batch::Rows(batch)).await.is_err() {
+                    return;
+                }
+                let _ = sender.send(Batch::End).await;
+                return;
+            }
+            Err(cause) => {
+                let _ = sender.send(Batch::Error(cause)).await;
+                return;
+            }
+        };
+        if sender.send(message).await.is_err() {
+            return; // the merge stopped reading
+        }
+    }
+}
+
+impl FeedReader for StreamFeeds {
+    type Row = PgRow;
+
+    async fn next_row(&mut self, feed: Feed) -> Result<Option<PgRow>, sqlx::Error> {
+        let i = feed.index();
+        loop {
+            if let Some(row) = self.current[i].next() {
+                return Ok(Some(row));
+            }
+            if self.ended[i] {
+                return Ok(None);
+            }
+            match self.batches[i].recv().await {
+                Some(Batch::Rows(rows)) => self.current[i] = rows.into_iter(),
+                Some(Batch::End) => self.ended[i] = true,
+                Some(Batch::Error(cause)) => return Err(cause),
+                // The task ended without saying the feed ended: never take that for the end of the rows.
+                None => return Err(sqlx::Error::WorkerCrashed),
+            }
+        }
+    }
+}
+
+/// The fallback: the four feeds as cursors of one read-only, repeatable-read transaction on one connection.
+async fn cursors(pool: &PgPool, date: &str, url: &str) -> Result<CursorFeeds, SourceError> {
+    let read_error = |table, cause| SourceError::read(url, table, cause);
+    let begin = pool.begin_with(SNAPSHOT_READ).await;
+    let mut tx = begin.map_err(|cause| read_error(super::Table::Cases, cause))?;
     for feed in Feed::ALL {
         let query = queries::feed(&queries::POSTGRES, feed);
         let declare = format!("DECLARE {} NO SCROLL CURSOR FOR {query}", cursor(feed));
         let declared = sqlx::query(AssertSqlSafe(declare))
-            .bind(&date)
+            .bind(date)
             .execute(&mut *tx)
             .await;
         declared.map_err(|cause| read_error(feed.table(), cause))?;
     }
-    Ok(PgFeeds {
+    Ok(CursorFeeds {
         tx,
         buffers: Default::default(),
         exhausted: [false; 4],
@@ -81,13 +248,13 @@ fn cursor(feed: Feed) -> &'static str {
     }
 }
 
-pub(super) struct PgFeeds {
+pub(super) struct CursorFeeds {
     tx: Transaction<'static, Postgres>,
     buffers: [VecDeque<PgRow>; 4],
     exhausted: [bool; 4],
 }
 
-impl FeedReader for PgFeeds {
+impl FeedReader for CursorFeeds {
     type Row = PgRow;
 
     async fn next_row(&mut self, feed: Feed) -> Result<Option<PgRow>, sqlx::Error> {
@@ -108,15 +275,21 @@ impl RawRow for PgRow {
     /// By the column's type: the canonical types decode natively, and text (a hand-made table or a view
     /// casting to text) goes through the same parsing as SQLite's.
     fn cell(&self, column: &'static str) -> Cell {
-        let Ok(value) = self.try_get_raw(column) else {
+        // One look-up by name, and the type borrowed from the row: this runs for every cell of tens of
+        // millions of rows.
+        let Ok(column) = self.try_column(column) else {
+            return Cell::Other("missing column".to_owned());
+        };
+        let Ok(value) = self.try_get_raw(column.ordinal()) else {
             return Cell::Other("missing column".to_owned());
         };
         if value.is_null() {
             return Cell::Null;
         }
-        let type_info = value.type_info().into_owned();
+        let type_info = column.type_info();
+        let name = type_info.name();
         let is_enum = matches!(type_info.kind(), PgTypeKind::Enum(_));
-        let cell = match type_info.name() {
+        let cell = match name {
             "TEXT" | "VARCHAR" | "CHAR" | "NAME" | "UNKNOWN" => {
                 decode::<String>(value).map(Cell::Text)
             }
@@ -130,7 +303,7 @@ impl RawRow for PgRow {
             "INT8" => decode::<i64>(value).map(Cell::Int),
             other => Ok(Cell::Other(other.to_owned())),
         };
-        cell.unwrap_or_else(|_| Cell::Other(type_info.name().to_owned()))
+        cell.unwrap_or_else(|_| Cell::Other(name.to_owned()))
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use futures_util::stream::BoxStream;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
-use sqlx::{AssertSqlSafe, Decode, Row, Sqlite, TypeInfo, ValueRef};
+use sqlx::{AssertSqlSafe, ConnectOptions, Decode, Row, Sqlite, TypeInfo, ValueRef};
 
 use super::decode::{Cell, RawRow};
 use super::merge::{Feed, FeedReader};
@@ -36,7 +36,9 @@ pub(super) async fn connect(
         .read_only(mode == OpenMode::ReadOnly && !in_memory)
         .create_if_missing(mode == OpenMode::CreateIfMissing)
         // Rows a query's worker thread may run ahead by (sqlx's default, 50, hands over far more often).
-        .row_buffer_size(1000);
+        .row_buffer_size(1000)
+        // A case read streams for as long as the caseload takes; that is not a slow statement worth a warning.
+        .log_slow_statements(log::LevelFilter::Debug, std::time::Duration::from_secs(1));
     // An in-memory database lives only while a connection holds it, so keep one open for the pool's life.
     let keep = if in_memory { 1 } else { 0 };
     let pool = SqlitePoolOptions::new()

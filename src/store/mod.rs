@@ -11,10 +11,12 @@ use sqlx::{PgPool, SqlitePool};
 
 mod audit;
 mod delivery;
+pub mod lock;
 mod outbox;
 
 pub use audit::{AttemptRecord, CaseAudit, EpisodeRecord, NoticeRecord};
 pub use delivery::{Attempt, AttemptOutcome, StoredMessage};
+pub use lock::{EvaluationLock, LockError, ProcessLock, Role};
 pub use outbox::{NewMessage, PendingNotice, StageEpisode, StageKey};
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/state/sqlite");
@@ -81,7 +83,9 @@ impl Store {
                 .map_err(fail)?;
             Ok(Store::Sqlite(pool))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-            let options = PgConnectOptions::from_str(url).map_err(fail)?;
+            let options = PgConnectOptions::from_str(url)
+                .map_err(fail)?
+                .application_name("casewatch");
             let pool = PgPoolOptions::new()
                 .max_connections(8)
                 .acquire_timeout(Duration::from_secs(10))

@@ -61,6 +61,7 @@ pub struct Builder {
     every_reply: Option<u16>,
     auth: Option<(String, String)>,
     tls: Option<(TlsMode, ServerIdentity)>,
+    accept_delay: Duration,
 }
 
 #[derive(Clone, Copy)]
@@ -101,10 +102,22 @@ impl Builder {
         self
     }
 
+    /// Take this long to answer the end of each message's DATA, as a busy relay does. The message counts as
+    /// received before the answer goes out (as on a real relay, where it is queued first).
+    pub fn accept_delay(mut self, delay: Duration) -> Self {
+        self.accept_delay = delay;
+        self
+    }
+
     pub async fn start(self) -> SmtpServer {
-        let listener = TcpListener::bind("127.0.0.1:0")
+        self.start_on(0).await
+    }
+
+    /// On a chosen port (a relay that comes up where casewatch was already told to look).
+    pub async fn start_on(self, port: u16) -> SmtpServer {
+        let listener = TcpListener::bind(("127.0.0.1", port))
             .await
-            .expect("bind 127.0.0.1:0");
+            .expect("bind 127.0.0.1");
         let addr = listener.local_addr().expect("local address");
         let (count_tx, count_rx) = watch::channel(0);
         let tls = self.tls.map(|(mode, identity)| (mode, identity.acceptor()));
@@ -113,6 +126,7 @@ impl Builder {
             every_reply: self.every_reply,
             auth: self.auth,
             tls,
+            accept_delay: self.accept_delay,
             connections: AtomicUsize::new(0),
             transactions: AtomicUsize::new(0),
             received: Mutex::new(Vec::new()),
@@ -187,6 +201,7 @@ struct Shared {
     every_reply: Option<u16>,
     auth: Option<(String, String)>,
     tls: Option<(TlsMode, TlsAcceptor)>,
+    accept_delay: Duration,
     connections: AtomicUsize,
     transactions: AtomicUsize,
     received: Mutex<Vec<Received>>,
@@ -237,19 +252,21 @@ async fn serve_connection(stream: TcpStream, peer: IpAddr, shared: Arc<Shared>) 
             session.tls_active();
             let mut tls = BufReader::new(tls);
             respond(&mut tls, &session.greeting()).await?;
-            converse(&mut session, &mut tls).await?;
+            converse(&mut session, &mut tls, shared.accept_delay).await?;
         }
         tls => {
             let mut plain = BufReader::new(stream);
             respond(&mut plain, &session.greeting()).await?;
-            if let Ending::UpgradeTls = converse(&mut session, &mut plain).await? {
+            if let Ending::UpgradeTls =
+                converse(&mut session, &mut plain, shared.accept_delay).await?
+            {
                 let Some((_, acceptor)) = tls else {
                     return Ok(());
                 };
                 let mut tls = BufReader::new(acceptor.accept(plain.into_inner()).await?);
                 encrypted.store(true, Ordering::SeqCst);
                 session.tls_active();
-                converse(&mut session, &mut tls).await?;
+                converse(&mut session, &mut tls, shared.accept_delay).await?;
             }
         }
     }
@@ -261,7 +278,11 @@ enum Ending {
     UpgradeTls,
 }
 
-async fn converse<S, H>(session: &mut Session<H>, stream: &mut BufReader<S>) -> io::Result<Ending>
+async fn converse<S, H>(
+    session: &mut Session<H>,
+    stream: &mut BufReader<S>,
+    accept_delay: Duration,
+) -> io::Result<Ending>
 where
     S: AsyncRead + AsyncWrite + Unpin,
     H: Handler,
@@ -273,6 +294,9 @@ where
             return Ok(Ending::Closed);
         }
         let response = session.process(&line);
+        if line == b".\r\n" && !accept_delay.is_zero() {
+            tokio::time::sleep(accept_delay).await;
+        }
         match response.action {
             Action::NoReply => {}
             Action::Reply => respond(stream, &response).await?,
