@@ -13,9 +13,9 @@ use casewatch::calendar::{WorkingCalendar, local_date};
 use casewatch::model::{Assessment, Staff};
 use casewatch::source::CaseSource;
 use chrono::{Duration as Days, Utc};
-use support::TestDb;
 use support::fixtures::{case, child, staff, visit};
 use support::smtp::SmtpServer;
+use support::{TestDb, free_port};
 
 fn person(id: &str, email: Option<&str>, manager: Option<&str>) -> Staff {
     Staff {
@@ -83,14 +83,6 @@ out_of_hours = true
 "#,
         state = dir.join("state.db").display()
     )
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// What systemd would read from the notification socket.

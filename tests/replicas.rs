@@ -14,18 +14,10 @@ use casewatch::generate::{Generator, load};
 use casewatch::source::{CaseSource, OpenMode};
 use chrono::Utc;
 use sqlx::{Connection, PgConnection};
-use support::TestDb;
 use support::postgres::Dedicated;
 use support::smtp::SmtpServer;
+use support::{TestDb, free_port};
 use tokio::process::{Child, Command};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Every stage goes out at once as its own message, whatever the day and hour, so a caseload gives thousands.
 fn config(database: &str, smtp: u16, http: u16, lease_seconds: u64) -> String {
@@ -122,6 +114,21 @@ async fn lock_holder(conn: &mut PgConnection) -> Option<u32> {
     name.and_then(|name| name.rsplit(':').next()?.parse().ok())
 }
 
+/// Waits (at most `within`) until some session holds the evaluation lock; its replica's pid.
+async fn wait_for_lock_holder(conn: &mut PgConnection, within: Duration) -> u32 {
+    let mut holder = None;
+    wait_until(
+        "a replica to hold the evaluation lock",
+        within,
+        async || {
+            holder = lock_holder(conn).await;
+            holder.is_some()
+        },
+    )
+    .await;
+    holder.expect("waited for")
+}
+
 async fn wait_until<F: AsyncFnMut() -> bool>(what: &str, within: Duration, mut ok: F) {
     let deadline = Instant::now() + within;
     while !ok().await {
@@ -165,17 +172,7 @@ async fn three_replicas_share_delivery_and_survive_a_sigkill() {
     let mut conn = PgConnection::connect(&url).await.unwrap();
 
     // One replica takes the evaluation lock and evaluates; all three send.
-    let mut holder = None;
-    wait_until(
-        "a replica to hold the evaluation lock",
-        Duration::from_secs(60),
-        async || {
-            holder = lock_holder(&mut conn).await;
-            holder.is_some()
-        },
-    )
-    .await;
-    let holder = holder.unwrap();
+    let holder = wait_for_lock_holder(&mut conn, Duration::from_secs(60)).await;
     assert!(
         replicas.iter().any(|r| r.pid == holder),
         "the lock holder is one of ours"
@@ -215,18 +212,8 @@ async fn three_replicas_share_delivery_and_survive_a_sigkill() {
 
     // The lock moves to a survivor within the bound (session gone at once; survivors check every 5 s).
     let moved_within = Instant::now();
-    let mut new_holder = None;
-    wait_until(
-        "a survivor to take the evaluation lock",
-        Duration::from_secs(20),
-        async || {
-            new_holder = lock_holder(&mut conn).await;
-            new_holder.is_some()
-        },
-    )
-    .await;
+    let new_holder = wait_for_lock_holder(&mut conn, Duration::from_secs(20)).await;
     let moved_after = moved_within.elapsed();
-    let new_holder = new_holder.unwrap();
     assert!(replicas.iter().any(|r| r.pid == new_holder));
     let mut gauges = Vec::new();
     for r in &replicas {

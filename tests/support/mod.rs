@@ -36,6 +36,15 @@ pub enum Backend {
     Postgres,
 }
 
+/// A TCP port free on 127.0.0.1 now (for a server the test starts later, or a config written first).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 /// One test's own, empty case database.
 pub struct TestDb {
     pub backend: Backend,
