@@ -138,7 +138,7 @@ pub enum EvaluationLock {
     /// SQLite state: the [`ProcessLock`] already makes this process the only one.
     Sole,
     Postgres {
-        options: PgConnectOptions,
+        options: Option<PgConnectOptions>,
         /// The lock's own session; `Some` with `held` once the lock is taken.
         session: Option<PgConnection>,
         held: bool,
@@ -151,20 +151,17 @@ impl EvaluationLock {
         if !(url.starts_with("postgres:") || url.starts_with("postgresql:")) {
             return EvaluationLock::Sole;
         }
-        match PgConnectOptions::from_str(url) {
-            Ok(options) => EvaluationLock::Postgres {
-                options: options
-                    .application_name(&format!("casewatch evaluation lock {replica}"))
-                    .disable_statement_logging(),
-                session: None,
-                held: false,
-            },
-            // Store::connect has already accepted this URL; should it not parse here, never evaluate.
-            Err(_) => EvaluationLock::Postgres {
-                options: PgConnectOptions::new(),
-                session: None,
-                held: false,
-            },
+        // Store::connect has already accepted this URL; should it not parse here, `check` fails every time and
+        // this replica never evaluates (rather than locking some other database).
+        let options = PgConnectOptions::from_str(url).ok().map(|options| {
+            options
+                .application_name(&format!("casewatch evaluation lock {replica}"))
+                .disable_statement_logging()
+        });
+        EvaluationLock::Postgres {
+            options,
+            session: None,
+            held: false,
         }
     }
 
@@ -178,6 +175,11 @@ impl EvaluationLock {
         } = self
         else {
             return Ok(Role::Evaluator);
+        };
+        let Some(options) = options else {
+            return Err(sqlx::Error::Configuration(
+                "state.url is not a PostgreSQL URL that can be parsed".into(),
+            ));
         };
         let result = tokio::time::timeout(CHECK_TIMEOUT, check(options, session, *held)).await;
         let result = result.unwrap_or_else(|_| {
