@@ -1,7 +1,7 @@
 //! Who is told: the role chain through `staff.manager_id` and absence cover through `staff.cover_id` (SPEC
 //! section 3). A role that cannot be resolved goes to the fallback mailbox: a missing recipient never drops a notice.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use chrono::NaiveDate;
@@ -172,6 +172,9 @@ pub struct Resolver<'d> {
     fallback_address: String,
     cache: HashMap<(Option<StaffId>, Role), Recipient>,
     fallback_uses: HashMap<&'static str, u64>,
+    /// Failures already logged this pass: one staff member without an email address is the practice manager
+    /// of dozens of workers, and a national caseload would otherwise log it dozens of times every pass.
+    warned: HashSet<String>,
 }
 
 impl<'d> Resolver<'d> {
@@ -182,6 +185,7 @@ impl<'d> Resolver<'d> {
             fallback_address: fallback_address.to_owned(),
             cache: HashMap::new(),
             fallback_uses: HashMap::new(),
+            warned: HashSet::new(),
         }
     }
 
@@ -191,12 +195,15 @@ impl<'d> Resolver<'d> {
             Some(r) => r.clone(),
             None => {
                 let r = self.resolve_uncached(worker, role);
-                if let Some(why) = &r.fallback {
+                if let Some(why) = &r.fallback
+                    && self.warned.insert(why.to_string())
+                {
                     tracing::warn!(
                         role = %role,
                         worker_id = worker.map(StaffId::as_str),
                         reason = why.reason(),
-                        "recipient not resolved, using the fallback address: {why}"
+                        "recipient not resolved, using the fallback address: {why} \
+                         (logged once a pass; casewatch_fallback_recipients_total counts every use)"
                     );
                 }
                 self.cache.insert(key, r.clone());

@@ -2,6 +2,7 @@
 //! mailbox when a role cannot be resolved.
 
 mod common;
+mod support;
 use casewatch::model::{Staff, StaffId};
 use casewatch::recipients::{Directory, Resolver, Unresolved};
 use casewatch::rules::Role::{self, *};
@@ -210,4 +211,32 @@ fn missing_email_goes_to_the_fallback_mailbox() {
     );
     assert_eq!(resolver.fallback_uses().get("unreachable"), Some(&2));
     assert_eq!(resolver.fallback_uses().get("null_link"), Some(&1));
+}
+
+#[test]
+fn one_unreachable_manager_is_logged_once_a_pass_and_counted_every_time() {
+    let staff = with(team(), "P1", |p| p.email = None);
+    let dir = Directory::new(staff);
+    let (logs, _guard) = support::capture_logs();
+    let mut resolver = Resolver::new(&dir, d("2026-03-05"), "ops@council.example");
+    for worker in ["W1", "W2"] {
+        let r = resolver.resolve(Some(&StaffId::from(worker)), Supervisor);
+        assert_eq!(r.address, "ops@council.example");
+    }
+    let text = logs.text();
+    assert_eq!(
+        text.matches("staff id P1 has no email address").count(),
+        1,
+        "{text}"
+    );
+    assert_eq!(resolver.fallback_uses().get("unreachable"), Some(&2));
+    // The next pass (a new resolver) says it again.
+    let mut next = Resolver::new(&dir, d("2026-03-06"), "ops@council.example");
+    next.resolve(Some(&StaffId::from("W1")), Supervisor);
+    assert_eq!(
+        logs.text()
+            .matches("staff id P1 has no email address")
+            .count(),
+        2
+    );
 }

@@ -75,6 +75,17 @@ async fn start_replica(dir: &Path, n: usize, config_text: &str, http: u16) -> Re
     Replica { child, pid, http }
 }
 
+/// `casewatch check-config`'s report (whatever its exit status: the relay may be down on purpose).
+async fn check_config(path: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_casewatch"))
+        .arg("check-config")
+        .arg(path)
+        .output()
+        .await
+        .unwrap();
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
 /// Fills `url` (case schema and state share the database) with a generated caseload dated today.
 async fn generate(url: &str, children: usize) {
     let source = CaseSource::open(url, OpenMode::ReadWrite).await.unwrap();
@@ -176,6 +187,13 @@ async fn three_replicas_share_delivery_and_survive_a_sigkill() {
     assert!(
         replicas.iter().any(|r| r.pid == holder),
         "the lock holder is one of ours"
+    );
+    // What an IT team sees when it checks a further host's configuration before starting it.
+    let check = check_config(&dir.path().join("replica-0.toml")).await;
+    assert!(
+        check.contains("a running replica evaluates (casewatch evaluation lock ")
+            && check.contains(&format!(":{holder})")),
+        "{check}"
     );
     wait_until(
         "a few hundred messages sent",
@@ -474,6 +492,12 @@ async fn sqlite_state_refuses_a_second_process() {
             "{command}: {stderr}"
         );
     }
+    let check = check_config(&dir.path().join("replica-0.toml")).await;
+    assert!(
+        check.contains("in use by a running casewatch")
+            && check.contains(&format!(":{}", first.pid)),
+        "{check}"
+    );
     // Reading the queue beside it is fine.
     let list = Command::new(env!("CARGO_BIN_EXE_casewatch"))
         .args(["outbox", "list", "--config"])

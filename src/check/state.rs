@@ -74,7 +74,14 @@ async fn sqlite(url: &str) -> Result<String, String> {
     .map_err(|e| e.to_string())?;
     let result = compare(&SQLITE, &mut connection, has_table).await;
     let _ = connection.close().await;
-    result
+    let in_use = match crate::store::ProcessLock::holder(url) {
+        Some(holder) => format!(
+            "; in use by a running casewatch ({holder}): SQLite state is for one process, so only a reload \
+             (SIGHUP) of that one, not a second `run` or `tick`, can use this configuration"
+        ),
+        None => String::new(),
+    };
+    result.map(|detail| detail + &in_use)
 }
 
 async fn postgres(url: &str) -> Result<String, String> {
@@ -90,8 +97,16 @@ async fn postgres(url: &str) -> Result<String, String> {
         .await
         .map_err(|e| e.to_string())?;
     let result = compare(&POSTGRES, &mut connection, has_table).await;
+    let holder = crate::store::lock::evaluation_lock_holder(&mut connection).await;
     let _ = connection.close().await;
-    result
+    let evaluation = match holder {
+        Ok(Some(holder)) => {
+            format!("; a running replica evaluates ({holder}): this one would deliver and stand by")
+        }
+        Ok(None) => "; no replica holds the evaluation lock: this one would take it".to_owned(),
+        Err(_) => String::new(), // not readable by this user: nothing to say
+    };
+    result.map(|detail| detail + &evaluation)
 }
 
 /// The database's applied migrations against the ones this casewatch carries, as `Migrator::run` would judge

@@ -121,6 +121,38 @@ impl ProcessLock {
     pub fn path(&self) -> &Path {
         &self.path
     }
+
+    /// Who holds `sqlite://PATH`'s lock now (as its lock file says), without taking it for longer than the look.
+    pub fn holder(url: &str) -> Option<String> {
+        let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+        let mut lock_path = options.get_filename().as_os_str().to_owned();
+        lock_path.push(".lock");
+        let file = File::open(&lock_path).ok()?;
+        match file.try_lock_shared() {
+            Ok(()) => None, // free (dropping the file releases the look)
+            Err(_) => Some(
+                std::fs::read_to_string(&lock_path)
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+/// The `application_name` of the session holding the evaluation lock in the database `conn` is connected to.
+pub async fn evaluation_lock_holder(
+    conn: &mut PgConnection,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+         WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 \
+         AND l.classid = $1::bigint::oid AND l.objid = $2::bigint::oid \
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .bind(EVALUATION_LOCK_KEY >> 32)
+    .bind(EVALUATION_LOCK_KEY & 0xffff_ffff)
+    .fetch_optional(conn)
+    .await
 }
 
 /// Whether this replica may evaluate now.
