@@ -125,6 +125,14 @@ async fn lock_holder(conn: &mut PgConnection) -> Option<u32> {
     name.and_then(|name| name.rsplit(':').next()?.parse().ok())
 }
 
+/// Waits (at most `within`) until no message is left unsent.
+async fn wait_all_sent(conn: &mut PgConnection, within: Duration) {
+    wait_until("every message sent", within, async || {
+        scalar(conn, "SELECT count(*) FROM messages WHERE status <> 'sent'").await == 0
+    })
+    .await;
+}
+
 /// Waits (at most `within`) until some session holds the evaluation lock; its replica's pid.
 async fn wait_for_lock_holder(conn: &mut PgConnection, within: Duration) -> u32 {
     let mut holder = None;
@@ -248,15 +256,7 @@ async fn three_replicas_share_delivery_and_survive_a_sigkill() {
     assert_eq!(evaluators, 1, "exactly one survivor evaluates");
 
     // Every message is sent: the killed replica's claims after their lease, the rest by the survivors.
-    wait_until("every message sent", Duration::from_secs(180), async || {
-        scalar(
-            &mut conn,
-            "SELECT count(*) FROM messages WHERE status <> 'sent'",
-        )
-        .await
-            == 0
-    })
-    .await;
+    wait_all_sent(&mut conn, Duration::from_secs(180)).await;
     let total = scalar(&mut conn, "SELECT count(*) FROM messages").await;
     let unassigned = scalar(
         &mut conn,
@@ -409,15 +409,7 @@ async fn a_postgres_outage_leaves_the_service_up_and_unready_then_catching_up() 
 
     server.restart();
     let mut conn = PgConnection::connect(&url).await.unwrap();
-    wait_until("every message sent", Duration::from_secs(120), async || {
-        scalar(
-            &mut conn,
-            "SELECT count(*) FROM messages WHERE status <> 'sent'",
-        )
-        .await
-            == 0
-    })
-    .await;
+    wait_all_sent(&mut conn, Duration::from_secs(120)).await;
     wait_until("ready again", Duration::from_secs(30), async || {
         status(http, "/readyz")
             .await

@@ -299,14 +299,14 @@ impl Shared {
     /// at once (the previous holder may have died before or during its pass).
     async fn check_evaluation_lock(&self) -> Result<Role, sqlx::Error> {
         let mut lock = self.evaluation_lock.lock().await;
-        let was = self.role.load(std::sync::atomic::Ordering::Relaxed);
+        let sole = matches!(*lock, EvaluationLock::Sole);
         let result = lock.check().await;
-        let is = matches!(result, Ok(Role::Evaluator));
         drop(lock);
-        self.role.store(is, std::sync::atomic::Ordering::Relaxed);
+        let is = matches!(result, Ok(Role::Evaluator));
+        let was = self.role.swap(is, std::sync::atomic::Ordering::Relaxed);
         crate::metrics::record_evaluation_lock(is);
         if is && !was {
-            if !matches!(*self.evaluation_lock.lock().await, EvaluationLock::Sole) {
+            if !sole {
                 tracing::info!("this replica now holds the evaluation lock: it evaluates");
             }
             self.evaluate_now.notify_one();
@@ -316,11 +316,6 @@ impl Shared {
             );
         }
         result
-    }
-
-    /// Whether this replica evaluates (as of the last check).
-    pub fn is_evaluator(&self) -> bool {
-        self.role.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 

@@ -53,7 +53,6 @@ pub enum LockError {
 /// processes it is exclusive.
 #[derive(Debug)]
 pub struct ProcessLock {
-    path: PathBuf,
     _file: File,
 }
 
@@ -62,16 +61,8 @@ static HELD: Mutex<Option<HashMap<PathBuf, Weak<ProcessLock>>>> = Mutex::new(Non
 impl ProcessLock {
     /// Locks `sqlite://PATH`'s database; `None` for an in-memory database (nothing else can open it).
     pub fn for_url(url: &str) -> Result<Option<Arc<ProcessLock>>, LockError> {
-        let Ok(options) = sqlx::sqlite::SqliteConnectOptions::from_str(url) else {
-            return Ok(None); // Store::connect reports the bad URL
-        };
-        let db = options.get_filename();
-        if url.contains(":memory:") || url.contains("mode=memory") || db.as_os_str().is_empty() {
-            return Ok(None);
-        }
-        let mut lock_path = db.as_os_str().to_owned();
-        lock_path.push(".lock");
-        Self::acquire(Path::new(&lock_path)).map(Some)
+        // A URL that does not parse is Store::connect's to report.
+        lock_file(url).map(|path| Self::acquire(&path)).transpose()
     }
 
     fn acquire(path: &Path) -> Result<Arc<ProcessLock>, LockError> {
@@ -95,14 +86,9 @@ impl ProcessLock {
         match file.try_lock() {
             Ok(()) => {}
             Err(std::fs::TryLockError::WouldBlock) => {
-                let holder = std::fs::read_to_string(path)
-                    .ok()
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| "holder unknown".to_owned());
                 return Err(LockError::Busy {
                     path: path.with_extension("").display().to_string(),
-                    holder,
+                    holder: recorded_holder(path),
                 });
             }
             Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
@@ -110,33 +96,41 @@ impl ProcessLock {
         // Who holds it, for the message a second process prints.
         file.set_len(0).map_err(io)?;
         writeln!(file, "{}", crate::app::replica_name()).map_err(io)?;
-        let lock = Arc::new(ProcessLock {
-            path: key.clone(),
-            _file: file,
-        });
+        let lock = Arc::new(ProcessLock { _file: file });
         held.insert(key, Arc::downgrade(&lock));
         Ok(lock)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Who holds `sqlite://PATH`'s lock now (as its lock file says), without taking it for longer than the look.
     pub fn holder(url: &str) -> Option<String> {
-        let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
-        let mut lock_path = options.get_filename().as_os_str().to_owned();
-        lock_path.push(".lock");
-        let file = File::open(&lock_path).ok()?;
+        let path = lock_file(url)?;
+        let file = File::open(&path).ok()?;
         match file.try_lock_shared() {
             Ok(()) => None, // free (dropping the file releases the look)
-            Err(_) => Some(
-                std::fs::read_to_string(&lock_path)
-                    .map(|s| s.trim().to_owned())
-                    .unwrap_or_default(),
-            ),
+            Err(_) => Some(recorded_holder(&path)),
         }
     }
+}
+
+/// `PATH.lock` beside a `sqlite://PATH` database; `None` for an in-memory database or a URL that does not parse.
+fn lock_file(url: &str) -> Option<PathBuf> {
+    let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+    let db = options.get_filename();
+    if url.contains(":memory:") || url.contains("mode=memory") || db.as_os_str().is_empty() {
+        return None;
+    }
+    let mut path = db.as_os_str().to_owned();
+    path.push(".lock");
+    Some(path.into())
+}
+
+/// The `host:pid` the holder wrote into its lock file.
+fn recorded_holder(path: &Path) -> String {
+    std::fs::read_to_string(path)
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "holder unknown".to_owned())
 }
 
 /// The `application_name` of the session holding the evaluation lock in the database `conn` is connected to.
