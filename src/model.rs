@@ -213,6 +213,88 @@ pub struct Decision {
     pub kind: String,
 }
 
+/// A row of `case_events` (SPEC section 8.1): something that happened to a case and starts a clock.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaseEvent {
+    pub id: String,
+    pub case_id: CaseId,
+    /// `strategy_needed`, `became_looked_after`, `returned_from_missing`, … (free text named by rule files).
+    pub kind: String,
+    pub occurred_at: DateTime<Utc>,
+    pub staff_id: Option<StaffId>,
+    pub detail: Option<String>,
+}
+
+/// A row of `meetings` (SPEC section 8.1): planned (`scheduled_at`) and held (`held_at`) meetings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Meeting {
+    pub id: String,
+    pub case_id: CaseId,
+    /// `strategy`, `icpc`, `rcpc`, `core_group`, `cla_review`, … (free text named by rule files).
+    pub kind: String,
+    pub scheduled_at: Option<DateTime<Utc>>,
+    pub held_at: Option<DateTime<Utc>>,
+    /// A cancelled meeting is never held, whatever `held_at` says.
+    pub cancelled: bool,
+    pub chair_id: Option<StaffId>,
+}
+
+/// A row of `records` (SPEC section 8.1): a document or note that is the evidence something was done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Record {
+    pub id: String,
+    pub case_id: CaseId,
+    /// `care_plan`, `conference_record`, `case_summary`, … (free text named by rule files).
+    pub kind: String,
+    /// When the recorded thing happened.
+    pub about_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub authorised_at: Option<DateTime<Utc>>,
+    pub staff_id: Option<StaffId>,
+    pub meeting_id: Option<String>,
+    pub event_id: Option<String>,
+}
+
+/// The optional tables of SPEC section 8.1 that a rule pack reads: a source reads only these.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct OptionalTables {
+    pub events: bool,
+    pub meetings: bool,
+    pub records: bool,
+}
+
+impl OptionalTables {
+    pub const ALL: OptionalTables = OptionalTables {
+        events: true,
+        meetings: true,
+        records: true,
+    };
+
+    pub fn union(self, other: OptionalTables) -> OptionalTables {
+        OptionalTables {
+            events: self.events || other.events,
+            meetings: self.meetings || other.meetings,
+            records: self.records || other.records,
+        }
+    }
+
+    pub fn is_empty(self) -> bool {
+        !(self.events || self.meetings || self.records)
+    }
+
+    /// The tables' names in the case database, in SPEC order.
+    pub fn names(self) -> Vec<&'static str> {
+        [
+            (self.events, "case_events"),
+            (self.meetings, "meetings"),
+            (self.records, "records"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect()
+    }
+}
+
 /// One case with everything the rules read about it: the unit of streaming evaluation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CaseFile {
@@ -224,4 +306,10 @@ pub struct CaseFile {
     pub assessments: Vec<Assessment>,
     /// Ordered by `(decided_at, id)`.
     pub decisions: Vec<Decision>,
+    /// Ordered by `(occurred_at, id)`; empty unless an enabled rule reads `case_events`.
+    pub events: Vec<CaseEvent>,
+    /// Ordered by `id`; empty unless an enabled rule reads `meetings`.
+    pub meetings: Vec<Meeting>,
+    /// Ordered by `id`; empty unless an enabled rule reads `records`.
+    pub records: Vec<Record>,
 }

@@ -179,6 +179,9 @@ impl CaseBuilder {
             visits: self.visits,
             assessments: self.assessments,
             decisions: self.decisions,
+            events: vec![],
+            meetings: vec![],
+            records: vec![],
         }
     }
 }

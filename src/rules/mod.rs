@@ -15,6 +15,7 @@ pub use eval::ActiveStage;
 pub use load::RuleError;
 pub use subject::AsOf;
 
+use crate::model::OptionalTables;
 use expr::{Expr, Symbols, Unit};
 use subject::{CaseFilter, Selector};
 
@@ -127,8 +128,24 @@ pub struct RulePack {
     pub rules: Vec<Rule>,
 }
 
+impl Rule {
+    /// The optional tables (SPEC section 8.1) this rule reads.
+    pub fn tables(&self) -> OptionalTables {
+        self.selector.tables()
+    }
+}
+
 impl RulePack {
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The optional tables any enabled rule reads: a source reads only these (SPEC section 8.1).
+    pub fn tables(&self) -> OptionalTables {
+        self.rules
+            .iter()
+            .fold(OptionalTables::default(), |all, rule| {
+                all.union(rule.tables())
+            })
     }
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::expr::{Kind, Value};
 use crate::calendar::{add_months, local_date};
-use crate::model::{CareLeaverCategory, CaseFile, StaffId, Visit, VisitType};
+use crate::model::{CareLeaverCategory, CaseFile, OptionalTables, StaffId, Visit, VisitType};
 
 /// The evaluation instant and its local date.
 #[derive(Clone, Copy, Debug)]
@@ -162,6 +162,17 @@ impl Selector {
             unused("months_either_side", months_either_side.is_some())?;
         }
         Ok((selector, filter))
+    }
+
+    /// The optional tables (SPEC section 8.1) this selector reads.
+    pub fn tables(&self) -> OptionalTables {
+        match self {
+            Selector::VisitNote { .. }
+            | Selector::Assessment
+            | Selector::FailedVisitLadder { .. }
+            | Selector::KeepInTouch { .. }
+            | Selector::BirthdayWindow { .. } => OptionalTables::default(),
+        }
     }
 
     /// The anchors this selector fills, in slot order.

@@ -127,6 +127,9 @@ impl<R: FeedReader> Merge<'_, R> {
                 visits: self.decode_all(Feed::Visits, visits, rows::visit),
                 assessments: self.decode_all(Feed::Assessments, assessments, rows::assessment),
                 decisions: self.decode_all(Feed::Decisions, decisions, rows::decision),
+                events: vec![],
+                meetings: vec![],
+                records: vec![],
             };
             file.visits
                 .sort_by(|a, b| (a.visit_at, &a.id).cmp(&(b.visit_at, &b.id)));

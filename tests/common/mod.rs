@@ -37,6 +37,9 @@ pub fn case_file(case_id: &str, case_type: &str) -> CaseFile {
         visits: vec![],
         assessments: vec![],
         decisions: vec![],
+        events: vec![],
+        meetings: vec![],
+        records: vec![],
     }
 }
 

@@ -99,6 +99,9 @@ backend_test!(
             visits: vec![visit("V1", "C1", "2026-03-02T10:00:00Z")],
             assessments: vec![assessment("A1", "C1")],
             decisions: vec![decision("D1", "C1", "2026-03-05T12:00:00Z")],
+            events: vec![],
+            meetings: vec![],
+            records: vec![],
         };
         let c8 = CaseFile {
             case: casewatch::model::Case {
@@ -116,6 +119,9 @@ backend_test!(
             }],
             assessments: vec![],
             decisions: vec![],
+            events: vec![],
+            meetings: vec![],
+            records: vec![],
         };
         assert_eq!(files, vec![c1, c8]);
 

@@ -71,6 +71,9 @@ backend_test!(
                 visits: vec![full_visit, bare_visit],
                 assessments: vec![full_assessment, assessment("A2", "C1")],
                 decisions: vec![full_decision],
+                events: vec![],
+                meetings: vec![],
+                records: vec![],
             },
             CaseFile {
                 case: case("C2", "K2"),
@@ -78,6 +81,9 @@ backend_test!(
                 visits: vec![],
                 assessments: vec![],
                 decisions: vec![decision("D2", "C2", "2026-03-06T12:00:00Z")],
+                events: vec![],
+                meetings: vec![],
+                records: vec![],
             },
         ];
         assert_eq!(files, expected);

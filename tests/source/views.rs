@@ -92,6 +92,9 @@ async fn sqlite_views_over_differently_named_tables() {
             visits: vec![visit("V3", "C2", "2026-03-04T11:00:00Z")],
             assessments: vec![],
             decisions: vec![],
+            events: vec![],
+            meetings: vec![],
+            records: vec![],
         },
         CaseFile {
             case: casewatch::model::Case {
@@ -111,6 +114,9 @@ async fn sqlite_views_over_differently_named_tables() {
             ],
             assessments: vec![],
             decisions: vec![],
+            events: vec![],
+            meetings: vec![],
+            records: vec![],
         },
     ];
     assert_eq!(files, expected);
@@ -185,5 +191,8 @@ fn empty_file(case_id: &str) -> CaseFile {
         visits: vec![],
         assessments: vec![],
         decisions: vec![],
+        events: vec![],
+        meetings: vec![],
+        records: vec![],
     }
 }
