@@ -53,7 +53,8 @@ pub async fn evaluate(
         &settings.notify.fallback_address,
         now,
     )
-    .with_child_identifier(settings.notify.child_identifier);
+    .with_child_identifier(settings.notify.child_identifier)
+    .with_teams(&settings.notify.teams);
     let mut files = source.case_files(local_date(now), &report);
     while let Some(file) = files.try_next().await? {
         evaluator.add_case(&file);

@@ -99,6 +99,12 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// Gives `team:NAME` roles their addresses (`notify.teams`).
+    pub fn with_teams(mut self, teams: &std::collections::BTreeMap<String, String>) -> Self {
+        self.resolver = self.resolver.with_teams(teams);
+        self
+    }
+
     /// Name children in notices by initials or full name instead of the case reference.
     pub fn with_child_identifier(mut self, identifier: ChildIdentifier) -> Self {
         self.child_identifier = identifier;
@@ -116,7 +122,11 @@ impl<'a> Evaluator<'a> {
             let rule = active.rule(self.pack);
             let stage = active.stage(self.pack);
             for (role_order, &role) in stage.notify.iter().enumerate() {
-                let recipient = self.resolver.resolve(active.worker_id.as_ref(), role);
+                let start = match role {
+                    Role::Owner => active.owner_id.as_ref(),
+                    _ => active.worker_id.as_ref(),
+                };
+                let recipient = self.resolver.resolve(start, role);
                 self.lines.push(Line {
                     rule: rule.id.clone(),
                     stage: stage.name.clone(),

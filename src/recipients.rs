@@ -25,6 +25,8 @@ pub enum Unresolved {
     NoAvailableCover { id: StaffId },
     /// Resolved to someone with no email address and no webhook route.
     Unreachable { id: StaffId },
+    /// A `team:NAME` role whose name `notify.teams` does not give an address.
+    UnknownTeam { team: String },
 }
 
 impl Unresolved {
@@ -36,6 +38,7 @@ impl Unresolved {
             Unresolved::Loop { .. } => "loop",
             Unresolved::NoAvailableCover { .. } => "no_available_cover",
             Unresolved::Unreachable { .. } => "unreachable",
+            Unresolved::UnknownTeam { .. } => "unknown_team",
         }
     }
 }
@@ -53,6 +56,9 @@ impl fmt::Display for Unresolved {
                 )
             }
             Unresolved::Unreachable { id } => write!(f, "staff id {id} has no email address"),
+            Unresolved::UnknownTeam { team } => {
+                write!(f, "team `{team}` has no address in notify.teams")
+            }
         }
     }
 }
@@ -82,11 +88,18 @@ impl Directory {
         self.staff.is_empty()
     }
 
-    /// The person recorded in `role` for a worker: the chain over the people recorded, not over their covers.
-    fn recorded(&self, worker: Option<&StaffId>, role: Role) -> Result<&Staff, Unresolved> {
-        let mut chain: Vec<&Staff> = Vec::with_capacity(role.level() + 1);
-        let mut next = worker.ok_or(Unresolved::NullLink { role: Role::Worker })?;
-        for step in Role::ALL.into_iter().take(role.level() + 1) {
+    /// The person recorded in `role` for the person the chain starts at (the worker, or an obligation's owner):
+    /// the chain over the people recorded, not over their covers.
+    fn recorded(&self, start: Option<&StaffId>, role: Role) -> Result<&Staff, Unresolved> {
+        let level = role.level().ok_or(Unresolved::NullLink { role })?;
+        let first = if role == Role::Owner {
+            Role::Owner
+        } else {
+            Role::Worker
+        };
+        let mut chain: Vec<&Staff> = Vec::with_capacity(level + 1);
+        let mut next = start.ok_or(Unresolved::NullLink { role: first })?;
+        for step in 0..=level {
             let person = self
                 .staff
                 .get(next)
@@ -97,11 +110,11 @@ impl Directory {
                 });
             }
             chain.push(person);
-            if step == role {
+            if step == level {
                 return Ok(person);
             }
             next = person.manager_id.as_ref().ok_or(Unresolved::NullLink {
-                role: Role::ALL[step.level() + 1],
+                role: Role::CHAIN[step + 1],
             })?;
         }
         unreachable!("the chain stops at the requested role")
@@ -170,6 +183,8 @@ pub struct Resolver<'d> {
     directory: &'d Directory,
     date: NaiveDate,
     fallback_address: String,
+    /// `notify.teams`: fixed addresses for `team:NAME` roles.
+    teams: HashMap<String, String>,
     cache: HashMap<(Option<StaffId>, Role), Recipient>,
     fallback_uses: HashMap<&'static str, u64>,
     /// Failures already logged this pass: one staff member without an email address is the practice manager
@@ -183,12 +198,26 @@ impl<'d> Resolver<'d> {
             directory,
             date,
             fallback_address: fallback_address.to_owned(),
+            teams: HashMap::new(),
             cache: HashMap::new(),
             fallback_uses: HashMap::new(),
             warned: HashSet::new(),
         }
     }
 
+    /// Gives `team:NAME` roles their addresses (`notify.teams`).
+    pub fn with_teams<'a>(
+        mut self,
+        teams: impl IntoIterator<Item = (&'a String, &'a String)>,
+    ) -> Self {
+        self.teams = teams
+            .into_iter()
+            .map(|(name, address)| (name.clone(), address.clone()))
+            .collect();
+        self
+    }
+
+    /// The recipient of `role`, with the chain starting at `worker` (for [`Role::Owner`], at the owner).
     pub fn resolve(&mut self, worker: Option<&StaffId>, role: Role) -> Recipient {
         let key = (worker.cloned(), role);
         let recipient = match self.cache.get(&key) {
@@ -217,6 +246,22 @@ impl<'d> Resolver<'d> {
     }
 
     fn resolve_uncached(&self, worker: Option<&StaffId>, role: Role) -> Recipient {
+        if let Role::Team(team) = role {
+            return match self.teams.get(team.as_str()) {
+                Some(address) => Recipient {
+                    staff_id: None,
+                    address: address.clone(),
+                    fallback: None,
+                },
+                None => Recipient {
+                    staff_id: None,
+                    address: self.fallback_address.clone(),
+                    fallback: Some(Unresolved::UnknownTeam {
+                        team: team.as_str().to_owned(),
+                    }),
+                },
+            };
+        }
         let resolved = self
             .directory
             .resolve(worker, role, self.date)

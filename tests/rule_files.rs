@@ -65,7 +65,12 @@ fn a_date_where_an_instant_is_needed() {
 
 #[test]
 fn bad_units_and_syntax() {
-    assert!(error_of(&with_stage("start(D + 3w)", "end(D)")).contains("unknown unit `w`"));
+    assert!(error_of(&with_stage("start(D + 3x)", "end(D)")).contains("unknown unit `x`"));
+    assert!(error_of(&with_stage("start(D + 3)", "end(D)")).contains("an amount needs a unit"));
+    assert!(
+        error_of(&with_stage("start(D + 3h)", "end(D)"))
+            .contains("a date cannot be shifted by hours")
+    );
     assert!(
         error_of(&with_stage("start(D + 3wd", "end(D)")).contains("expected `)`, found the end")
     );

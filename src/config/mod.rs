@@ -4,6 +4,7 @@
 mod dates;
 pub mod secret;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -105,6 +106,19 @@ pub struct NotifySettings {
     /// How notices name the child: the case reference by default; names only when configured.
     #[serde(default)]
     pub child_identifier: ChildIdentifier,
+    /// Fixed addresses for the `team:NAME` role of rules (the placements team, the duty manager, the IROs):
+    /// duties outside the worker's management chain.
+    #[serde(default, deserialize_with = "team_addresses")]
+    pub teams: BTreeMap<String, String>,
+}
+
+fn team_addresses<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    #[derive(Deserialize)]
+    struct Address(#[serde(deserialize_with = "email_address")] String);
+    let teams = BTreeMap::<String, Address>::deserialize(d)?;
+    Ok(teams.into_iter().map(|(team, a)| (team, a.0)).collect())
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -122,6 +136,10 @@ pub struct RulesSettings {
     /// Load the built-in rule pack (SPEC section 4) before `files`.
     #[serde(default = "yes")]
     pub builtin: bool,
+    /// Built-in rule packs to switch on (SPEC section 8.2): `lcs`, `havering`, `luton`, `isle-of-wight`,
+    /// `enfield`.
+    #[serde(default)]
+    pub packs: Vec<String>,
     /// Further rule files, relative to the configuration file; a rule with a built-in rule's id replaces it.
     #[serde(default)]
     pub files: Vec<PathBuf>,
@@ -138,6 +156,7 @@ impl Default for RulesSettings {
     fn default() -> Self {
         Self {
             builtin: true,
+            packs: Vec::new(),
             files: Vec::new(),
             disabled: Vec::new(),
         }
@@ -236,7 +255,12 @@ impl Config {
         }
         let base = path.parent().unwrap_or(Path::new("."));
         let files: Vec<PathBuf> = settings.rules.files.iter().map(|f| base.join(f)).collect();
-        let rules = RulePack::load(settings.rules.builtin, &files, &settings.rules.disabled)?;
+        let rules = RulePack::load_with_packs(
+            settings.rules.builtin,
+            &settings.rules.packs,
+            &files,
+            &settings.rules.disabled,
+        )?;
         Ok(Config {
             path: path.to_owned(),
             settings,

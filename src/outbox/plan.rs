@@ -179,7 +179,7 @@ pub fn plan(
             d.item.role = d
                 .roles
                 .iter()
-                .map(|r| r.as_str())
+                .map(|r| r.name())
                 .collect::<Vec<_>>()
                 .join(", ");
             d
@@ -204,6 +204,7 @@ pub fn occurrence(
         let next = match unit {
             Unit::WorkingDays => calendar.add_working_days(start, step as i32),
             Unit::Days => start + chrono::Duration::days(step),
+            Unit::Weeks => start + chrono::Duration::days(7 * step),
             Unit::Months => calendar::add_months(start, step as i32),
         };
         // A repeat falls due at the start of its day; stop well before any overflow.

@@ -22,6 +22,8 @@ pub struct ActiveStage {
     pub subject_id: String,
     /// The subject row's own worker, else the case's allocated worker (SPEC section 3).
     pub worker_id: Option<StaffId>,
+    /// The subject row's own person, for the `owner` role (an event's or record's staff, a meeting's chair).
+    pub owner_id: Option<StaffId>,
     pub from: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
 }
@@ -96,6 +98,7 @@ impl RulePack {
                                 .worker_id
                                 .or(file.case.allocated_worker_id.as_ref())
                                 .cloned(),
+                            owner_id: subject.owner_id.cloned(),
                             from,
                             due_at,
                         });

@@ -1,11 +1,12 @@
-//! The time expressions of a rule file: `start(D + 3wd)`, `end(date(F2) + 1wd)`, `last_contact + 2m`, `F1 + 24h`.
+//! The time expressions of a rule file: `start(D + 3wd)`, `end(date(F2) + 1wd)`, `last_contact + 2m`, `F1 + 24h`,
+//! `A + 72wh`, `earliest(d + 15wd, referral + 28d)`.
 //!
 //! Expressions are parsed once, when the rule pack loads, against the names a rule can see (its subject's anchors
 //! and its own), so a typo or a date used where an instant is needed is an error at start-up, not at 3 a.m.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
-use crate::calendar::{self, WorkingCalendar};
+use crate::calendar::{self, LONDON, WorkingCalendar};
 
 /// What an anchor holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,7 +67,33 @@ impl Symbols {
 pub enum Unit {
     WorkingDays,
     Days,
+    /// Seven calendar days ("within 1 week", "12 weekly"); not a working week, which is `5wd`.
+    Weeks,
     Months,
+}
+
+impl Unit {
+    /// Shifts `date` by `n` of this unit.
+    pub fn shift(self, date: NaiveDate, n: i64, cal: &WorkingCalendar) -> Option<NaiveDate> {
+        if n.abs() > MAX_SHIFT {
+            return None;
+        }
+        match self {
+            Unit::WorkingDays => Some(cal.add_working_days(date, n as i32)),
+            Unit::Days => date.checked_add_signed(Duration::days(n)),
+            Unit::Weeks => date.checked_add_signed(Duration::days(7 * n)),
+            Unit::Months => Some(calendar::add_months(date, n as i32)),
+        }
+    }
+
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Unit::WorkingDays => "wd",
+            Unit::Days => "d",
+            Unit::Weeks => "w",
+            Unit::Months => "m",
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -87,11 +114,55 @@ impl Amount {
     }
 }
 
+/// How a function of several times picks one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pick {
+    /// The earliest of those present ("within 15 working days … and within 28 days …": the first limit wins).
+    Earliest,
+    /// The latest of those present ("or the date when notification was received, if later").
+    Latest,
+    /// The first present, in the order written.
+    Coalesce,
+}
+
+impl Pick {
+    fn name(self) -> &'static str {
+        match self {
+            Pick::Earliest => "earliest",
+            Pick::Latest => "latest",
+            Pick::Coalesce => "coalesce",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Pick> {
+        match name {
+            "earliest" => Some(Pick::Earliest),
+            "latest" => Some(Pick::Latest),
+            "coalesce" => Some(Pick::Coalesce),
+            _ => None,
+        }
+    }
+
+    /// Missing values are passed over; the result is missing only when every value is.
+    fn apply<T: Ord>(self, values: impl Iterator<Item = Option<T>>) -> Option<T> {
+        let mut present = values.flatten();
+        match self {
+            Pick::Earliest => present.min(),
+            Pick::Latest => present.max(),
+            Pick::Coalesce => present.next(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DateExpr {
     Slot(usize),
-    DateOf(usize),
+    /// The Europe/London date of an instant.
+    DateOf(Box<InstantExpr>),
     Shift(Box<DateExpr>, i64, Amount, Unit),
+    /// The date itself when it is a working day, else the next working day ("the same working day").
+    NextOrSameWorkingDay(Box<DateExpr>),
+    Pick(Pick, Vec<DateExpr>),
 }
 
 /// Working-day and month shifts beyond this are a data error (a priority of a million working days), not a
@@ -105,22 +176,19 @@ impl DateExpr {
                 Value::Date(d) => Some(d),
                 _ => None,
             },
-            DateExpr::DateOf(slot) => match env[*slot]? {
-                Value::Instant(t) => Some(calendar::local_date(t)),
-                _ => None,
-            },
+            DateExpr::DateOf(instant) => Some(calendar::local_date(instant.eval(env, cal)?)),
             DateExpr::Shift(base, sign, amount, unit) => {
-                let base = base.eval(env, cal)?;
-                let n = sign * amount.eval(env)?;
-                if n.abs() > MAX_SHIFT {
-                    return None;
-                }
-                match unit {
-                    Unit::WorkingDays => Some(cal.add_working_days(base, n as i32)),
-                    Unit::Days => base.checked_add_signed(Duration::days(n)),
-                    Unit::Months => Some(calendar::add_months(base, n as i32)),
-                }
+                unit.shift(base.eval(env, cal)?, sign * amount.eval(env)?, cal)
             }
+            DateExpr::NextOrSameWorkingDay(date) => {
+                let date = date.eval(env, cal)?;
+                Some(if cal.is_working_day(date) {
+                    date
+                } else {
+                    cal.add_working_days(date, 1)
+                })
+            }
+            DateExpr::Pick(pick, dates) => pick.apply(dates.iter().map(|d| d.eval(env, cal))),
         }
     }
 }
@@ -131,8 +199,13 @@ pub enum InstantExpr {
     Start(DateExpr),
     /// 23:59:59 Europe/London: SPEC section 1, a due date is breached at the end of that local day.
     End(DateExpr),
-    /// An instant anchor plus a wall-clock number of hours ("within 24 hours").
-    Slot(usize, i64),
+    Slot(usize),
+    /// Plus a wall-clock number of hours ("within 24 hours"): an absolute duration, so 23 or 25 local hours
+    /// across a clock change.
+    Hours(Box<InstantExpr>, i64),
+    /// Plus working hours ("within 72 working hours"): see [`add_working_hours`].
+    WorkingHours(Box<InstantExpr>, i64),
+    Pick(Pick, Vec<InstantExpr>),
 }
 
 impl InstantExpr {
@@ -140,11 +213,58 @@ impl InstantExpr {
         match self {
             InstantExpr::Start(d) => Some(calendar::start_of(d.eval(env, cal)?)),
             InstantExpr::End(d) => Some(calendar::end_of(d.eval(env, cal)?)),
-            InstantExpr::Slot(slot, hours) => match env[*slot]? {
-                Value::Instant(t) => t.checked_add_signed(Duration::hours(*hours)),
+            InstantExpr::Slot(slot) => match env[*slot]? {
+                Value::Instant(t) => Some(t),
                 _ => None,
             },
+            InstantExpr::Hours(base, hours) => base
+                .eval(env, cal)?
+                .checked_add_signed(Duration::hours(*hours)),
+            InstantExpr::WorkingHours(base, hours) => {
+                add_working_hours(base.eval(env, cal)?, *hours, cal)
+            }
+            InstantExpr::Pick(pick, instants) => {
+                pick.apply(instants.iter().map(|t| t.eval(env, cal)))
+            }
         }
+    }
+}
+
+/// `at` plus `hours` working hours: the 24 hours of each working day count, other days do not. So 72 working hours
+/// is the same local clock time three working days later, and an anchor on a weekend or bank holiday starts
+/// counting at 00:00 of the next working day. Counted on the London wall clock, so a clock change does not move
+/// the time of day.
+pub fn add_working_hours(
+    at: DateTime<Utc>,
+    hours: i64,
+    cal: &WorkingCalendar,
+) -> Option<DateTime<Utc>> {
+    if !(0..=24 * MAX_SHIFT).contains(&hours) {
+        return None;
+    }
+    let mut local = at.with_timezone(&LONDON).naive_local();
+    if !cal.is_working_day(local.date()) {
+        local = cal
+            .add_working_days(local.date(), 1)
+            .and_time(chrono::NaiveTime::MIN);
+    }
+    let (days, rest) = (hours / 24, hours % 24);
+    let mut date = cal.add_working_days(local.date(), days as i32);
+    let mut time = local.time();
+    let (later, wrapped) = time.overflowing_add_signed(Duration::hours(rest));
+    time = later;
+    if wrapped != 0 {
+        date = cal.add_working_days(date, 1);
+    }
+    Some(london_instant(date.and_time(time)))
+}
+
+/// A London wall-clock time as an instant: the earlier of an ambiguous hour, and a time skipped by the spring
+/// change read as just after it.
+fn london_instant(local: NaiveDateTime) -> DateTime<Utc> {
+    match LONDON.from_local_datetime(&local).earliest() {
+        Some(t) => t.to_utc(),
+        None => london_instant(local + Duration::hours(1)),
     }
 }
 
@@ -168,47 +288,38 @@ impl Expr {
             Expr::Instant(i) => i.eval(env, cal).map(Value::Instant),
         }
     }
-
-    /// The slots this expression reads, for ordering a rule's anchors.
-    pub fn reads(&self) -> Vec<usize> {
-        fn date(d: &DateExpr, out: &mut Vec<usize>) {
-            match d {
-                DateExpr::Slot(s) | DateExpr::DateOf(s) => out.push(*s),
-                DateExpr::Shift(base, _, amount, _) => {
-                    date(base, out);
-                    if let Amount::Slot(s) = amount {
-                        out.push(*s);
-                    }
-                }
-            }
-        }
-        let mut out = Vec::new();
-        match self {
-            Expr::Date(d) | Expr::Instant(InstantExpr::Start(d) | InstantExpr::End(d)) => {
-                date(d, &mut out)
-            }
-            Expr::Instant(InstantExpr::Slot(s, _)) => out.push(*s),
-        }
-        out
-    }
 }
 
-/// A working-day, day or month interval such as `5wd`, used for repeat intervals.
+/// A working-day, day, week or month interval such as `5wd`, used for repeat intervals and ladder settings.
 pub fn parse_interval(text: &str) -> Result<(i64, Unit), String> {
     let tokens = tokenize(text)?;
     match tokens.as_slice() {
         [Token::Number(n), Token::Ident(unit)] if *n > 0 => match date_unit(unit) {
             Some(unit) => Ok((*n, unit)),
-            None => Err(format!("unknown unit `{unit}` (expected wd, d or m)")),
+            None => Err(format!("unknown unit `{unit}` (expected wd, d, w or m)")),
         },
         _ => Err(format!(
-            "`{text}` is not an interval such as 5wd, 14d or 1m"
+            "`{text}` is not an interval such as 5wd, 14d, 2w or 1m"
         )),
     }
 }
 
 /// Names with a meaning of their own in expressions.
-pub const RESERVED: [&str; 7] = ["start", "end", "date", "wd", "d", "m", "h"];
+pub const RESERVED: [&str; 13] = [
+    "start",
+    "end",
+    "date",
+    "next_or_same_wd",
+    "earliest",
+    "latest",
+    "coalesce",
+    "wd",
+    "d",
+    "w",
+    "m",
+    "h",
+    "wh",
+];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Token {
@@ -216,6 +327,7 @@ enum Token {
     Number(i64),
     Open,
     Close,
+    Comma,
     Plus,
     Minus,
 }
@@ -250,6 +362,7 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
             tokens.push(match c {
                 '(' => Token::Open,
                 ')' => Token::Close,
+                ',' => Token::Comma,
                 '+' => Token::Plus,
                 '-' => Token::Minus,
                 _ => return Err(format!("unexpected character `{c}`")),
@@ -264,6 +377,7 @@ fn date_unit(unit: &str) -> Option<Unit> {
     match unit {
         "wd" => Some(Unit::WorkingDays),
         "d" => Some(Unit::Days),
+        "w" => Some(Unit::Weeks),
         "m" => Some(Unit::Months),
         _ => None,
     }
@@ -298,6 +412,7 @@ fn describe(token: &Token) -> String {
         Token::Number(n) => format!("`{n}`"),
         Token::Open => "`(`".into(),
         Token::Close => "`)`".into(),
+        Token::Comma => "`,`".into(),
         Token::Plus => "`+`".into(),
         Token::Minus => "`-`".into(),
     }
@@ -326,59 +441,154 @@ impl Parser<'_> {
         }
     }
 
-    fn name(&mut self) -> Result<(String, usize, Kind), String> {
-        match self.next() {
-            Some(Token::Ident(name)) => match self.symbols.lookup(&name) {
-                Some((slot, kind)) => Ok((name, slot, kind)),
+    /// A primary followed by any number of `± N unit` shifts.
+    fn expr(&mut self) -> Result<Expr, String> {
+        let mut expr = self.primary()?;
+        while let Some(sign) = self.sign() {
+            expr = match expr {
+                Expr::Date(date) => {
+                    let (amount, unit) = self.date_amount()?;
+                    Expr::Date(DateExpr::Shift(Box::new(date), sign, amount, unit))
+                }
+                Expr::Instant(instant) => Expr::Instant(self.instant_shift(instant, sign)?),
+            };
+        }
+        Ok(expr)
+    }
+
+    fn primary(&mut self) -> Result<Expr, String> {
+        let name = match self.next() {
+            Some(Token::Ident(name)) => name,
+            Some(Token::Open) => {
+                let inner = self.expr()?;
+                self.expect(Token::Close)?;
+                return Ok(inner);
+            }
+            Some(t) => return Err(format!("expected an anchor name, found {}", describe(&t))),
+            None => return Err("expected an anchor name, found the end".into()),
+        };
+        let is_call = self.peek() == Some(&Token::Open);
+        match name.as_str() {
+            "start" | "end" if is_call => {
+                let date = self.date_argument(&name)?;
+                Ok(Expr::Instant(if name == "end" {
+                    InstantExpr::End(date)
+                } else {
+                    InstantExpr::Start(date)
+                }))
+            }
+            "date" if is_call => {
+                self.expect(Token::Open)?;
+                let instant = match self.expr()? {
+                    Expr::Instant(i) => i,
+                    Expr::Date(_) => return Err("date(...) takes an instant, not a date".into()),
+                };
+                self.expect(Token::Close)?;
+                Ok(Expr::Date(DateExpr::DateOf(Box::new(instant))))
+            }
+            "next_or_same_wd" if is_call => {
+                let date = self.date_argument(&name)?;
+                Ok(Expr::Date(DateExpr::NextOrSameWorkingDay(Box::new(date))))
+            }
+            _ if is_call && Pick::from_name(&name).is_some() => {
+                let pick = Pick::from_name(&name).expect("checked above");
+                self.pick(pick)
+            }
+            _ => match self.symbols.lookup(&name) {
+                Some((slot, Kind::Date)) => Ok(Expr::Date(DateExpr::Slot(slot))),
+                Some((slot, Kind::Instant)) => Ok(Expr::Instant(InstantExpr::Slot(slot))),
+                Some((_, Kind::Number)) => Err(format!(
+                    "`{name}` is a number; use it as an amount, e.g. `D + {name} wd`"
+                )),
                 None => Err(format!("unknown anchor `{name}`")),
             },
-            Some(t) => Err(format!("expected an anchor name, found {}", describe(&t))),
-            None => Err("expected an anchor name, found the end".into()),
         }
     }
 
-    fn expr(&mut self) -> Result<Expr, String> {
-        if let Some(Token::Ident(f)) = self.peek()
-            && (f == "start" || f == "end")
+    fn date_argument(&mut self, function: &str) -> Result<DateExpr, String> {
+        self.expect(Token::Open)?;
+        if let (Some(Token::Ident(name)), Some(Token::Close)) =
+            (self.tokens.get(self.at), self.tokens.get(self.at + 1))
+            && let Some((_, Kind::Instant)) = self.symbols.lookup(name)
         {
-            let end = f == "end";
-            self.next();
-            self.expect(Token::Open)?;
-            let date = self.date()?;
-            self.expect(Token::Close)?;
-            return Ok(Expr::Instant(if end {
-                InstantExpr::End(date)
-            } else {
-                InstantExpr::Start(date)
-            }));
+            return Err(format!(
+                "`{name}` is an instant; write date({name}) for its local date"
+            ));
         }
-        if let Some(Token::Ident(name)) = self.peek()
-            && let Some((slot, Kind::Instant)) = self.symbols.lookup(name)
-        {
-            self.next();
-            let hours = self.hours()?;
-            return Ok(Expr::Instant(InstantExpr::Slot(slot, hours)));
-        }
-        Ok(Expr::Date(self.date()?))
-    }
-
-    fn hours(&mut self) -> Result<i64, String> {
-        let mut total = 0;
-        while let Some(sign) = self.sign() {
-            let n = match self.next() {
-                Some(Token::Number(n)) => n,
-                _ => {
-                    return Err(
-                        "an instant can only be shifted by a number of hours, e.g. `+ 24h`".into(),
-                    );
-                }
-            };
-            match self.next() {
-                Some(Token::Ident(u)) if u == "h" => total += sign * n,
-                _ => return Err("an instant can only be shifted by hours (h); use start(...) or end(...) of a date to shift by days".into()),
+        let date = match self.expr()? {
+            Expr::Date(d) => d,
+            Expr::Instant(_) => {
+                return Err(format!(
+                    "{function}(...) takes a date; write date(...) for an instant's local date"
+                ));
             }
+        };
+        self.expect(Token::Close)?;
+        Ok(date)
+    }
+
+    fn pick(&mut self, pick: Pick) -> Result<Expr, String> {
+        self.expect(Token::Open)?;
+        let mut items = vec![self.expr()?];
+        while self.peek() == Some(&Token::Comma) {
+            self.next();
+            items.push(self.expr()?);
         }
-        Ok(total)
+        self.expect(Token::Close)?;
+        if items.len() < 2 {
+            return Err(format!("{}(...) takes two or more times", pick.name()));
+        }
+        let kind = items[0].kind();
+        if items.iter().any(|e| e.kind() != kind) {
+            return Err(format!(
+                "{}(...) takes times of one kind: all dates or all instants",
+                pick.name()
+            ));
+        }
+        Ok(match kind {
+            Kind::Date => Expr::Date(DateExpr::Pick(
+                pick,
+                items
+                    .into_iter()
+                    .map(|e| match e {
+                        Expr::Date(d) => d,
+                        Expr::Instant(_) => unreachable!("kinds checked above"),
+                    })
+                    .collect(),
+            )),
+            _ => Expr::Instant(InstantExpr::Pick(
+                pick,
+                items
+                    .into_iter()
+                    .map(|e| match e {
+                        Expr::Instant(i) => i,
+                        Expr::Date(_) => unreachable!("kinds checked above"),
+                    })
+                    .collect(),
+            )),
+        })
+    }
+
+    fn instant_shift(&mut self, base: InstantExpr, sign: i64) -> Result<InstantExpr, String> {
+        let n = match self.next() {
+            Some(Token::Number(n)) => n,
+            _ => {
+                return Err(
+                    "an instant can only be shifted by a number of hours, e.g. `+ 24h` or `+ 72wh`"
+                        .into(),
+                );
+            }
+        };
+        match self.next() {
+            Some(Token::Ident(u)) if u == "h" => Ok(InstantExpr::Hours(Box::new(base), sign * n)),
+            Some(Token::Ident(u)) if u == "wh" => {
+                if sign < 0 {
+                    return Err("working hours (wh) can only be added, not taken away".into());
+                }
+                Ok(InstantExpr::WorkingHours(Box::new(base), n))
+            }
+            _ => Err("an instant can only be shifted by hours (h) or working hours (wh); use start(...) or end(...) of a date to shift by days".into()),
+        }
     }
 
     fn sign(&mut self) -> Option<i64> {
@@ -391,66 +601,41 @@ impl Parser<'_> {
         Some(sign)
     }
 
-    fn date(&mut self) -> Result<DateExpr, String> {
-        let mut date = match self.peek() {
-            Some(Token::Ident(f)) if f == "date" => {
-                self.next();
-                self.expect(Token::Open)?;
-                let (name, slot, kind) = self.name()?;
-                if kind != Kind::Instant {
-                    return Err(format!(
-                        "date(...) takes an instant, but `{name}` is {}",
-                        kind.name()
-                    ));
+    fn date_amount(&mut self) -> Result<(Amount, Unit), String> {
+        let amount = match self.next() {
+            Some(Token::Number(n)) => Amount::Const(n),
+            Some(Token::Ident(name)) => match self.symbols.lookup(&name) {
+                Some((slot, Kind::Number)) => Amount::Slot(slot),
+                Some((_, kind)) => {
+                    return Err(format!("`{name}` is {}, not a number of days", kind.name()));
                 }
-                self.expect(Token::Close)?;
-                DateExpr::DateOf(slot)
+                None => return Err(format!("unknown anchor `{name}`")),
+            },
+            Some(t) => {
+                return Err(format!(
+                    "expected an amount such as 5wd, found {}",
+                    describe(&t)
+                ));
             }
+            None => return Err("expected an amount such as 5wd, found the end".into()),
+        };
+        let unit = match self.next() {
+            Some(Token::Ident(u)) if u == "h" || u == "wh" => {
+                return Err(format!(
+                    "a date cannot be shifted by hours; write start(...) or end(...) for an instant, \
+                     then `+ N{u}`"
+                ));
+            }
+            Some(Token::Ident(u)) => date_unit(&u)
+                .ok_or_else(|| format!("unknown unit `{u}` (expected wd, d, w or m)"))?,
             _ => {
-                let (name, slot, kind) = self.name()?;
-                match kind {
-                    Kind::Date => DateExpr::Slot(slot),
-                    Kind::Instant => {
-                        return Err(format!(
-                            "`{name}` is an instant; write date({name}) for its local date"
-                        ));
-                    }
-                    Kind::Number => {
-                        return Err(format!("`{name}` is a number, not a date"));
-                    }
-                }
+                return Err(
+                    "an amount needs a unit: wd (working days), d (days), w (weeks) or m (months)"
+                        .into(),
+                );
             }
         };
-        while let Some(sign) = self.sign() {
-            let amount = match self.next() {
-                Some(Token::Number(n)) => Amount::Const(n),
-                Some(Token::Ident(name)) => match self.symbols.lookup(&name) {
-                    Some((slot, Kind::Number)) => Amount::Slot(slot),
-                    Some((_, kind)) => {
-                        return Err(format!("`{name}` is {}, not a number of days", kind.name()));
-                    }
-                    None => return Err(format!("unknown anchor `{name}`")),
-                },
-                Some(t) => {
-                    return Err(format!(
-                        "expected an amount such as 5wd, found {}",
-                        describe(&t)
-                    ));
-                }
-                None => return Err("expected an amount such as 5wd, found the end".into()),
-            };
-            let unit = match self.next() {
-                Some(Token::Ident(u)) => date_unit(&u)
-                    .ok_or_else(|| format!("unknown unit `{u}` (expected wd, d or m)"))?,
-                _ => {
-                    return Err(
-                        "an amount needs a unit: wd (working days), d (days) or m (months)".into(),
-                    );
-                }
-            };
-            date = DateExpr::Shift(Box::new(date), sign, amount, unit);
-        }
-        Ok(date)
+        Ok((amount, unit))
     }
 }
 

@@ -5,9 +5,10 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::expr::{self, Expr, Kind, Symbols};
+use super::expr::{self, Expr, InstantExpr, Kind, Symbols};
+use super::shape::{EvidenceSpec, ShapeKind};
 use super::subject::{Selector, SubjectSpec};
-use super::{DEFAULT_RULES, Role, Rule, RulePack, Severity, Stage};
+use super::{DEFAULT_RULES, PACKS, Role, Rule, RulePack, Severity, Stage};
 
 #[derive(Debug, thiserror::Error)]
 #[error("rule file {origin}: {path}{message}")]
@@ -22,6 +23,8 @@ pub struct RuleError {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPack {
+    /// The pack's name, for `rules list`; a local file without one is `local`.
+    pack: Option<String>,
     #[serde(default)]
     rule: Vec<RawRule>,
 }
@@ -32,13 +35,37 @@ struct RawRule {
     id: String,
     title: Option<String>,
     guidance: Option<String>,
+    /// The row of seed-timescales.md the rule comes from, e.g. `hv-icpc-record`.
+    row: Option<String>,
     subject: SubjectSpec,
+    /// What ends the obligation (the four shapes of SPEC 8.3).
+    evidence: Option<EvidenceSpec>,
+    /// When the obligation is due: a date (due at its end) or an instant (an hours timescale).
+    due: Option<String>,
+    /// Changes to the common ladder (SPEC 8.4), which a rule with `due` and no stages gets.
+    ladder: Option<RawLadder>,
     #[serde(default)]
     anchors: BTreeMap<String, String>,
     #[serde(default)]
     done_when: Vec<String>,
     #[serde(default)]
     stage: Vec<RawStage>,
+}
+
+/// The common ladder's settings, each defaulting to SPEC 8.4.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLadder {
+    /// How long before the due date the reminder starts (default 2wd after an event, 3wd before a meeting, 5wd
+    /// for every, 20wd for by-age).
+    lead: Option<String>,
+    /// How long after the due date the team manager is told (default 5wd).
+    escalate_after: Option<String>,
+    /// How often the breach is repeated while it stands (default 5wd).
+    repeat_every: Option<String>,
+    due_soon: Option<Vec<Role>>,
+    overdue: Option<Vec<Role>>,
+    escalated: Option<Vec<Role>>,
 }
 
 #[derive(Deserialize)]
@@ -63,6 +90,17 @@ impl RulePack {
         files: &[impl AsRef<Path>],
         disabled: &[String],
     ) -> Result<RulePack, RuleError> {
+        RulePack::load_with_packs(builtin, &[], files, disabled)
+    }
+
+    /// The built-in pack, then the built-in packs named in `rules.packs` (SPEC 8.2), then each file in turn (a
+    /// rule whose id is already loaded replaces it), less `disabled`.
+    pub fn load_with_packs(
+        builtin: bool,
+        packs: &[String],
+        files: &[impl AsRef<Path>],
+        disabled: &[String],
+    ) -> Result<RulePack, RuleError> {
         let mut rules: Vec<Rule> = Vec::new();
         let mut add = |pack: RulePack| {
             for rule in pack.rules {
@@ -74,6 +112,20 @@ impl RulePack {
         };
         if builtin {
             add(RulePack::parse(DEFAULT_RULES, "built-in rules")?);
+        }
+        for name in packs {
+            let Some((_, text)) = PACKS.iter().find(|(known, _)| known == name) else {
+                let known: Vec<&str> = PACKS.iter().map(|(n, _)| *n).collect();
+                return Err(RuleError {
+                    origin: "configuration".into(),
+                    path: "rules.packs: ".into(),
+                    message: format!(
+                        "no built-in pack is called `{name}` (known: {})",
+                        known.join(", ")
+                    ),
+                });
+            };
+            add(RulePack::parse(text, &format!("built-in pack `{name}`"))?);
         }
         for file in files {
             let path = file.as_ref();
@@ -107,6 +159,13 @@ impl RulePack {
             message,
         };
         let raw: RawPack = toml::from_str(text).map_err(|e| fail(String::new(), e.to_string()))?;
+        let pack = raw.pack.unwrap_or_else(|| {
+            if origin == "built-in rules" {
+                "default".into()
+            } else {
+                "local".into()
+            }
+        });
         let mut rules: Vec<Rule> = Vec::new();
         for raw_rule in raw.rule {
             let id = raw_rule.id.clone();
@@ -114,7 +173,7 @@ impl RulePack {
                 return Err(fail(String::new(), format!("rule id `{id}` appears twice")));
             }
             rules.push(
-                compile(raw_rule)
+                compile(raw_rule, &pack)
                     .map_err(|(path, message)| fail(format!("rule `{id}`{path}: "), message))?,
             );
         }
@@ -129,7 +188,7 @@ fn at(path: impl Into<String>) -> impl FnOnce(String) -> Located {
     move |message| (path, message)
 }
 
-fn compile(raw: RawRule) -> Result<Rule, Located> {
+fn compile(raw: RawRule, pack: &str) -> Result<Rule, Located> {
     if raw.id.is_empty()
         || !raw
             .id
@@ -140,12 +199,48 @@ fn compile(raw: RawRule) -> Result<Rule, Located> {
             "a rule id is lowercase letters, digits and hyphens".into(),
         ));
     }
-    let (selector, filter) = Selector::from_spec(raw.subject).map_err(at(""))?;
+    let (selector, filter) = Selector::from_spec(raw.subject, raw.evidence).map_err(at(""))?;
     let mut symbols = Symbols::default();
     for (name, kind) in selector.anchors() {
         symbols.push(name, *kind);
     }
-    let anchors = compile_anchors(&raw.anchors, &mut symbols)?;
+    for name in ["due", "X"] {
+        if raw.due.is_some() && raw.anchors.contains_key(name) {
+            return Err(at(format!(", anchors.{name}"))(format!(
+                "`{name}` is the rule's due time (from `due`); give this anchor another name"
+            )));
+        }
+    }
+    let mut anchors = compile_anchors(&raw.anchors, &mut symbols)?;
+    let mut raw_stages = raw.stage;
+    if let Some(due) = &raw.due {
+        let hours = compile_due(due, &mut symbols, &mut anchors)?;
+        if raw_stages.is_empty() {
+            let Selector::Shape(shape) = &selector else {
+                return Err(at(", due")(
+                    "the common ladder is for the shapes after-event, before-meeting, every and by-age; \
+                     give this rule its stages"
+                        .into(),
+                ));
+            };
+            let after_event = matches!(shape.kind, ShapeKind::AfterEvent(_));
+            raw_stages = common_ladder(
+                raw.ladder.unwrap_or_default(),
+                shape.default_lead(),
+                hours && after_event,
+            )?;
+        } else if raw.ladder.is_some() {
+            return Err(at(", ladder")(
+                "a rule has either the common ladder (with `ladder` settings) or its own stages, not both".into(),
+            ));
+        }
+    } else if raw.ladder.is_some() {
+        return Err(at(", ladder")("the common ladder needs `due`".into()));
+    }
+    let shape_done = match &selector {
+        Selector::Shape(_) => vec!["done".to_owned()],
+        _ => Vec::new(),
+    };
     let facts = selector.facts();
     let fact_mask = |names: &[String], field: &str| -> Result<u32, String> {
         names
@@ -158,12 +253,15 @@ fn compile(raw: RawRule) -> Result<Rule, Located> {
                 )),
             })
     };
-    let rule_done = fact_mask(&raw.done_when, "done_when").map_err(at(""))?;
-    if raw.stage.is_empty() {
-        return Err(at("")("a rule needs at least one [[rule.stage]]".into()));
+    let rule_done = fact_mask(&raw.done_when, "done_when").map_err(at(""))?
+        | fact_mask(&shape_done, "done_when").map_err(at(""))?;
+    if raw_stages.is_empty() {
+        return Err(at("")(
+            "a rule needs `due` (for the common ladder) or at least one [[rule.stage]]".into(),
+        ));
     }
     let mut stages: Vec<Stage> = Vec::new();
-    for s in raw.stage {
+    for s in raw_stages {
         let loc = format!(", stage `{}`", s.name);
         if stages.iter().any(|t| t.name == s.name) {
             return Err(at(loc)("stage name appears twice".into()));
@@ -185,6 +283,8 @@ fn compile(raw: RawRule) -> Result<Rule, Located> {
         stages.push(Stage {
             from: instant("from", &s.from)?,
             due_at: instant("due_at", &s.due_at)?,
+            from_text: s.from.clone(),
+            due_text: s.due_at.clone(),
             severity: s.severity,
             when: fact_mask(&s.when, "when").map_err(at(loc.clone()))?,
             done_when: rule_done | fact_mask(&s.done_when, "done_when").map_err(at(loc.clone()))?,
@@ -201,6 +301,9 @@ fn compile(raw: RawRule) -> Result<Rule, Located> {
     Ok(Rule {
         title: raw.title.unwrap_or_else(|| raw.id.clone()),
         id: raw.id,
+        pack: pack.to_owned(),
+        row: raw.row,
+        due: raw.due,
         guidance: raw.guidance,
         selector,
         filter,
@@ -208,6 +311,85 @@ fn compile(raw: RawRule) -> Result<Rule, Located> {
         anchors,
         stages,
     })
+}
+
+/// Adds the anchors `due` (the due instant: the end of a due date, or an hours timescale's instant) and `X` (its
+/// local date). Returns whether the timescale is in hours.
+fn compile_due(
+    text: &str,
+    symbols: &mut Symbols,
+    anchors: &mut Vec<(usize, Expr)>,
+) -> Result<bool, Located> {
+    let e = expr::parse(text, symbols).map_err(at(", due"))?;
+    let (due, hours) = match e {
+        Expr::Date(date) => (Expr::Instant(InstantExpr::End(date)), false),
+        Expr::Instant(i) => {
+            let hours = !matches!(i, InstantExpr::End(_) | InstantExpr::Start(_));
+            (Expr::Instant(i), hours)
+        }
+    };
+    let slot = symbols.push("due", Kind::Instant);
+    anchors.push((slot, due));
+    let date = expr::parse("date(due)", symbols).expect("`due` was just added");
+    let slot = symbols.push("X", Kind::Date);
+    anchors.push((slot, date));
+    Ok(hours)
+}
+
+/// SPEC 8.4: `due-soon` (reminder, from the lead before the due date, or from A for an hours timescale after an
+/// event), `overdue` (breach, repeated) and `escalated` (escalation to the team manager after 5 working days).
+fn common_ladder(
+    ladder: RawLadder,
+    default_lead: i64,
+    from_anchor: bool,
+) -> Result<Vec<RawStage>, Located> {
+    let interval = |field: &str, text: Option<String>, default: &str| -> Result<String, Located> {
+        let text = text.unwrap_or_else(|| default.to_owned());
+        let (n, unit) = expr::parse_interval(&text).map_err(at(format!(", ladder.{field}")))?;
+        Ok(format!("{n}{}", unit.suffix()))
+    };
+    let lead = interval("lead", ladder.lead, &format!("{default_lead}wd"))?;
+    let escalate = interval("escalate_after", ladder.escalate_after, "5wd")?;
+    let repeat = interval("repeat_every", ladder.repeat_every, "5wd")?;
+    let stage = |name: &str, from: String, severity, notify, repeat_every| RawStage {
+        name: name.into(),
+        from,
+        due_at: "due".into(),
+        severity,
+        notify,
+        when: Vec::new(),
+        done_when: Vec::new(),
+        repeat_every,
+    };
+    Ok(vec![
+        stage(
+            "due-soon",
+            if from_anchor {
+                "A".into()
+            } else {
+                format!("start(X - {lead})")
+            },
+            Severity::Reminder,
+            ladder.due_soon.unwrap_or_else(|| vec![Role::Worker]),
+            None,
+        ),
+        stage(
+            "overdue",
+            "due".into(),
+            Severity::Breach,
+            ladder
+                .overdue
+                .unwrap_or_else(|| vec![Role::Worker, Role::Supervisor]),
+            Some(repeat),
+        ),
+        stage(
+            "escalated",
+            format!("start(X + {escalate})"),
+            Severity::Escalation,
+            ladder.escalated.unwrap_or_else(|| vec![Role::TeamManager]),
+            None,
+        ),
+    ])
 }
 
 /// Parses a rule's anchors in dependency order, so each can name the ones before it.

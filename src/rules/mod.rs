@@ -5,6 +5,7 @@
 mod eval;
 pub mod expr;
 mod load;
+pub mod shape;
 pub mod subject;
 
 use std::fmt;
@@ -21,6 +22,24 @@ use subject::{CaseFilter, Selector};
 
 /// The rule pack built into the binary (SPEC section 4).
 pub const DEFAULT_RULES: &str = include_str!("../../config/rules/default.toml");
+
+/// The built-in packs that `rules.packs` switches on (SPEC section 8.2), each named after its seed.
+pub const PACKS: [(&str, &str); 5] = [
+    ("lcs", include_str!("../../config/rules/packs/lcs.toml")),
+    (
+        "havering",
+        include_str!("../../config/rules/packs/havering.toml"),
+    ),
+    ("luton", include_str!("../../config/rules/packs/luton.toml")),
+    (
+        "isle-of-wight",
+        include_str!("../../config/rules/packs/isle-of-wight.toml"),
+    ),
+    (
+        "enfield",
+        include_str!("../../config/rules/packs/enfield.toml"),
+    ),
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -53,42 +72,132 @@ impl fmt::Display for Severity {
     }
 }
 
-/// Who is told, resolved through the staff hierarchy (SPEC section 3).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// Who is told (SPEC section 3): the management chain from the worker, the obligation's own owner, or a fixed team
+/// address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
     Worker,
     Supervisor,
     TeamManager,
     SeniorManager,
+    /// The subject row's own person: an event's or record's `staff_id`, a meeting's chair (SPEC 8.3 leaves the
+    /// rest of the chain to the worker). For duties outside the worker's management chain: IROs, chairs, duty.
+    Owner,
+    /// A fixed address from `notify.teams` (the placements team, the duty manager): `team:NAME`.
+    Team(TeamName),
+}
+
+/// A team's name as rule files write it after `team:`, interned once so roles stay `Copy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TeamName(&'static str);
+
+impl TeamName {
+    /// Interns `name`: the same name always gives the same `&'static str`, so a reload does not leak again.
+    pub fn new(name: &str) -> TeamName {
+        static NAMES: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+        let mut names = NAMES
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(&known) = names.iter().find(|n| **n == name) {
+            return TeamName(known);
+        }
+        let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+        names.push(leaked);
+        TeamName(leaked)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.0
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 4] = [
+    /// The management chain, in order from the worker.
+    pub const CHAIN: [Role; 4] = [
         Role::Worker,
         Role::Supervisor,
         Role::TeamManager,
         Role::SeniorManager,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub fn parse(text: &str) -> Result<Role, String> {
+        Ok(match text {
+            "worker" => Role::Worker,
+            "supervisor" => Role::Supervisor,
+            "team_manager" => Role::TeamManager,
+            "senior_manager" => Role::SeniorManager,
+            "owner" => Role::Owner,
+            _ => match text.strip_prefix("team:") {
+                Some(name)
+                    if !name.is_empty()
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+                {
+                    Role::Team(TeamName::new(name))
+                }
+                _ => {
+                    return Err(format!(
+                        "unknown role `{text}` (expected worker, supervisor, team_manager, senior_manager, \
+                         owner or team:NAME)"
+                    ));
+                }
+            },
+        })
+    }
+
+    /// The role as rule files and `evaluate` write it.
+    pub fn name(self) -> std::borrow::Cow<'static, str> {
         match self {
-            Role::Worker => "worker",
-            Role::Supervisor => "supervisor",
-            Role::TeamManager => "team_manager",
-            Role::SeniorManager => "senior_manager",
+            Role::Worker => "worker".into(),
+            Role::Supervisor => "supervisor".into(),
+            Role::TeamManager => "team_manager".into(),
+            Role::SeniorManager => "senior_manager".into(),
+            Role::Owner => "owner".into(),
+            Role::Team(team) => format!("team:{}", team.as_str()).into(),
         }
     }
 
-    /// Steps up the management chain from the worker.
-    pub fn level(self) -> usize {
-        self as usize
+    /// Steps up the management chain from the person the chain starts at (the worker, or the owner).
+    pub fn level(self) -> Option<usize> {
+        match self {
+            Role::Worker | Role::Owner => Some(0),
+            Role::Supervisor => Some(1),
+            Role::TeamManager => Some(2),
+            Role::SeniorManager => Some(3),
+            Role::Team(_) => None,
+        }
+    }
+
+    /// How a person reads the role in a notice.
+    pub fn label(self) -> std::borrow::Cow<'static, str> {
+        match self {
+            Role::Worker => "worker".into(),
+            Role::Supervisor => "practice manager".into(),
+            Role::TeamManager => "team manager".into(),
+            Role::SeniorManager => "senior manager".into(),
+            Role::Owner => "owner".into(),
+            Role::Team(team) => format!("{} team", team.as_str()).into(),
+        }
     }
 }
 
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(&self.name())
+    }
+}
+
+impl Serialize for Role {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(d)?;
+        Role::parse(&text).map_err(serde::de::Error::custom)
     }
 }
 
@@ -98,6 +207,9 @@ pub struct Stage {
     pub name: String,
     pub from: Expr,
     pub due_at: Expr,
+    /// `from` and `due_at` as written (or as the common ladder wrote them), for people.
+    pub from_text: String,
+    pub due_text: String,
     pub severity: Severity,
     pub notify: Vec<Role>,
     /// Facts that must all hold for the stage to exist (bit mask over the selector's facts).
@@ -112,6 +224,12 @@ pub struct Stage {
 #[derive(Clone, Debug)]
 pub struct Rule {
     pub id: String,
+    /// The pack it came from: `default`, a built-in pack's name, or a local file's `pack` (else `local`).
+    pub pack: String,
+    /// The row of seed-timescales.md it implements, e.g. `hv-icpc-record`.
+    pub row: Option<String>,
+    /// The `due` expression as written, for rules with one.
+    pub due: Option<String>,
     pub title: String,
     pub guidance: Option<String>,
     pub selector: Selector,

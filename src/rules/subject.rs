@@ -10,6 +10,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::expr::{Kind, Value};
+use super::shape::{EvidenceSpec, Nth, Shape, ShapeKind, Source};
 use crate::calendar::{add_months, local_date};
 use crate::model::{CareLeaverCategory, CaseFile, OptionalTables, StaffId, Visit, VisitType};
 
@@ -29,12 +30,12 @@ impl AsOf {
     }
 
     /// A timestamp that is after `now` counts as NULL.
-    fn instant(&self, t: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+    pub(crate) fn instant(&self, t: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
         t.filter(|t| *t <= self.now)
     }
 
     /// A date that is after today counts as NULL.
-    fn date(&self, d: Option<NaiveDate>) -> Option<NaiveDate> {
+    pub(crate) fn date(&self, d: Option<NaiveDate>) -> Option<NaiveDate> {
         d.filter(|d| *d <= self.today)
     }
 }
@@ -50,6 +51,18 @@ pub struct SubjectSpec {
     pub decision_kind: Option<String>,
     pub ages: Option<Vec<u32>>,
     pub months_either_side: Option<u32>,
+    /// after-event: the `case_events` kinds that start the clock.
+    pub events: Option<Vec<String>>,
+    /// after-event: the held `meetings` kinds that start the clock; before-meeting: the scheduled ones.
+    pub meetings: Option<Vec<String>>,
+    /// after-event: the `records` kinds whose `about_at` starts the clock.
+    pub records: Option<Vec<String>>,
+    /// after-event over events: only events whose `detail` is one of these.
+    pub detail: Option<Vec<String>>,
+    /// Only the first, or the latest, subject row of the kinds listed on the case.
+    pub nth: Option<Nth>,
+    /// by-age: the age in months (15 years 9 months is 189).
+    pub months: Option<u32>,
 }
 
 /// Which cases a selector looks at.
@@ -91,6 +104,8 @@ pub enum Selector {
         ages: Vec<u32>,
         months_either_side: u32,
     },
+    /// One of the four shapes of SPEC section 8.3.
+    Shape(Shape),
 }
 
 /// One obligation's subject: its id, its worker and which of the selector's facts hold.
@@ -98,12 +113,17 @@ pub struct Subject<'f> {
     pub id: Cow<'f, str>,
     /// The subject row's own worker (visits, assessments); the case's allocated worker is used when `None`.
     pub worker_id: Option<&'f StaffId>,
+    /// The subject row's own person for the `owner` role: an event's or record's `staff_id`, a meeting's chair.
+    pub owner_id: Option<&'f StaffId>,
     pub facts: u32,
 }
 
 impl Selector {
-    /// Parses a `subject` table, naming the field that does not fit.
-    pub fn from_spec(spec: SubjectSpec) -> Result<(Selector, CaseFilter), String> {
+    /// Parses a `subject` table (and a shape's `evidence`), naming the field that does not fit.
+    pub fn from_spec(
+        spec: SubjectSpec,
+        evidence: Option<EvidenceSpec>,
+    ) -> Result<(Selector, CaseFilter), String> {
         let SubjectSpec {
             kind,
             case_types,
@@ -112,6 +132,12 @@ impl Selector {
             decision_kind,
             ages,
             months_either_side,
+            events,
+            meetings,
+            records,
+            detail,
+            nth,
+            months,
         } = spec;
         let filter = CaseFilter {
             case_types,
@@ -125,6 +151,40 @@ impl Selector {
             }
         };
         let visits = |default: VisitType| visit_types.clone().unwrap_or_else(|| vec![default]);
+        let shape_fields = [
+            ("events", events.is_some()),
+            ("meetings", meetings.is_some()),
+            ("records", records.is_some()),
+            ("detail", detail.is_some()),
+            ("nth", nth.is_some()),
+            ("months", months.is_some()),
+        ];
+        if let Some(shape) = shape_kind(&kind) {
+            unused("visit_types", visit_types.is_some())?;
+            unused("decision_kind", decision_kind.is_some())?;
+            unused("ages", ages.is_some())?;
+            unused("months_either_side", months_either_side.is_some())?;
+            let shape = build_shape(
+                shape, events, meetings, records, detail, nth, months, evidence,
+            )?;
+            if matches!(shape.kind, ShapeKind::Every | ShapeKind::ByAge(_))
+                && filter.case_types.is_none()
+            {
+                return Err(format!(
+                    "subject.case_types: a `{kind}` rule names the case types it watches, e.g. [\"CIN\", \"CP\", \"CLA\"]"
+                ));
+            }
+            return Ok((Selector::Shape(shape), filter));
+        }
+        if evidence.is_some() {
+            return Err(format!(
+                "evidence applies to the shapes after-event, before-meeting, every and by-age, not to `{kind}` \
+                 (its facts say what ends it)"
+            ));
+        }
+        for (field, present) in shape_fields {
+            unused(field, present)?;
+        }
         let selector = match kind.as_str() {
             "visit-note" => Selector::VisitNote {
                 visit_types: visits(VisitType::Statutory),
@@ -149,8 +209,8 @@ impl Selector {
             },
             other => {
                 return Err(format!(
-                    "unknown subject kind `{other}` (expected visit-note, assessment, failed-visit-ladder, \
-                     keep-in-touch or birthday-window)"
+                    "unknown subject kind `{other}` (expected after-event, before-meeting, every, by-age, \
+                     visit-note, assessment, failed-visit-ladder, keep-in-touch or birthday-window)"
                 ));
             }
         };
@@ -172,6 +232,7 @@ impl Selector {
             | Selector::FailedVisitLadder { .. }
             | Selector::KeepInTouch { .. }
             | Selector::BirthdayWindow { .. } => OptionalTables::default(),
+            Selector::Shape(shape) => shape.tables(),
         }
     }
 
@@ -195,6 +256,7 @@ impl Selector {
                 ("age", Kind::Number),
                 ("visit", Kind::Instant),
             ],
+            Selector::Shape(shape) => shape.anchors(),
         }
     }
 
@@ -206,6 +268,7 @@ impl Selector {
             Selector::FailedVisitLadder { .. } => &["visited_again", "escalation_recorded"],
             Selector::KeepInTouch { .. } => &["never_visited"],
             Selector::BirthdayWindow { .. } => &["unticked_visit", "no_visit_in_window"],
+            Selector::Shape(shape) => shape.facts(),
         }
     }
 
@@ -224,6 +287,7 @@ impl Selector {
                 .collect::<Vec<&'f Visit>>()
         };
         match self {
+            Selector::Shape(shape) => shape.for_each(file, asof, env, emit),
             Selector::VisitNote { visit_types } => {
                 for visit in seen_visits(visit_types) {
                     let Some(created) = asof.instant(visit.note_created_at) else {
@@ -346,6 +410,7 @@ fn subject<'f>(id: &'f str, worker_id: Option<&'f StaffId>, facts: u32) -> Subje
     Subject {
         id: Cow::Borrowed(id),
         worker_id,
+        owner_id: None,
         facts,
     }
 }
@@ -354,8 +419,113 @@ fn subject_owned<'f>(id: String, worker_id: Option<&'f StaffId>, facts: u32) -> 
     Subject {
         id: Cow::Owned(id),
         worker_id,
+        owner_id: None,
         facts,
     }
+}
+
+fn shape_kind(kind: &str) -> Option<&'static str> {
+    ["after-event", "before-meeting", "every", "by-age"]
+        .into_iter()
+        .find(|k| *k == kind)
+}
+
+/// Checks which of the shape fields a shape takes.
+#[allow(clippy::too_many_arguments)]
+fn build_shape(
+    kind: &str,
+    events: Option<Vec<String>>,
+    meetings: Option<Vec<String>>,
+    records: Option<Vec<String>>,
+    detail: Option<Vec<String>>,
+    nth: Option<Nth>,
+    months: Option<u32>,
+    evidence: Option<EvidenceSpec>,
+) -> Result<Shape, String> {
+    let not_for = |field: &str, present: bool| {
+        if present {
+            Err(format!("subject.{field} does not apply to kind `{kind}`"))
+        } else {
+            Ok(())
+        }
+    };
+    let nonempty = |field: &str, list: Vec<String>| {
+        if list.is_empty() {
+            Err(format!("subject.{field} names no kinds"))
+        } else {
+            Ok(list)
+        }
+    };
+    let (shape, kinds) = match kind {
+        "after-event" => {
+            let sources = [
+                (Source::Events, "events", events),
+                (Source::Meetings, "meetings", meetings),
+                (Source::Records, "records", records),
+            ];
+            let mut given = sources.into_iter().filter(|(_, _, list)| list.is_some());
+            let (source, field, list) = match (given.next(), given.next()) {
+                (Some(one), None) => one,
+                _ => {
+                    return Err(
+                        "an after-event subject names exactly one of events, meetings or records"
+                            .into(),
+                    );
+                }
+            };
+            if source != Source::Events {
+                not_for("detail", detail.is_some())?;
+            }
+            (
+                ShapeKind::AfterEvent(source),
+                nonempty(field, list.expect("given"))?,
+            )
+        }
+        "before-meeting" => {
+            not_for("events", events.is_some())?;
+            not_for("records", records.is_some())?;
+            not_for("detail", detail.is_some())?;
+            let Some(list) = meetings else {
+                return Err("a before-meeting subject names its meetings, e.g. [\"icpc\"]".into());
+            };
+            (ShapeKind::BeforeMeeting, nonempty("meetings", list)?)
+        }
+        _ => {
+            for (field, present) in [
+                ("events", events.is_some()),
+                ("meetings", meetings.is_some()),
+                ("records", records.is_some()),
+                ("detail", detail.is_some()),
+                ("nth", nth.is_some()),
+            ] {
+                not_for(field, present)?;
+            }
+            if kind == "by-age" {
+                let Some(months) = months else {
+                    return Err("a by-age subject gives the age in months, e.g. months = 189 for 15 years 9 months".into());
+                };
+                (ShapeKind::ByAge(months), Vec::new())
+            } else {
+                (ShapeKind::Every, Vec::new())
+            }
+        }
+    };
+    if !matches!(shape, ShapeKind::ByAge(_)) {
+        not_for("months", months.is_some())?;
+    }
+    let evidence = evidence.unwrap_or_default();
+    if evidence.is_empty() {
+        return Err(format!(
+            "a `{kind}` rule names its evidence: evidence = {{ records = [...] }} (or meetings, decisions, visits)"
+        ));
+    }
+    Ok(Shape {
+        kind: shape,
+        kinds,
+        detail,
+        nth,
+        evidence,
+    })
 }
 
 fn bits(facts: &[bool]) -> u32 {

@@ -159,7 +159,8 @@ impl Store {
                      occurrence, roles, channel, address, staff_id, to_name, delivery, item_json, enqueued_at) ",
                 );
                 q.push_values(chunk.iter().zip(&items), |mut b, (d, item)| {
-                    let roles: Vec<&str> = d.roles.iter().map(|r| r.as_str()).collect();
+                    let roles: Vec<String> =
+                        d.roles.iter().map(|r| r.name().into_owned()).collect();
                     b.push_bind(&d.key)
                         .push_bind(&d.item.rule)
                         .push_bind(&d.item.subject_id)

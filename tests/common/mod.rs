@@ -133,3 +133,79 @@ pub fn row(
         due.into(),
     )
 }
+
+pub fn event(id: &str, case_id: &str, kind: &str, at: &str) -> CaseEvent {
+    CaseEvent {
+        id: id.into(),
+        case_id: case_id.into(),
+        kind: kind.into(),
+        occurred_at: t(at),
+        staff_id: None,
+        detail: None,
+    }
+}
+
+/// A meeting of `kind`, held at `held` when given, scheduled at `scheduled` when given.
+pub fn meeting(
+    id: &str,
+    case_id: &str,
+    kind: &str,
+    scheduled: Option<&str>,
+    held: Option<&str>,
+) -> Meeting {
+    Meeting {
+        id: id.into(),
+        case_id: case_id.into(),
+        kind: kind.into(),
+        scheduled_at: scheduled.map(t),
+        held_at: held.map(t),
+        cancelled: false,
+        chair_id: None,
+    }
+}
+
+/// A record of `kind` completed at `completed` (when given), linked to nothing.
+pub fn record(id: &str, case_id: &str, kind: &str, completed: Option<&str>) -> Record {
+    Record {
+        id: id.into(),
+        case_id: case_id.into(),
+        kind: kind.into(),
+        about_at: None,
+        completed_at: completed.map(t),
+        authorised_at: None,
+        staff_id: None,
+        meeting_id: None,
+        event_id: None,
+    }
+}
+
+/// The five built-in packs of SPEC section 8.2, on top of the six rules.
+pub const ALL_PACKS: [&str; 5] = ["lcs", "havering", "luton", "isle-of-wight", "enfield"];
+
+pub fn all_packs() -> RulePack {
+    let packs: Vec<String> = ALL_PACKS.iter().map(|p| p.to_string()).collect();
+    RulePack::load_with_packs(true, &packs, &[] as &[&str], &[]).expect("built-in packs load")
+}
+
+/// (rule, stage, subject_id, from, due_at) of every active stage of `pack`'s rules, at `now`.
+pub fn pack_stages(
+    pack: &RulePack,
+    file: &CaseFile,
+    now: &str,
+) -> Vec<(String, String, String, String, String)> {
+    let calendar = WorkingCalendar::new(Region::EnglandAndWales, []);
+    let mut out = Vec::new();
+    pack.evaluate_case(file, &calendar, &AsOf::new(t(now)), &mut out);
+    let z = |t: DateTime<Utc>| t.to_rfc3339_opts(SecondsFormat::Secs, true);
+    out.iter()
+        .map(|a| {
+            (
+                a.rule(pack).id.clone(),
+                a.stage(pack).name.clone(),
+                a.subject_id.clone(),
+                z(a.from),
+                z(a.due_at),
+            )
+        })
+        .collect()
+}
