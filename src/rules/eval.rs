@@ -54,12 +54,13 @@ impl RulePack {
         asof: &AsOf,
         out: &mut Vec<ActiveStage>,
     ) {
-        if !file.case.is_open_on(asof.today) {
+        let open = file.case.is_open_on(asof.today);
+        if !open && !self.rules.iter().any(|r| r.after_close.is_some()) {
             return;
         }
         let mut env = Vec::new();
         for (rule_index, rule) in self.rules.iter().enumerate() {
-            if !rule.filter.admits(file) {
+            if !rule.filter.admits(file) || !(open || rule.in_grace(file, asof.today, cal)) {
                 continue;
             }
             env.clear();

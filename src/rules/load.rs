@@ -44,6 +44,8 @@ struct RawRule {
     due: Option<String>,
     /// Changes to the common ladder (SPEC 8.4), which a rule with `due` and no stages gets.
     ladder: Option<RawLadder>,
+    /// How long after a case closes the rule still watches it, e.g. "10wd".
+    after_close: Option<String>,
     #[serde(default)]
     anchors: BTreeMap<String, String>,
     #[serde(default)]
@@ -298,7 +300,14 @@ fn compile(raw: RawRule, pack: &str) -> Result<Rule, Located> {
             name: s.name,
         });
     }
+    let after_close = raw
+        .after_close
+        .as_deref()
+        .map(expr::parse_interval)
+        .transpose()
+        .map_err(at(", after_close"))?;
     Ok(Rule {
+        after_close,
         title: raw.title.unwrap_or_else(|| raw.id.clone()),
         id: raw.id,
         pack: pack.to_owned(),

@@ -16,7 +16,10 @@ pub use eval::ActiveStage;
 pub use load::RuleError;
 pub use subject::AsOf;
 
-use crate::model::OptionalTables;
+use chrono::NaiveDate;
+
+use crate::calendar::WorkingCalendar;
+use crate::model::{CaseFile, OptionalTables};
 use expr::{Expr, Symbols, Unit};
 use subject::{CaseFilter, Selector};
 
@@ -238,6 +241,9 @@ pub struct Rule {
     /// The rule's own anchors in evaluation order: (slot, expression).
     pub anchors: Vec<(usize, Expr)>,
     pub stages: Vec<Stage>,
+    /// How long after a case closes the rule still watches it ("a closing summary within 3 working days once
+    /// closure is agreed"): SPEC rules look only at open cases, so a duty that falls after closure needs this.
+    pub after_close: Option<(i64, Unit)>,
 }
 
 /// The enabled rules, in the order they were loaded.
@@ -247,6 +253,17 @@ pub struct RulePack {
 }
 
 impl Rule {
+    /// Whether a closed case is still within this rule's `after_close` period on `today`: from its `closed_on` up
+    /// to and including `closed_on` plus the period.
+    pub fn in_grace(&self, file: &CaseFile, today: NaiveDate, cal: &WorkingCalendar) -> bool {
+        let (Some((n, unit)), Some(closed)) = (self.after_close, file.case.closed_on) else {
+            return false;
+        };
+        file.case.opened_on <= today
+            && closed <= today
+            && unit.shift(closed, n, cal).is_some_and(|last| today <= last)
+    }
+
     /// The optional tables (SPEC section 8.1) this rule reads.
     pub fn tables(&self) -> OptionalTables {
         self.selector.tables()
@@ -256,6 +273,17 @@ impl Rule {
 impl RulePack {
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The earliest `closed_on` a case may have and still be watched on `today` by a rule with `after_close`: a
+    /// source reads cases closed after this date as well as open ones. `None` when no rule has `after_close`.
+    pub fn closed_since(&self, today: NaiveDate, cal: &WorkingCalendar) -> Option<NaiveDate> {
+        self.rules
+            .iter()
+            .filter_map(|r| r.after_close)
+            .filter_map(|(n, unit)| unit.shift(today, -n, cal))
+            .min()
+            .map(|d| d.pred_opt().unwrap_or(d))
     }
 
     /// The optional tables any enabled rule reads: a source reads only these (SPEC section 8.1).
