@@ -355,7 +355,7 @@ async fn migrate(args: &ConfigArg) -> anyhow::Result<()> {
     println!(
         "state database ({}) is up to date: {}",
         store.backend(),
-        crate::store::redact(&config.settings.state.url)
+        crate::config::secret::redact_url(&config.settings.state.url)
     );
     Ok(())
 }

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use casewatch::calendar::Region;
+use casewatch::config::secret::SecretSource;
 use casewatch::config::{ChildIdentifier, Config};
 use chrono::NaiveDate;
 
@@ -65,6 +66,48 @@ fn environment_overrides_any_key() {
         c.settings.calendar.extra_closures,
         ["2026-12-31".parse::<NaiveDate>().unwrap()]
     );
+}
+
+#[test]
+fn environment_overrides_reach_into_a_list_by_number() {
+    let webhooks = format!(
+        "{CONTRACT_KEYS}\n[[webhooks]]\nname = \"case-system\"\nkind = \"generic\"\n\
+         url = \"https://lcs.council.example/notices\"\nsecret = {{ env = \"OLD_KEY\" }}\n\n\
+         [[webhooks]]\nname = \"cin-teams\"\nkind = \"teams\"\nurl_secret = {{ env = \"OLD_URL\" }}\n"
+    );
+
+    let c = load(
+        &webhooks,
+        &[
+            ("CASEWATCH__WEBHOOKS__1__URL_SECRET__ENV", "CIN_TEAMS_URL"),
+            ("CASEWATCH__WEBHOOKS__0__TIMEOUT_SECONDS", "3"),
+        ],
+    )
+    .unwrap();
+    let [generic, teams] = &c.settings.webhooks[..] else {
+        panic!("two webhooks: {:?}", c.settings.webhooks)
+    };
+    assert_eq!(generic.name, "case-system");
+    assert_eq!(generic.secret, Some(SecretSource::Env("OLD_KEY".into())));
+    assert_eq!(generic.timeout_seconds.get(), 3);
+    assert_eq!(teams.name, "cin-teams");
+    assert_eq!(
+        teams.url_secret,
+        Some(SecretSource::Env("CIN_TEAMS_URL".into()))
+    );
+
+    // A list entry the file does not have is named by the variable that asked for it.
+    let e = load(&webhooks, &[("CASEWATCH__WEBHOOKS__2__SECRET__ENV", "KEY")]).unwrap_err();
+    assert!(
+        e.contains("CASEWATCH__WEBHOOKS__2__SECRET__ENV") && e.contains("no entry 2"),
+        "{e}"
+    );
+    let e = load(
+        CONTRACT_KEYS,
+        &[("CASEWATCH__WEBHOOKS__0__SECRET__ENV", "KEY")],
+    )
+    .unwrap_err();
+    assert!(e.contains("the file has no list `webhooks`"), "{e}");
 }
 
 #[test]

@@ -148,7 +148,12 @@ fn unknown_keys_bad_values_and_repeated_names_are_errors() {
     assert!(e.contains("retries") && e.contains("unknown key"), "{e}");
     let e = load("[[webhooks]]\nname = \"x\"\nkind = \"discord\"\nurl_secret = { env = \"U\" }\n")
         .unwrap_err();
-    assert!(e.contains("kind") && e.contains("discord"), "{e}");
+    // A value found where a kind belongs is not repeated: it could be a pasted webhook URL with its token.
+    assert!(
+        e.contains("`webhooks.0.kind`") && e.contains("generic, teams, slack"),
+        "{e}"
+    );
+    assert!(!e.contains("discord"), "{e}");
     let e = load("[[webhooks]]\nname = \"x\"\nkind = \"teams\"\nurl_secret = { env = \"U\" }\nmax_per_second = 0\n")
         .unwrap_err();
     assert!(e.contains("max_per_second"), "{e}");

@@ -10,7 +10,7 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, PgConnection, SqliteConnection};
 
-use crate::store::redact;
+use crate::config::secret::redact_url;
 
 // The migrations `Store::migrate` applies (src/store/mod.rs embeds the same folders).
 static SQLITE: Migrator = sqlx::migrate!("migrations/state/sqlite");
@@ -23,7 +23,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// What the state database holds, or why it cannot be used; each names the database by its redacted URL.
 pub async fn check(url: &str) -> Result<String, String> {
-    let shown = redact(url);
+    let shown = redact_url(url);
     let result = if url.starts_with("sqlite:") {
         sqlite(url).await
     } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {

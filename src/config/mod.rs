@@ -2,6 +2,7 @@
 //! bad values are errors that name the key and where it came from.
 
 mod dates;
+mod layers;
 pub mod secret;
 
 use std::collections::BTreeMap;
@@ -9,9 +10,6 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use figment::Figment;
-use figment::providers::{Format, Toml};
-use figment::value::{Dict, Map, Value};
-use figment::{Metadata, Profile, Provider};
 use serde::Deserialize;
 
 use crate::calendar::{Region, WorkingCalendar};
@@ -20,6 +18,7 @@ use crate::channels::webhook::WebhookSettings;
 use crate::daemon::{HttpSettings, ScheduleSettings};
 use crate::outbox::{DeliverySettings, Route};
 use crate::rules::{RuleError, RulePack};
+use layers::{EnvOverrides, FileText, describe};
 
 /// The prefix of environment overrides; `__` separates section and key.
 pub const ENV_PREFIX: &str = "CASEWATCH__";
@@ -224,16 +223,12 @@ impl Config {
         path: &Path,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Config, ConfigError> {
-        let overrides = EnvOverrides(
-            env.into_iter()
-                .filter(|(k, _)| k.starts_with(ENV_PREFIX))
-                .collect(),
-        );
-        let settings: Settings = Figment::new()
-            .merge(FileText {
-                text,
-                name: path.display().to_string(),
-            })
+        let file = Figment::new().merge(FileText {
+            text,
+            name: path.display().to_string(),
+        });
+        let overrides = EnvOverrides::new(env, &file);
+        let settings: Settings = file
             .merge(overrides)
             .extract()
             .map_err(|e| ConfigError::Invalid(describe(e)))?;
@@ -283,89 +278,4 @@ fn check_webhooks(webhooks: &[WebhookSettings]) -> Result<(), ConfigError> {
         }
     }
     Ok(())
-}
-
-/// The configuration file's text, named after the file in error messages.
-struct FileText<'a> {
-    text: &'a str,
-    name: String,
-}
-
-impl Provider for FileText<'_> {
-    fn metadata(&self) -> Metadata {
-        Metadata::named(self.name.clone())
-    }
-
-    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
-        Toml::string(self.text).data()
-    }
-}
-
-/// `CASEWATCH__SECTION__KEY=value` overrides; a value is read as TOML would read it (`true`, `3`, `[a, b]`),
-/// else as a string.
-struct EnvOverrides(Vec<(String, String)>);
-
-impl Provider for EnvOverrides {
-    fn metadata(&self) -> Metadata {
-        Metadata::named("environment variables CASEWATCH__*")
-    }
-
-    fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
-        let mut root = Dict::new();
-        for (key, value) in &self.0 {
-            let path: Vec<String> = key[ENV_PREFIX.len()..]
-                .split("__")
-                .map(str::to_ascii_lowercase)
-                .collect();
-            let value: Value = value.parse().unwrap_or_else(|_| Value::from(value.clone()));
-            let (last, sections) = path.split_last().expect("split yields at least one part");
-            let mut dict = &mut root;
-            for section in sections {
-                let entry = dict
-                    .entry(section.clone())
-                    .or_insert_with(|| Value::from(Dict::new()));
-                if !matches!(entry, Value::Dict(..)) {
-                    *entry = Value::from(Dict::new());
-                }
-                let Value::Dict(_, inner) = entry else {
-                    unreachable!()
-                };
-                dict = inner;
-            }
-            dict.insert(last.clone(), value);
-        }
-        Ok(Profile::Default.collect(root))
-    }
-}
-
-/// One line per problem: where it came from, the key, and what is wrong.
-fn describe(errors: figment::Error) -> String {
-    errors
-        .into_iter()
-        .map(|e| {
-            let mut key = e.path.join(".");
-            let problem = match &e.kind {
-                // figment's path already ends with the unknown field.
-                figment::error::Kind::UnknownField(_, expected) => {
-                    format!("unknown key (expected one of: {})", expected.join(", "))
-                }
-                figment::error::Kind::MissingField(field) => {
-                    key = if key.is_empty() {
-                        field.to_string()
-                    } else {
-                        format!("{key}.{field}")
-                    };
-                    "missing: this key is required".to_owned()
-                }
-                kind => kind.to_string(),
-            };
-            let origin = e
-                .metadata
-                .as_ref()
-                .map(|m| format!(" (from {})", m.name))
-                .unwrap_or_default();
-            format!("configuration key `{key}`{origin}: {problem}")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }

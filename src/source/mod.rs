@@ -22,6 +22,7 @@ use chrono::NaiveDate;
 use futures_util::stream::BoxStream;
 use sqlx::AssertSqlSafe;
 
+use crate::config::secret::redact_url;
 use crate::model::{CaseFile, Staff};
 
 pub use decode::{parse_date, parse_instant};
@@ -244,35 +245,6 @@ impl SourceError {
     }
 }
 
-/// `url` with the password (in the user-info or a `password=` parameter) replaced by `***`.
-pub fn redact_url(url: &str) -> String {
-    let (head, query) = url
-        .split_once('?')
-        .map_or((url, None), |(head, query)| (head, Some(query)));
-    let mut redacted = match head.split_once("://") {
-        Some((scheme, rest)) => {
-            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-            let authority = match authority.rsplit_once('@') {
-                Some((user_info, host)) => match user_info.split_once(':') {
-                    Some((user, _password)) => format!("{user}:***@{host}"),
-                    None => authority.to_owned(),
-                },
-                None => authority.to_owned(),
-            };
-            format!("{scheme}://{authority}{path}")
-        }
-        None => head.to_owned(),
-    };
-    if let Some(query) = query {
-        let params = query.split('&').map(|param| match param.split_once('=') {
-            Some((key, _)) if key.to_ascii_lowercase().contains("password") => format!("{key}=***"),
-            _ => param.to_owned(),
-        });
-        redacted = format!("{redacted}?{}", params.collect::<Vec<_>>().join("&"));
-    }
-    redacted
-}
-
 /// Decodes staff rows, skipping and counting the ones that cannot be read.
 fn decode_staff<R: decode::RawRow>(rows: Vec<R>, report: &ReadReport) -> Vec<Staff> {
     let decoded = rows.into_iter().map(|row| {
@@ -286,36 +258,4 @@ fn decode_staff<R: decode::RawRow>(rows: Vec<R>, report: &ReadReport) -> Vec<Sta
         })
     });
     decoded.filter_map(Result::ok).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact_url;
-
-    #[test]
-    fn passwords_never_reach_a_message() {
-        let cases = [
-            (
-                "postgres://cw:s3cret@db.example:5432/lcs",
-                "postgres://cw:***@db.example:5432/lcs",
-            ),
-            (
-                "postgres://cw:p@ss@db/lcs?sslmode=require",
-                "postgres://cw:***@db/lcs?sslmode=require",
-            ),
-            (
-                "postgres://db/lcs?user=cw&password=s3cret",
-                "postgres://db/lcs?user=cw&password=***",
-            ),
-            ("postgres://cw@db/lcs", "postgres://cw@db/lcs"),
-            (
-                "sqlite:///var/lib/casewatch/source.db",
-                "sqlite:///var/lib/casewatch/source.db",
-            ),
-            ("sqlite::memory:", "sqlite::memory:"),
-        ];
-        for (url, expected) in cases {
-            assert_eq!(redact_url(url), expected);
-        }
-    }
 }

@@ -9,6 +9,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{PgPool, SqlitePool};
 
+use crate::config::secret::redact_url;
+
 mod audit;
 mod delivery;
 pub mod lock;
@@ -51,22 +53,11 @@ pub enum StoreError {
     Scheme(String),
 }
 
-/// A URL with any password replaced, for messages and logs.
-pub fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_owned(),
-    }
-}
-
 impl Store {
     /// Connects, creating a SQLite file if it does not exist yet (casewatch owns this database).
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         let fail = |source| StoreError::Connect {
-            url: redact(url),
+            url: redact_url(url),
             source,
         };
         if url.starts_with("sqlite:") {
@@ -94,7 +85,7 @@ impl Store {
                 .map_err(fail)?;
             Ok(Store::Postgres(pool))
         } else {
-            Err(StoreError::Scheme(redact(url)))
+            Err(StoreError::Scheme(redact_url(url)))
         }
     }
 

@@ -8,7 +8,7 @@ use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::config::secret::SecretSource;
+use crate::config::secret::{REFERENCE_FORMS, SecretSource};
 
 /// A webhook target. In casewatch.toml:
 ///
@@ -110,8 +110,10 @@ impl WebhookSettings {
             (Some(_), None, WebhookKind::Teams | WebhookKind::Slack) => {
                 return Err(self.error(
                     "url",
-                    "a Teams or Slack webhook URL is itself the credential: move it out of the \
-                     configuration file into `url_secret = { env = … }`, `{ file = … }` or `{ credential = … }`",
+                    format!(
+                        "a Teams or Slack webhook URL is itself the credential: move it out of the \
+                         configuration file into `url_secret`, as {REFERENCE_FORMS}"
+                    ),
                 ));
             }
             (Some(url), None, WebhookKind::Generic) => {
@@ -122,8 +124,10 @@ impl WebhookSettings {
         match (self.kind, &self.secret) {
             (WebhookKind::Generic, None) => Err(self.error(
                 "secret",
-                "missing: a generic webhook signs its payload, so it needs a signing key \
-                 (`secret = { env = … }`, `{ file = … }` or `{ credential = … }`)",
+                format!(
+                    "missing: a generic webhook signs its payload, so it needs a signing key: \
+                     {REFERENCE_FORMS}"
+                ),
             )),
             (WebhookKind::Teams | WebhookKind::Slack, Some(_)) => Err(self.error(
                 "secret",
