@@ -62,11 +62,17 @@ async fn check_loaded(
     report: &mut Report<'_>,
 ) -> io::Result<()> {
     let settings = &config.settings;
-    let pack = if settings.rules.builtin {
-        "the built-in pack"
+    let mut pack = if settings.rules.builtin {
+        "the built-in pack".to_owned()
     } else {
-        "no built-in pack"
+        "no built-in pack".to_owned()
     };
+    if !settings.rules.packs.is_empty() {
+        pack.push_str(&format!(
+            " and the packs {}",
+            settings.rules.packs.join(", ")
+        ));
+    }
     let calendar = &settings.calendar;
     report.ok(
         "configuration",
@@ -79,6 +85,7 @@ async fn check_loaded(
         ),
     )?;
     templates(config, report)?;
+    team_addresses(config, report)?;
     let channels = match Channels::new(settings.email.as_ref(), &settings.webhooks) {
         Ok(channels) => {
             report.ok("channels", &describe_channels(config))?;
@@ -102,6 +109,36 @@ async fn check_loaded(
     }
     for (what, when) in &s.lines {
         report.line(Status::Info, what, when)?;
+    }
+    Ok(())
+}
+
+/// A rule that notifies `team:NAME` needs `notify.teams.NAME`; without it those notices go to the fallback mailbox.
+fn team_addresses(config: &Config, report: &mut Report<'_>) -> io::Result<()> {
+    let mut missing: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for rule in &config.rules.rules {
+        for stage in &rule.stages {
+            for role in &stage.notify {
+                if let crate::rules::Role::Team(team) = role
+                    && !config.settings.notify.teams.contains_key(team.as_str())
+                {
+                    let rules = missing.entry(team.as_str()).or_default();
+                    if !rules.contains(&rule.id.as_str()) {
+                        rules.push(&rule.id);
+                    }
+                }
+            }
+        }
+    }
+    for (team, rules) in missing {
+        report.warn(
+            "notify.teams",
+            &format!(
+                "no address for team `{team}` (notified by {}): its notices will go to the fallback mailbox; \
+                 add `{team} = \"…\"` under [notify.teams]",
+                rules.join(", ")
+            ),
+        )?;
     }
     Ok(())
 }

@@ -159,3 +159,29 @@ async fn a_configuration_file_that_is_not_there_is_a_configuration_error() {
     );
     assert!(run.stdout.contains("nothing else was checked"), "{run}");
 }
+
+#[tokio::test]
+async fn packs_are_counted_and_a_team_without_an_address_is_a_warning() {
+    let path = fixture("packs-and-teams.toml");
+
+    let run = check_config(&[path.as_os_str(), OsStr::new("--offline")], &[]).await;
+
+    assert_eq!(run.code, 0, "{run}");
+    assert!(
+        run.has(
+            "ok   configuration: ",
+            &[
+                "the packs lcs, havering, luton, isle-of-wight, enfield",
+                "1 rule file"
+            ]
+        ),
+        "{run}"
+    );
+    assert_eq!(
+        run.warnings(),
+        [
+            "warn notify.teams: no address for team `duty_managers` (notified by placement-plan): its notices will go to the fallback mailbox; add `duty_managers = \"…\"` under [notify.teams]"
+        ],
+        "{run}"
+    );
+}
