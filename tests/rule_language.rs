@@ -379,7 +379,7 @@ fn packs_are_named_and_an_unknown_pack_is_an_error() {
     let e = RulePack::load_with_packs(true, &["haverin".into()], &[] as &[&str], &[]).unwrap_err();
     assert_eq!(
         e.to_string(),
-        "rule file configuration: rules.packs: no built-in pack is called `haverin` (known: lcs, havering, luton, isle-of-wight, enfield)"
+        "rule file configuration: rules.packs: no built-in pack is called `haverin` (known: lcs, havering, luton, isle-of-wight, enfield, national)"
     );
     let pack = all_packs();
     let havering: Vec<&str> = pack
@@ -395,4 +395,55 @@ fn packs_are_named_and_an_unknown_pack_is_an_error() {
     assert_eq!(six.rules.len(), 6);
     assert!(six.tables().is_empty());
     assert_eq!(pack.tables(), casewatch::model::OptionalTables::ALL);
+}
+
+#[test]
+fn if_chooses_on_a_comparison_and_is_missing_when_a_side_is() {
+    // 12 months after Sat 29 Feb 2028 is Wed 28 Feb 2029: a date on 28 Feb is not before it, one on 27 Feb is.
+    let choose = "if(D < date(T) + 12m, D + 6w, D + 3m)";
+    assert_eq!(
+        eval(choose, Some("2029-02-27"), Some("2028-02-29T12:00:00Z")).as_deref(),
+        Some("2029-04-10")
+    );
+    assert_eq!(
+        eval(choose, Some("2029-02-28"), Some("2028-02-29T12:00:00Z")).as_deref(),
+        Some("2029-05-28")
+    );
+    assert_eq!(eval(choose, Some("2029-02-28"), None), None);
+    assert_eq!(
+        eval("if(D <= D, end(D), start(D))", Some("2026-10-25"), None).as_deref(),
+        Some("2026-10-25T23:59:59Z")
+    );
+    assert_eq!(
+        eval("if(2 > 1, D, D + 1d)", Some("2026-10-25"), None).as_deref(),
+        Some("2026-10-25")
+    );
+    assert!(parse_error("if(D < T, D, D)").contains("compares a date with an instant"));
+    assert!(parse_error("if(D < 3, D, D)").contains("compares a date with a number"));
+    assert!(parse_error("if(D, D, D)").contains("starts with a comparison"));
+    assert!(parse_error("if(D < D, D, T)").contains("both dates or both instants"));
+}
+
+#[test]
+fn since_is_for_every_rules_and_names_events_or_meetings() {
+    let rule = |subject: &str| {
+        RulePack::parse(
+            &format!("[[rule]]\nid = \"r\"\nsubject = {subject}\nevidence = {{ visits = [\"statutory\"] }}\ndue = \"d + 1m\"\n"),
+            "local.toml",
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    };
+    assert!(rule(r#"{ kind = "every", case_types = ["CLA"], since = { events = ["placement_started"] } }"#).is_ok());
+    assert!(
+        rule(r#"{ kind = "every", case_types = ["CLA"], since = { } }"#)
+            .unwrap_err()
+            .contains("events or meetings")
+    );
+    assert!(rule(r#"{ kind = "every", case_types = ["CP"], since = { meetings = ["icpc"], detail = ["x"] } }"#).unwrap_err().contains("detail applies to events"));
+    assert!(
+        rule(r#"{ kind = "after-event", events = ["x"], since = { events = ["y"] } }"#)
+            .unwrap_err()
+            .contains("subject.since does not apply to kind `after-event`")
+    );
 }

@@ -145,6 +145,9 @@ pub struct RulesSettings {
     /// Rule ids to switch off.
     #[serde(default)]
     pub disabled: Vec<String>,
+    /// Local values for rules' settings, by rule id: `[rules.settings.national-cp-visits] interval_working_days = 15`.
+    #[serde(default)]
+    pub settings: BTreeMap<String, BTreeMap<String, i64>>,
 }
 
 fn yes() -> bool {
@@ -156,6 +159,7 @@ impl Default for RulesSettings {
         Self {
             builtin: true,
             packs: Vec::new(),
+            settings: BTreeMap::new(),
             files: Vec::new(),
             disabled: Vec::new(),
         }
@@ -250,12 +254,13 @@ impl Config {
         }
         let base = path.parent().unwrap_or(Path::new("."));
         let files: Vec<PathBuf> = settings.rules.files.iter().map(|f| base.join(f)).collect();
-        let rules = RulePack::load_with_packs(
+        let mut rules = RulePack::load_with_packs(
             settings.rules.builtin,
             &settings.rules.packs,
             &files,
             &settings.rules.disabled,
         )?;
+        rules.apply_settings(&settings.rules.settings)?;
         Ok(Config {
             path: path.to_owned(),
             settings,

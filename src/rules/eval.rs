@@ -65,6 +65,9 @@ impl RulePack {
             }
             env.clear();
             env.resize(rule.symbols.len(), None);
+            for setting in &rule.settings {
+                env[setting.slot] = Some(Value::Number(setting.value));
+            }
             rule.selector
                 .for_each(file, asof, &mut env, |subject, env| {
                     for (slot, e) in &rule.anchors {

@@ -154,6 +154,63 @@ impl Pick {
     }
 }
 
+/// A comparison in `if(a < b, then, else)`: of two dates, two instants or two numbers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cond {
+    left: Operand,
+    op: Compare,
+    right: Operand,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Compare {
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Operand {
+    Time(Expr),
+    Number(Amount),
+}
+
+impl Operand {
+    fn kind(&self) -> Kind {
+        match self {
+            Operand::Time(e) => e.kind(),
+            Operand::Number(_) => Kind::Number,
+        }
+    }
+
+    fn eval(&self, env: &[Option<Value>], cal: &WorkingCalendar) -> Option<Value> {
+        match self {
+            Operand::Time(e) => e.eval(env, cal),
+            Operand::Number(n) => n.eval(env).map(Value::Number),
+        }
+    }
+}
+
+impl Cond {
+    /// Missing when either side is missing: a rule cannot choose on a time it does not know.
+    fn eval(&self, env: &[Option<Value>], cal: &WorkingCalendar) -> Option<bool> {
+        use std::cmp::Ordering::*;
+        let ordering = match (self.left.eval(env, cal)?, self.right.eval(env, cal)?) {
+            (Value::Date(a), Value::Date(b)) => a.cmp(&b),
+            (Value::Instant(a), Value::Instant(b)) => a.cmp(&b),
+            (Value::Number(a), Value::Number(b)) => a.cmp(&b),
+            _ => return None,
+        };
+        Some(match self.op {
+            Compare::Less => ordering == Less,
+            Compare::LessOrEqual => ordering != Greater,
+            Compare::Greater => ordering == Greater,
+            Compare::GreaterOrEqual => ordering != Less,
+        })
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DateExpr {
     Slot(usize),
@@ -163,6 +220,7 @@ pub enum DateExpr {
     /// The date itself when it is a working day, else the next working day ("the same working day").
     NextOrSameWorkingDay(Box<DateExpr>),
     Pick(Pick, Vec<DateExpr>),
+    If(Box<Cond>, Box<DateExpr>, Box<DateExpr>),
 }
 
 /// Working-day and month shifts beyond this are a data error (a priority of a million working days), not a
@@ -189,6 +247,13 @@ impl DateExpr {
                 })
             }
             DateExpr::Pick(pick, dates) => pick.apply(dates.iter().map(|d| d.eval(env, cal))),
+            DateExpr::If(cond, then, otherwise) => {
+                if cond.eval(env, cal)? {
+                    then.eval(env, cal)
+                } else {
+                    otherwise.eval(env, cal)
+                }
+            }
         }
     }
 }
@@ -206,6 +271,7 @@ pub enum InstantExpr {
     /// Plus working hours ("within 72 working hours"): see [`add_working_hours`].
     WorkingHours(Box<InstantExpr>, i64),
     Pick(Pick, Vec<InstantExpr>),
+    If(Box<Cond>, Box<InstantExpr>, Box<InstantExpr>),
 }
 
 impl InstantExpr {
@@ -225,6 +291,13 @@ impl InstantExpr {
             }
             InstantExpr::Pick(pick, instants) => {
                 pick.apply(instants.iter().map(|t| t.eval(env, cal)))
+            }
+            InstantExpr::If(cond, then, otherwise) => {
+                if cond.eval(env, cal)? {
+                    then.eval(env, cal)
+                } else {
+                    otherwise.eval(env, cal)
+                }
             }
         }
     }
@@ -305,7 +378,8 @@ pub fn parse_interval(text: &str) -> Result<(i64, Unit), String> {
 }
 
 /// Names with a meaning of their own in expressions.
-pub const RESERVED: [&str; 13] = [
+pub const RESERVED: [&str; 14] = [
+    "if",
     "start",
     "end",
     "date",
@@ -330,6 +404,10 @@ enum Token {
     Comma,
     Plus,
     Minus,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
 }
 
 fn tokenize(text: &str) -> Result<Vec<Token>, String> {
@@ -358,6 +436,15 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
                 chars.next();
             }
             tokens.push(Token::Ident(text[i..end].to_owned()));
+        } else if c == '<' || c == '>' {
+            chars.next();
+            let or_equal = chars.next_if(|&(_, d)| d == '=').is_some();
+            tokens.push(match (c, or_equal) {
+                ('<', false) => Token::Less,
+                ('<', true) => Token::LessOrEqual,
+                ('>', false) => Token::Greater,
+                _ => Token::GreaterOrEqual,
+            });
         } else {
             tokens.push(match c {
                 '(' => Token::Open,
@@ -415,6 +502,10 @@ fn describe(token: &Token) -> String {
         Token::Comma => "`,`".into(),
         Token::Plus => "`+`".into(),
         Token::Minus => "`-`".into(),
+        Token::Less => "`<`".into(),
+        Token::LessOrEqual => "`<=`".into(),
+        Token::Greater => "`>`".into(),
+        Token::GreaterOrEqual => "`>=`".into(),
     }
 }
 
@@ -490,6 +581,7 @@ impl Parser<'_> {
                 let date = self.date_argument(&name)?;
                 Ok(Expr::Date(DateExpr::NextOrSameWorkingDay(Box::new(date))))
             }
+            "if" if is_call => self.conditional(),
             _ if is_call && Pick::from_name(&name).is_some() => {
                 let pick = Pick::from_name(&name).expect("checked above");
                 self.pick(pick)
@@ -567,6 +659,67 @@ impl Parser<'_> {
                     .collect(),
             )),
         })
+    }
+
+    /// `if(a < b, then, else)`: `then` and `else` are times of one kind; `a` and `b` are dates, instants or
+    /// numbers (a number anchor or a literal).
+    fn conditional(&mut self) -> Result<Expr, String> {
+        self.expect(Token::Open)?;
+        let left = self.operand()?;
+        let op = match self.next() {
+            Some(Token::Less) => Compare::Less,
+            Some(Token::LessOrEqual) => Compare::LessOrEqual,
+            Some(Token::Greater) => Compare::Greater,
+            Some(Token::GreaterOrEqual) => Compare::GreaterOrEqual,
+            _ => {
+                return Err(
+                    "if(...) starts with a comparison such as `date(last) < date(P) + 12m`".into(),
+                );
+            }
+        };
+        let right = self.operand()?;
+        if left.kind() != right.kind() {
+            return Err(format!(
+                "if(...) compares {} with {}; compare like with like",
+                left.kind().name(),
+                right.kind().name()
+            ));
+        }
+        let cond = Box::new(Cond { left, op, right });
+        self.expect(Token::Comma)?;
+        let then = self.expr()?;
+        self.expect(Token::Comma)?;
+        let otherwise = self.expr()?;
+        self.expect(Token::Close)?;
+        match (then, otherwise) {
+            (Expr::Date(a), Expr::Date(b)) => {
+                Ok(Expr::Date(DateExpr::If(cond, Box::new(a), Box::new(b))))
+            }
+            (Expr::Instant(a), Expr::Instant(b)) => Ok(Expr::Instant(InstantExpr::If(
+                cond,
+                Box::new(a),
+                Box::new(b),
+            ))),
+            _ => Err("if(...) gives two times of one kind: both dates or both instants".into()),
+        }
+    }
+
+    fn operand(&mut self) -> Result<Operand, String> {
+        match self.peek() {
+            Some(Token::Number(n)) => {
+                let n = *n;
+                self.next();
+                Ok(Operand::Number(Amount::Const(n)))
+            }
+            Some(Token::Ident(name)) => match self.symbols.lookup(name) {
+                Some((slot, Kind::Number)) => {
+                    self.next();
+                    Ok(Operand::Number(Amount::Slot(slot)))
+                }
+                _ => Ok(Operand::Time(self.expr()?)),
+            },
+            _ => Ok(Operand::Time(self.expr()?)),
+        }
     }
 
     fn instant_shift(&mut self, base: InstantExpr, sign: i64) -> Result<InstantExpr, String> {

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::expr::{self, Expr, InstantExpr, Kind, Symbols};
 use super::shape::{EvidenceSpec, ShapeKind};
 use super::subject::{Selector, SubjectSpec};
-use super::{DEFAULT_RULES, PACKS, Role, Rule, RulePack, Severity, Stage};
+use super::{DEFAULT_RULES, PACKS, Role, Rule, RulePack, Setting, Severity, Stage};
 
 #[derive(Debug, thiserror::Error)]
 #[error("rule file {origin}: {path}{message}")]
@@ -46,6 +46,10 @@ struct RawRule {
     ladder: Option<RawLadder>,
     /// How long after a case closes the rule still watches it, e.g. "10wd".
     after_close: Option<String>,
+    /// Numbers the rule's expressions name, which an authority may change with `rules.settings` where the
+    /// guidance leaves a timescale to local policy (`due = "d + interval_working_days wd"`).
+    #[serde(default)]
+    settings: BTreeMap<String, i64>,
     #[serde(default)]
     anchors: BTreeMap<String, String>,
     #[serde(default)]
@@ -93,6 +97,44 @@ impl RulePack {
         disabled: &[String],
     ) -> Result<RulePack, RuleError> {
         RulePack::load_with_packs(builtin, &[], files, disabled)
+    }
+
+    /// Changes rules' settings (`rules.settings.RULE.NAME = N`), naming the key when the rule or setting is unknown.
+    pub fn apply_settings(
+        &mut self,
+        changes: &BTreeMap<String, BTreeMap<String, i64>>,
+    ) -> Result<(), RuleError> {
+        let fail = |path: String, message: String| RuleError {
+            origin: "configuration".into(),
+            path,
+            message,
+        };
+        for (id, values) in changes {
+            let Some(rule) = self.rules.iter_mut().find(|r| &r.id == id) else {
+                return Err(fail(
+                    format!("rules.settings.{id}: "),
+                    format!("no enabled rule has the id `{id}`"),
+                ));
+            };
+            for (name, value) in values {
+                let known: Vec<String> = rule.settings.iter().map(|s| s.name.clone()).collect();
+                let Some(setting) = rule.settings.iter_mut().find(|s| &s.name == name) else {
+                    return Err(fail(
+                        format!("rules.settings.{id}.{name}: "),
+                        format!(
+                            "rule `{id}` has no setting `{name}` (its settings: {})",
+                            if known.is_empty() {
+                                "none".into()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
+                    ));
+                };
+                setting.value = *value;
+            }
+        }
+        Ok(())
     }
 
     /// The built-in pack, then the built-in packs named in `rules.packs` (SPEC 8.2), then each file in turn (a
@@ -206,6 +248,23 @@ fn compile(raw: RawRule, pack: &str) -> Result<Rule, Located> {
     for (name, kind) in selector.anchors() {
         symbols.push(name, *kind);
     }
+    let mut settings = Vec::new();
+    for (name, value) in &raw.settings {
+        let loc = format!(", settings.{name}");
+        if !is_identifier(name) || expr::RESERVED.contains(&name.as_str()) {
+            return Err(at(loc)(format!("`{name}` cannot be a setting's name")));
+        }
+        if symbols.lookup(name).is_some() || raw.anchors.contains_key(name) {
+            return Err(at(loc)(format!(
+                "`{name}` is already an anchor of this rule"
+            )));
+        }
+        settings.push(Setting {
+            name: name.clone(),
+            slot: symbols.push(name, Kind::Number),
+            value: *value,
+        });
+    }
     for name in ["due", "X"] {
         if raw.due.is_some() && raw.anchors.contains_key(name) {
             return Err(at(format!(", anchors.{name}"))(format!(
@@ -308,6 +367,7 @@ fn compile(raw: RawRule, pack: &str) -> Result<Rule, Located> {
         .map_err(at(", after_close"))?;
     Ok(Rule {
         after_close,
+        settings,
         title: raw.title.unwrap_or_else(|| raw.id.clone()),
         id: raw.id,
         pack: pack.to_owned(),
@@ -401,6 +461,13 @@ fn common_ladder(
     ])
 }
 
+fn is_identifier(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// Parses a rule's anchors in dependency order, so each can name the ones before it.
 fn compile_anchors(
     raw: &BTreeMap<String, String>,
@@ -408,12 +475,7 @@ fn compile_anchors(
 ) -> Result<Vec<(usize, Expr)>, Located> {
     for name in raw.keys() {
         let loc = format!(", anchors.{name}");
-        let ident = name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-        if !ident || expr::RESERVED.contains(&name.as_str()) {
+        if !is_identifier(name) || expr::RESERVED.contains(&name.as_str()) {
             return Err(at(loc)(format!("`{name}` cannot be an anchor name")));
         }
         if symbols.lookup(name).is_some() {

@@ -26,8 +26,9 @@ use subject::{CaseFilter, Selector};
 /// The rule pack built into the binary (SPEC section 4).
 pub const DEFAULT_RULES: &str = include_str!("../../config/rules/default.toml");
 
-/// The built-in packs that `rules.packs` switches on (SPEC section 8.2), each named after its seed.
-pub const PACKS: [(&str, &str); 5] = [
+/// The built-in packs that `rules.packs` switches on (SPEC section 8.2), each named after its seed, and `national`:
+/// the statutory visits and reviews of national law and guidance.
+pub const PACKS: [(&str, &str); 6] = [
     ("lcs", include_str!("../../config/rules/packs/lcs.toml")),
     (
         "havering",
@@ -41,6 +42,10 @@ pub const PACKS: [(&str, &str); 5] = [
     (
         "enfield",
         include_str!("../../config/rules/packs/enfield.toml"),
+    ),
+    (
+        "national",
+        include_str!("../../config/rules/packs/national.toml"),
     ),
 ];
 
@@ -244,6 +249,16 @@ pub struct Rule {
     /// How long after a case closes the rule still watches it ("a closing summary within 3 working days once
     /// closure is agreed"): SPEC rules look only at open cases, so a duty that falls after closure needs this.
     pub after_close: Option<(i64, Unit)>,
+    /// Numbers the rule's expressions name, changeable with `rules.settings` (local policy intervals).
+    pub settings: Vec<Setting>,
+}
+
+/// A number a rule names in its expressions, with its value after `rules.settings`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Setting {
+    pub name: String,
+    pub slot: usize,
+    pub value: i64,
 }
 
 /// The enabled rules, in the order they were loaded.

@@ -106,6 +106,66 @@ impl EvidenceSpec {
     }
 }
 
+/// An `every` rule's series start: the latest row of these kinds (a placement, becoming looked after, the initial
+/// conference). Evidence counts only from it, and with no evidence yet the first due date is counted from it.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Since {
+    /// `case_events` kinds, at `occurred_at`.
+    #[serde(default)]
+    pub events: Vec<String>,
+    /// Held `meetings` kinds, at `held_at`.
+    #[serde(default)]
+    pub meetings: Vec<String>,
+    /// Events only: the rule applies only while the latest of them has one of these `detail` values.
+    pub detail: Option<Vec<String>>,
+    /// Events only: the rule applies only while the latest of them has none of these `detail` values.
+    pub detail_not: Option<Vec<String>>,
+}
+
+impl Since {
+    pub fn check(&self) -> Result<(), String> {
+        if self.events.is_empty() == self.meetings.is_empty() {
+            return Err("subject.since names events or meetings (one of them)".into());
+        }
+        if !self.meetings.is_empty() && (self.detail.is_some() || self.detail_not.is_some()) {
+            return Err("subject.since.detail applies to events, not meetings".into());
+        }
+        Ok(())
+    }
+
+    /// The latest since-row on the case as of `now`, with its detail.
+    fn latest<'f>(
+        &self,
+        file: &'f CaseFile,
+        asof: &AsOf,
+    ) -> Option<(DateTime<Utc>, Option<&'f str>)> {
+        let events = file
+            .events
+            .iter()
+            .filter(|e| self.events.contains(&e.kind) && e.occurred_at <= asof.now)
+            .map(|e| (e.occurred_at, e.id.as_str(), e.detail.as_deref()));
+        let meetings = file
+            .meetings
+            .iter()
+            .filter(|m| self.meetings.contains(&m.kind))
+            .filter_map(|m| asof.held(m).map(|h| (h, m.id.as_str(), None)));
+        events
+            .chain(meetings)
+            .max_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)))
+            .map(|(at, _, detail)| (at, detail))
+    }
+
+    /// Whether the latest since-row's detail lets the rule apply.
+    fn admits(&self, detail: Option<&str>) -> bool {
+        let listed = |list: &Option<Vec<String>>| {
+            list.as_ref()
+                .map(|l| detail.is_some_and(|d| l.iter().any(|x| x == d)))
+        };
+        listed(&self.detail).unwrap_or(true) && !listed(&self.detail_not).unwrap_or(false)
+    }
+}
+
 /// A shape with its subject kinds and evidence: the selector of a pack rule.
 #[derive(Clone, Debug)]
 pub struct Shape {
@@ -115,6 +175,8 @@ pub struct Shape {
     /// Events only: the `detail` values that count.
     pub detail: Option<Vec<String>>,
     pub nth: Option<Nth>,
+    /// `every` only: where the series starts.
+    pub since: Option<Since>,
     pub evidence: EvidenceSpec,
 }
 
@@ -139,6 +201,15 @@ struct Found<'f> {
     done: bool,
     /// A before-meeting's previous held meeting of the same kind.
     last_held: Option<DateTime<Utc>>,
+    /// `every`: the series start, the latest evidence since it, and how many pieces of evidence there are since it.
+    series: Option<Series>,
+}
+
+#[derive(Clone, Copy)]
+struct Series {
+    start: DateTime<Utc>,
+    last: Option<DateTime<Utc>>,
+    count: i64,
 }
 
 impl Shape {
@@ -159,6 +230,9 @@ impl Shape {
                 ("opened", Kind::Date),
                 ("birth", Kind::Date),
                 ("L", Kind::Instant),
+                ("P", Kind::Instant),
+                ("last", Kind::Instant),
+                ("count", Kind::Number),
             ],
             ShapeKind::ByAge(_) => &[
                 ("A", Kind::Instant),
@@ -201,10 +275,11 @@ impl Shape {
             },
             ShapeKind::Every | ShapeKind::ByAge(_) => OptionalTables::default(),
         };
+        let since = self.since.as_ref();
         // A before-meeting rule looks back for the previous meeting of its kind, which is in `meetings` already.
         subject.union(OptionalTables {
-            events: false,
-            meetings: !e.meetings.is_empty(),
+            events: since.is_some_and(|s| !s.events.is_empty()),
+            meetings: !e.meetings.is_empty() || since.is_some_and(|s| !s.meetings.is_empty()),
             records: !e.records.is_empty(),
         })
     }
@@ -234,7 +309,13 @@ impl Shape {
                     env[4] = Some(Value::Instant(f.anchor));
                     env[5] = f.last_held.map(Value::Instant);
                 }
-                ShapeKind::Every => env[4] = Some(Value::Instant(f.anchor)),
+                ShapeKind::Every => {
+                    let series = f.series.expect("every subjects carry their series");
+                    env[4] = Some(Value::Instant(f.anchor));
+                    env[5] = Some(Value::Instant(series.start));
+                    env[6] = series.last.map(Value::Instant);
+                    env[7] = Some(Value::Number(series.count));
+                }
                 ShapeKind::ByAge(_) => env[4] = env[1],
                 ShapeKind::AfterEvent(_) => {}
             }
@@ -273,6 +354,7 @@ impl Shape {
                         owner: e.staff_id.as_ref(),
                         done: evidence.after(e.occurred_at, Link::Event(&e.id)),
                         last_held: None,
+                        series: None,
                     });
                 }
             }
@@ -286,6 +368,7 @@ impl Shape {
                         owner: m.chair_id.as_ref(),
                         done: evidence.after(held, Link::Meeting(&m.id)),
                         last_held: None,
+                        series: None,
                     });
                 }
             }
@@ -301,6 +384,7 @@ impl Shape {
                         owner: r.staff_id.as_ref(),
                         done: evidence.after(about, Link::Record(r)),
                         last_held: None,
+                        series: None,
                     });
                 }
             }
@@ -327,18 +411,34 @@ impl Shape {
                         owner: m.chair_id.as_ref(),
                         done: evidence.before_meeting(last_held, &m.id),
                         last_held,
+                        series: None,
                     });
                 }
             }
             ShapeKind::Every => {
-                let last = evidence.latest();
+                let opened = start_of(file.case.opened_on);
+                let start = match &self.since {
+                    None => opened,
+                    Some(since) => match since.latest(file, asof) {
+                        Some((_, detail)) if !since.admits(detail) => return,
+                        Some((at, _)) => at,
+                        None if since.detail.is_some() => return,
+                        None => opened,
+                    },
+                };
+                let since_start = |t: &DateTime<Utc>| self.since.is_none() || *t >= start;
+                let (last, count) = evidence
+                    .all()
+                    .filter(since_start)
+                    .fold((None, 0), |(last, n), t| (last.max(Some(t)), n + 1));
                 out.push(Found {
                     id: file.case.id.as_str(),
-                    anchor: last.unwrap_or_else(|| start_of(file.case.opened_on)),
+                    anchor: last.unwrap_or(start),
                     worker: None,
                     owner: None,
                     done: false,
                     last_held: None,
+                    series: Some(Series { start, last, count }),
                 });
             }
             ShapeKind::ByAge(months) => {
@@ -350,8 +450,9 @@ impl Shape {
                     anchor: start_of(birthday),
                     worker: None,
                     owner: None,
-                    done: evidence.latest().is_some(),
+                    done: evidence.all().next().is_some(),
                     last_held: None,
+                    series: None,
                 });
             }
         }
@@ -468,12 +569,11 @@ impl Evidence<'_> {
         }) || self.other_instants(Some(meeting_id)).any(after_last)
     }
 
-    /// The latest evidence on the case (SPEC 8.3 every: L; by-age: any).
-    fn latest(&self) -> Option<DateTime<Utc>> {
+    /// Every piece of evidence on the case, when it was done (SPEC 8.3 every: L is the latest; by-age: any).
+    fn all(&self) -> impl Iterator<Item = DateTime<Utc>> {
         self.evidence_records()
             .filter_map(|r| self.record_done(r))
             .chain(self.other_instants(None))
-            .max()
     }
 }
 

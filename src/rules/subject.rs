@@ -10,7 +10,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::expr::{Kind, Value};
-use super::shape::{EvidenceSpec, Nth, Shape, ShapeKind, Source};
+use super::shape::{EvidenceSpec, Nth, Shape, ShapeKind, Since, Source};
 use crate::calendar::{add_months, local_date};
 use crate::model::{CareLeaverCategory, CaseFile, OptionalTables, StaffId, Visit, VisitType};
 
@@ -63,6 +63,8 @@ pub struct SubjectSpec {
     pub nth: Option<Nth>,
     /// by-age: the age in months (15 years 9 months is 189).
     pub months: Option<u32>,
+    /// every: the series start (a placement, becoming looked after, the initial conference).
+    pub since: Option<Since>,
 }
 
 /// Which cases a selector looks at.
@@ -138,6 +140,7 @@ impl Selector {
             detail,
             nth,
             months,
+            since,
         } = spec;
         let filter = CaseFilter {
             case_types,
@@ -158,15 +161,23 @@ impl Selector {
             ("detail", detail.is_some()),
             ("nth", nth.is_some()),
             ("months", months.is_some()),
+            ("since", since.is_some()),
         ];
         if let Some(shape) = shape_kind(&kind) {
             unused("visit_types", visit_types.is_some())?;
             unused("decision_kind", decision_kind.is_some())?;
             unused("ages", ages.is_some())?;
             unused("months_either_side", months_either_side.is_some())?;
-            let shape = build_shape(
+            let mut shape = build_shape(
                 shape, events, meetings, records, detail, nth, months, evidence,
             )?;
+            if let Some(since) = since {
+                if shape.kind != ShapeKind::Every {
+                    return Err(format!("subject.since does not apply to kind `{kind}`"));
+                }
+                since.check()?;
+                shape.since = Some(since);
+            }
             if matches!(shape.kind, ShapeKind::Every | ShapeKind::ByAge(_))
                 && filter.case_types.is_none()
             {
@@ -524,6 +535,7 @@ fn build_shape(
         kinds,
         detail,
         nth,
+        since: None,
         evidence,
     })
 }
