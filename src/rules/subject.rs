@@ -107,7 +107,7 @@ pub enum Selector {
         months_either_side: u32,
     },
     /// One of the four shapes of SPEC section 8.3.
-    Shape(Shape),
+    Shape(Box<Shape>),
 }
 
 /// One obligation's subject: its id, its worker and which of the selector's facts hold.
@@ -185,7 +185,7 @@ impl Selector {
                     "subject.case_types: a `{kind}` rule names the case types it watches, e.g. [\"CIN\", \"CP\", \"CLA\"]"
                 ));
             }
-            return Ok((Selector::Shape(shape), filter));
+            return Ok((Selector::Shape(Box::new(shape)), filter));
         }
         if evidence.is_some() {
             return Err(format!(
