@@ -147,17 +147,38 @@ pub async fn enqueue(
     report.stages_ended = ended.len() as u64;
 
     let settings = &config.settings;
+    // The first evaluation in an open send window opens it: what it enqueues goes in that window's digests.
+    // Later notices wait for the next window.
+    let opens = match outbox::current_window(now, &settings.delivery, calendar) {
+        Some(window) if store.window_opened_at(window).await?.is_none() => Some(window),
+        _ => None,
+    };
+    let next_digest = match opens {
+        Some(_) => Some(now),
+        None => outbox::next_window(now, &settings.delivery, calendar),
+    };
     let drafts = outbox::plan(
         &evaluation.lines,
         &config.rules,
         &evaluation.directory,
         &settings.delivery,
         &settings.routes,
-        calendar,
-        now,
+        next_digest,
     );
+    let last = {
+        let repeating: Vec<&str> = drafts
+            .iter()
+            .filter(|d| d.repeat_every.is_some())
+            .map(|d| d.repeat_key.as_str())
+            .collect();
+        store.last_notices(&repeating).await?
+    };
+    let drafts = outbox::due_now(drafts, &last, now, calendar);
     report.notices_enqueued = store.enqueue(&drafts, now).await?;
     report.notices_cancelled = store.cancel_ended(now).await?;
+    if let Some(window) = opens {
+        store.open_window(window, now).await?;
+    }
     Ok(())
 }
 

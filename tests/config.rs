@@ -185,6 +185,19 @@ fn schedules_are_checked_when_loading() {
     assert!(e.contains("`http.listen`"), "{e}");
 }
 
+#[test]
+fn a_send_window_that_would_never_open_is_refused_when_loading() {
+    // Working hours end at 18:00 by default: a 19:00 window could never be caught up nor sent on time.
+    let late = format!("{CONTRACT_KEYS}\n[delivery]\ndigest_times = [\"08:00\", \"19:00\"]\n");
+    let e = load(&late, &[]).unwrap_err();
+    assert!(
+        e.contains("`delivery.digest_times`") && e.contains("19:00") && e.contains("out_of_hours"),
+        "{e}"
+    );
+    let duty_team = format!("{late}out_of_hours = true\n");
+    assert!(load(&duty_team, &[]).is_ok());
+}
+
 /// The production example beside the systemd unit loads, and names only credentials the unit provides.
 #[test]
 fn the_systemd_example_configuration_matches_its_unit() {

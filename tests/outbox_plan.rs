@@ -1,13 +1,16 @@
-//! From evaluated lines to notices: one per stage per person, repeats on their interval, routes to webhooks,
-//! immediate or digest by severity; and how messages read.
+//! From evaluated lines to notices: one per stage per person, repeats counted from the last notice, routes to
+//! webhooks, immediate or digest by severity (and by whether a digest comes in time); and how messages read.
 
 mod common;
 
 use casewatch::calendar::WorkingCalendar;
 use casewatch::channels::Item;
 use casewatch::evaluate::Line;
+use std::collections::HashMap;
+
 use casewatch::outbox::{
-    Delivery, DeliverySettings, Renderer, Route, count_summary, occurrence, plan,
+    Delivery, DeliverySettings, LastNotice, Renderer, Route, count_summary, due_now, plan,
+    repeat_due,
 };
 use casewatch::recipients::Directory;
 use casewatch::rules::expr::Unit;
@@ -47,18 +50,17 @@ fn staff(id: &str, team: &str) -> casewatch::model::Staff {
     }
 }
 
-fn drafts(lines: &[Line], routes: &[Route], now: &str) -> Vec<casewatch::outbox::Draft> {
+/// Drafts for `lines` when the next digest goes out at `next_digest`.
+fn drafts(lines: &[Line], routes: &[Route], next_digest: &str) -> Vec<casewatch::outbox::Draft> {
     let pack = RulePack::load(true, &[] as &[&str], &[]).unwrap();
     let dir = Directory::new([staff("S1", "Team 3"), staff("S2", "Team 4")]);
-    let cal = WorkingCalendar::new(Default::default(), []);
     plan(
         lines,
         &pack,
         &dir,
         &DeliverySettings::default(),
         routes,
-        &cal,
-        t(now),
+        Some(t(next_digest)),
     )
 }
 
@@ -94,7 +96,7 @@ fn roles_resolving_to_one_person_make_one_notice() {
             Severity::Breach,
         ),
     ];
-    let d = drafts(&lines, &[], "2026-03-17T09:00:00Z");
+    let d = drafts(&lines, &[], "2026-03-18T08:00:00Z");
     assert_eq!(d.len(), 2);
     let person = d
         .iter()
@@ -112,6 +114,7 @@ fn roles_resolving_to_one_person_make_one_notice() {
 
 #[test]
 fn reminders_and_warnings_wait_for_the_digest() {
+    // Due Monday 16 March 23:59; the next digest is Friday 13th's.
     let d = drafts(
         &[line(
             "upcoming",
@@ -121,46 +124,125 @@ fn reminders_and_warnings_wait_for_the_digest() {
             Severity::Reminder,
         )],
         &[],
-        "2026-03-12T09:00:00Z",
+        "2026-03-13T08:00:00Z",
     );
     assert_eq!(d[0].delivery, Delivery::Digest);
 }
 
 #[test]
-fn repeats_count_working_days_from_the_stage_start() {
-    // Overdue from Mon 16 March 2026, repeated every 5 working days: again on Mon 23 and Mon 30 March.
+fn a_reminder_that_lapses_before_the_next_digest_goes_at_once() {
+    let mut reminder = line(
+        "upcoming",
+        Role::Worker,
+        Some("S1"),
+        "S1@council.example",
+        Severity::Reminder,
+    );
+    // "Within 6 hours" of 10:00 on Thursday 12 March: over by 16:00, long before Friday's 08:00 digest.
+    reminder.due_at = t("2026-03-12T16:00:00Z");
+    let d = drafts(std::slice::from_ref(&reminder), &[], "2026-03-13T08:00:00Z");
+    assert_eq!(d[0].delivery, Delivery::Immediate);
+    // Found by the evaluation that opens Thursday's window: it goes in that digest.
+    let d = drafts(std::slice::from_ref(&reminder), &[], "2026-03-12T10:00:00Z");
+    assert_eq!(d[0].delivery, Delivery::Digest);
+    // A breach does not lapse at its due time, so it is never hurried on that account: it is immediate anyway
+    // by default, and with `immediate = []` it waits for the digest.
+    let mut breach = reminder;
+    breach.severity = Severity::Breach;
+    let pack = RulePack::load(true, &[] as &[&str], &[]).unwrap();
+    let settings = DeliverySettings {
+        immediate: vec![],
+        ..DeliverySettings::default()
+    };
+    let dir = Directory::new([staff("S1", "Team 3")]);
+    let d = plan(
+        &[breach],
+        &pack,
+        &dir,
+        &settings,
+        &[],
+        Some(t("2026-03-13T08:00:00Z")),
+    );
+    assert_eq!(d[0].delivery, Delivery::Digest);
+}
+
+#[test]
+fn repeats_fall_due_working_days_after_the_day_the_person_was_last_told() {
     let cal = WorkingCalendar::new(Default::default(), []);
-    let every = Some((5, Unit::WorkingDays));
-    let from = t("2026-03-16T23:59:59Z");
-    assert_eq!(occurrence(every, from, t("2026-03-22T23:59:59Z"), &cal), 0);
-    assert_eq!(occurrence(every, from, t("2026-03-23T00:00:00Z"), &cal), 1);
-    assert_eq!(occurrence(every, from, t("2026-03-30T00:00:00Z"), &cal), 2);
-    assert_eq!(occurrence(None, from, t("2026-06-30T00:00:00Z"), &cal), 0);
-    // The repeat is a new notice; the first one is not re-sent.
-    let first = drafts(
-        &[line(
-            "overdue",
-            Role::Worker,
-            Some("S1"),
-            "a",
-            Severity::Breach,
-        )],
-        &[],
-        "2026-03-20T09:00:00Z",
+    let every = (5, Unit::WorkingDays);
+    // Told on Monday 16 March 2026 at 15:30: the 5th working day after is Monday 23rd, from its start.
+    assert_eq!(
+        repeat_due(every, t("2026-03-16T15:30:00Z"), &cal),
+        Some(t("2026-03-23T00:00:00Z"))
     );
-    let second = drafts(
-        &[line(
-            "overdue",
-            Role::Worker,
-            Some("S1"),
-            "a",
-            Severity::Breach,
-        )],
-        &[],
-        "2026-03-23T09:00:00Z",
+    // Told on Thursday 2 April 2026 (10:00 BST): Good Friday and Easter Monday are bank holidays, so Tuesday 7,
+    // Wednesday 8, Thursday 9, Friday 10 and Monday 13 April; 00:00 BST is 23:00 UTC the day before.
+    assert_eq!(
+        repeat_due(every, t("2026-04-02T09:00:00Z"), &cal),
+        Some(t("2026-04-12T23:00:00Z"))
     );
-    assert_ne!(first[0].key, second[0].key);
-    assert_eq!(second[0].occurrence, 1);
+    assert_eq!(
+        repeat_due((2, Unit::Weeks), t("2026-04-02T09:00:00Z"), &cal),
+        Some(t("2026-04-15T23:00:00Z"))
+    );
+    assert_eq!(
+        repeat_due((1, Unit::Months), t("2026-01-31T12:00:00Z"), &cal),
+        Some(t("2026-02-28T00:00:00Z"))
+    );
+}
+
+#[test]
+fn a_repeat_follows_the_last_notice_not_the_stage_start() {
+    // `overdue` (every 5 working days) began on Monday 16 March; S1 was first told on Thursday 19th at 08:00.
+    let cal = WorkingCalendar::new(Default::default(), []);
+    let overdue = [line(
+        "overdue",
+        Role::Worker,
+        Some("S1"),
+        "S1@council.example",
+        Severity::Breach,
+    )];
+    let first = drafts(&overdue, &[], "2026-03-20T08:00:00Z");
+    assert_eq!(first[0].occurrence, 0);
+    let key = first[0].repeat_key.clone();
+    assert_eq!(
+        key,
+        "cf-assessment-due|A1|overdue|2026-03-16T23:59:59Z|email|staff:S1"
+    );
+    let told = |occurrence, at: Option<&str>| {
+        HashMap::from([(
+            key.clone(),
+            LastNotice {
+                occurrence,
+                settled_at: at.map(t),
+            },
+        )])
+    };
+    let none = HashMap::new();
+    assert_eq!(
+        due_now(first.clone(), &none, t("2026-03-19T07:45:00Z"), &cal),
+        first
+    );
+    // Monday 23rd would be five working days after the stage began, but only two after S1 was told.
+    let last = told(0, Some("2026-03-19T08:00:00Z"));
+    assert!(due_now(first.clone(), &last, t("2026-03-23T09:00:00Z"), &cal).is_empty());
+    assert!(due_now(first.clone(), &last, t("2026-03-25T23:59:59Z"), &cal).is_empty());
+    // Thursday 26th is the 5th working day after Thursday 19th.
+    let again = due_now(first.clone(), &last, t("2026-03-26T00:00:00Z"), &cal);
+    assert_eq!(again[0].occurrence, 1);
+    assert_ne!(again[0].key, first[0].key);
+    assert_eq!(again[0].repeat_key, first[0].repeat_key);
+    // A catch-up weeks later sends the next occurrence once, not one for each interval missed.
+    let late = due_now(
+        first.clone(),
+        &told(1, Some("2026-03-26T08:00:00Z")),
+        t("2026-05-01T09:00:00Z"),
+        &cal,
+    );
+    assert_eq!(late.len(), 1);
+    assert_eq!(late[0].occurrence, 2);
+    // While the last notice waits to be sent, no repeat is due.
+    assert!(due_now(first, &told(1, None), t("2026-05-01T09:00:00Z"), &cal).is_empty());
 }
 
 #[test]
@@ -190,7 +272,7 @@ fn routes_add_webhooks_by_team_and_severity() {
             Severity::Breach,
         ),
     ];
-    let d = drafts(&lines, std::slice::from_ref(&route), "2026-03-17T09:00:00Z");
+    let d = drafts(&lines, std::slice::from_ref(&route), "2026-03-18T08:00:00Z");
     let channels: Vec<_> = d
         .iter()
         .map(|d| (d.channel.as_str(), d.address.as_str()))
@@ -204,7 +286,7 @@ fn routes_add_webhooks_by_team_and_severity() {
         email: false,
         ..route
     };
-    let d = drafts(&lines[..1], &[no_email], "2026-03-17T09:00:00Z");
+    let d = drafts(&lines[..1], &[no_email], "2026-03-18T08:00:00Z");
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].channel, "team3-teams");
 }

@@ -51,7 +51,7 @@ pub fn schedules(settings: &Settings, calendar: &WorkingCalendar, now: DateTime<
     }
     if delivery.digest_times.is_empty() {
         s.warnings
-            .push("delivery.digest_times is empty: reminders and warnings are never sent".into());
+            .push("delivery.digest_times is empty: reminders and warnings go one by one, like immediate notices".into());
     }
 
     let severities: Vec<String> = delivery.immediate.iter().map(|s| s.to_string()).collect();

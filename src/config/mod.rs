@@ -238,6 +238,7 @@ impl Config {
             .map_err(|e| ConfigError::Invalid(describe(e)))?;
         check_webhooks(&settings.webhooks)?;
         settings.schedule.validate().map_err(ConfigError::Invalid)?;
+        settings.delivery.validate().map_err(ConfigError::Invalid)?;
         if let Some(email) = &settings.email {
             email.validate().map_err(|e| {
                 ConfigError::Invalid(format!("configuration key `email.{}`: {}", e.key, e.reason))

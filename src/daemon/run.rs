@@ -1,10 +1,13 @@
 //! The service: an evaluation worker and a delivery worker woken by schedules, reloadable, stopped by a token.
 //!
 //! ```text
-//! cron (evaluate, Europe/London) ──► evaluation worker: evaluate → enqueue ──┐ (wakes)
-//! cron (digest windows) ─────────────────────────────────────────────────────┼─► delivery worker: compose → deliver
-//! every deliver_every_seconds ───────────────────────────────────────────────┘
+//! cron (evaluate, Europe/London) ─┬─► evaluation worker: evaluate → enqueue ──┐ (wakes)
+//! cron (digest windows) ──────────┘                                           ├─► delivery worker: compose → deliver
+//! every deliver_every_seconds ────────────────────────────────────────────────┘
 //! ```
+//!
+//! A digest window is opened by the first evaluation at or after it, so each window starts an evaluation: its
+//! digests then hold everything active at the window, whatever the evaluation schedule.
 //!
 //! With PostgreSQL state, any number of replicas run this side by side: all deliver (claims are leased), and
 //! only the holder of the evaluation lock evaluates ([`crate::store::lock`]). A lock task checks the lock every
@@ -375,8 +378,9 @@ async fn delivery_worker(shared: Arc<Shared>, stop: CancellationToken) {
 ///
 /// tokio-cron-scheduler turns a job's time zone into a fixed UTC offset when the job is created, so a London job
 /// made in winter would fire an hour late in summer. The jobs are therefore made again whenever London's offset
-/// changes ([`Schedules::refresh_due`]). Nothing depends on a job firing on the dot: the delivery worker also
-/// wakes every `deliver_every_seconds` and composes digests from the working-day calendar.
+/// changes ([`Schedules::refresh_due`]). Nothing depends on a job firing on the dot: a window is opened by
+/// whichever evaluation comes first at or after it, and the delivery worker also wakes every
+/// `deliver_every_seconds`.
 pub struct Schedules {
     scheduler: JobScheduler,
     offset: i32,
@@ -399,31 +403,28 @@ impl Schedules {
     pub async fn start(shared: &Arc<Shared>) -> anyhow::Result<Schedules> {
         let settings = shared.app().config.settings.clone();
         let scheduler = JobScheduler::new().await?;
-        let wake = |shared: Arc<Shared>, evaluate: bool| {
+        // Every job starts an evaluation (which wakes delivery when it is done).
+        let evaluate = |shared: Arc<Shared>| {
             move |_id, _lock| {
                 let shared = shared.clone();
-                Box::pin(async move {
-                    if evaluate {
-                        shared.evaluate_now.notify_one();
-                    } else {
-                        shared.deliver_now.notify_one();
-                    }
-                }) as std::pin::Pin<Box<dyn Future<Output = ()> + Send>>
+                Box::pin(async move { shared.evaluate_now.notify_one() })
+                    as std::pin::Pin<Box<dyn Future<Output = ()> + Send>>
             }
         };
-        scheduler
-            .add(Job::new_async_tz(
-                settings.schedule.evaluate.as_str(),
-                LONDON,
-                wake(shared.clone(), true),
-            )?)
-            .await?;
-        for time in &settings.delivery.digest_times {
+        let mut crons = vec![settings.schedule.evaluate.clone()];
+        crons.extend(
+            settings
+                .delivery
+                .digest_times
+                .iter()
+                .map(|t| digest_cron(*t)),
+        );
+        for cron in crons {
             scheduler
                 .add(Job::new_async_tz(
-                    digest_cron(*time),
+                    cron.as_str(),
                     LONDON,
-                    wake(shared.clone(), false),
+                    evaluate(shared.clone()),
                 )?)
                 .await?;
         }

@@ -13,7 +13,7 @@ pub struct ScheduleSettings {
     #[serde(default = "default_evaluate")]
     pub evaluate: String,
     /// How often the delivery worker looks for messages that are due (retries, immediate notices), in seconds.
-    /// It is also woken after every evaluation and at every digest window (`delivery.digest_times`).
+    /// It is also woken after every evaluation; every digest window (`delivery.digest_times`) starts one.
     #[serde(default = "default_deliver_every")]
     pub deliver_every_seconds: u64,
     /// `/readyz` reports not ready when the last successful evaluation is older than this, in minutes.

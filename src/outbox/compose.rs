@@ -1,11 +1,12 @@
 //! Notices into messages: immediate ones on their own within working hours, the rest gathered per person into one
-//! digest per send window on working days.
+//! digest per send window: the notices enqueued by the time the window was opened.
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use super::window::{current_window, immediate_allowed};
 use super::{DeliverySettings, Renderer, TemplateError};
-use crate::calendar::{self, LONDON, WorkingCalendar};
+use crate::calendar::WorkingCalendar;
 use crate::channels::{Item, MessageKind};
 use crate::rules::RulePack;
 use crate::store::{NewMessage, PendingNotice, Store, StoreError};
@@ -32,46 +33,6 @@ pub fn message_id(key: &str) -> String {
     format!("<{}@casewatch>", hex::encode(&digest[..16]))
 }
 
-/// The send window a digest composed now belongs to: the latest of today's `digest_times` that has passed, on a
-/// working day (or any day, when configured). `None` before the first window, or on a non-working day.
-pub fn digest_window(
-    now: DateTime<Utc>,
-    settings: &DeliverySettings,
-    cal: &WorkingCalendar,
-) -> Option<DateTime<Utc>> {
-    let today = calendar::local_date(now);
-    if !cal.is_working_day(today) && !settings.digests_on_non_working_days {
-        return None;
-    }
-    settings
-        .digest_times
-        .iter()
-        .filter_map(|t| {
-            today
-                .and_time(*t)
-                .and_local_timezone(LONDON)
-                .earliest()
-                .map(|w| w.to_utc())
-        })
-        .filter(|w| *w <= now)
-        .max()
-}
-
-/// Whether immediate notices may go out now.
-pub fn immediate_allowed(
-    now: DateTime<Utc>,
-    settings: &DeliverySettings,
-    cal: &WorkingCalendar,
-) -> bool {
-    if settings.out_of_hours {
-        return true;
-    }
-    let local = now.with_timezone(&LONDON);
-    cal.is_working_day(local.date_naive())
-        && settings.working_hours_start <= local.time()
-        && local.time() < settings.working_hours_end
-}
-
 fn items(notices: &[&PendingNotice]) -> Result<Vec<Item>, ComposeError> {
     notices
         .iter()
@@ -89,7 +50,7 @@ pub async fn compose(
 ) -> Result<Composed, ComposeError> {
     let mut composed = Composed::default();
     if immediate_allowed(now, settings, cal) {
-        for notice in store.pending_notices("immediate").await? {
+        for notice in store.pending_notices("immediate", None).await? {
             let item = items(&[&notice])?.remove(0);
             let guidance = pack.rule(&item.rule).and_then(|r| r.guidance.as_deref());
             let body = renderer.immediate(notice.to_name.as_deref(), &item, guidance, now)?;
@@ -100,10 +61,14 @@ pub async fn compose(
             composed.immediate += u64::from(stored.is_some());
         }
     }
-    let Some(window) = digest_window(now, settings, cal) else {
+    let Some(window) = current_window(now, settings, cal) else {
         return Ok(composed);
     };
-    let pending = store.pending_notices("digest").await?;
+    // Until an evaluation at or after the window has opened it, what the window holds is not known yet.
+    let Some(opened_at) = store.window_opened_at(window).await? else {
+        return Ok(composed);
+    };
+    let pending = store.pending_notices("digest", Some(opened_at)).await?;
     for group in pending.chunk_by(|a, b| (a.channel == b.channel) && (a.address == b.address)) {
         let first = &group[0];
         let notices: Vec<&PendingNotice> = group.iter().collect();

@@ -1,17 +1,21 @@
-//! The durable outbox: active stages become notices (once per stage per person), notices become messages
-//! (digests per send window, or immediate ones), messages are delivered with retries and dead letters, and every
-//! attempt is recorded.
+//! The durable outbox: active stages become notices (once per stage per person, repeats counted from the last
+//! notice), notices become messages (digests at the send windows, or immediate ones), messages are delivered with
+//! retries and dead letters, and every attempt is recorded. The rules are in `docs/delivery.md`.
 
 mod audit;
 mod compose;
 mod deliver;
 mod plan;
 mod render;
+mod repeat;
 mod settings;
+mod window;
 
 pub use audit::write as write_audit;
-pub use compose::{ComposeError, Composed, compose, digest_window, immediate_allowed, message_id};
+pub use compose::{ComposeError, Composed, compose, message_id};
 pub use deliver::{Delivered, Sender, backoff, deliver};
-pub use plan::{Delivery, Draft, EMAIL, Route, occurrence, plan};
+pub use plan::{Delivery, Draft, EMAIL, Route, plan};
 pub use render::{Rendered, Renderer, TemplateError, count_summary, urgency};
+pub use repeat::{LastNotice, due_now, repeat_due};
 pub use settings::DeliverySettings;
+pub use window::{current_window, immediate_allowed, next_window};

@@ -1,5 +1,5 @@
 //! From evaluated lines to notice drafts: one per stage episode, recipient and channel (roles that resolve to the
-//! same person are told once), with repeat occurrences and webhook routes.
+//! same person are told once), with webhook routes, immediate or digest delivery, and what repeats share.
 
 use std::collections::BTreeMap;
 
@@ -7,7 +7,6 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 
 use super::DeliverySettings;
-use crate::calendar::{self, WorkingCalendar};
 use crate::channels::Item;
 use crate::evaluate::Line;
 use crate::recipients::Directory;
@@ -75,8 +74,14 @@ impl Delivery {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Draft {
     /// Unique per stage episode, occurrence, channel and recipient: enqueueing the same draft twice is a no-op.
+    /// `rule|subject|stage|from|occurrence|channel|who`.
     pub key: String,
+    /// The key without the occurrence: what one recipient's notices of one stage episode share.
+    pub repeat_key: String,
+    /// 0 for the first notice, then one more for each repeat.
     pub occurrence: u32,
+    /// The stage's `repeat_every`.
+    pub repeat_every: Option<(i64, Unit)>,
     pub roles: Vec<Role>,
     pub channel: String,
     pub address: String,
@@ -84,19 +89,37 @@ pub struct Draft {
     pub to_name: Option<String>,
     pub delivery: Delivery,
     pub item: Item,
+    /// `rule|subject|stage|from` and `channel|who`: the parts both keys are made of.
+    episode: String,
+    target: String,
+}
+
+impl Draft {
+    /// This draft as the `n`th repeat of its stage to its recipient.
+    pub fn with_occurrence(mut self, n: u32) -> Draft {
+        self.key = notice_key(&self.episode, n, &self.target);
+        self.occurrence = n;
+        self
+    }
+}
+
+fn notice_key(episode: &str, occurrence: u32, target: &str) -> String {
+    format!("{episode}|{occurrence}|{target}")
 }
 
 /// The email channel's name in notices and messages.
 pub const EMAIL: &str = "email";
 
+/// Drafts for the first notice of every active stage to each recipient (repeats: see [`super::repeat`]).
+/// Reminders and warnings wait for a digest, unless they lapse before `next_digest` — when a digest composed
+/// from a notice enqueued now would go out (`None`: never) — and so go at once, like breaches and escalations.
 pub fn plan(
     lines: &[Line],
     pack: &RulePack,
     directory: &Directory,
     settings: &DeliverySettings,
     routes: &[Route],
-    calendar: &WorkingCalendar,
-    now: DateTime<Utc>,
+    next_digest: Option<DateTime<Utc>>,
 ) -> Vec<Draft> {
     let mut drafts: BTreeMap<String, Draft> = BTreeMap::new();
     for line in lines {
@@ -109,20 +132,21 @@ pub fn plan(
         let title = pack
             .rule(&line.rule)
             .map_or(line.rule.clone(), |r| r.title.clone());
-        let occurrence = occurrence(stage.repeat_every, line.from, now, calendar);
         let person = line
             .staff_id
             .as_ref()
             .and_then(|id| directory.get(&id.as_str().into()));
         let team = person.and_then(|p| p.team.as_deref());
         let matching: Vec<&Route> = routes.iter().filter(|r| r.matches(line, team)).collect();
-        let delivery = if settings.immediate.contains(&line.severity) {
+        let lapses_first =
+            line.severity.lapses_at_due() && next_digest.is_none_or(|at| line.due_at < at);
+        let delivery = if settings.immediate.contains(&line.severity) || lapses_first {
             Delivery::Immediate
         } else {
             Delivery::Digest
         };
         let episode = format!(
-            "{}|{}|{}|{}|{occurrence}",
+            "{}|{}|{}|{}",
             line.rule,
             line.subject_id,
             line.stage,
@@ -140,11 +164,16 @@ pub fn plan(
             targets.push((name.clone(), name.clone(), format!("webhook:{name}")));
         }
         for (channel, address, who) in targets {
-            let key = format!("{episode}|{channel}|{who}");
+            let target = format!("{channel}|{who}");
+            let key = notice_key(&episode, 0, &target);
             let webhook = channel != EMAIL;
             let draft = drafts.entry(key.clone()).or_insert_with(|| Draft {
                 key,
-                occurrence,
+                repeat_key: format!("{episode}|{target}"),
+                episode: episode.clone(),
+                target,
+                occurrence: 0,
+                repeat_every: stage.repeat_every,
                 roles: Vec::new(),
                 channel,
                 address,
@@ -185,32 +214,4 @@ pub fn plan(
             d
         })
         .collect()
-}
-
-/// Which repeat of a stage is due: 0 at `from`, then one more every interval while it stays active.
-pub fn occurrence(
-    repeat: Option<(i64, Unit)>,
-    from: DateTime<Utc>,
-    now: DateTime<Utc>,
-    calendar: &WorkingCalendar,
-) -> u32 {
-    let Some((every, unit)) = repeat else {
-        return 0;
-    };
-    let (start, today) = (calendar::local_date(from), calendar::local_date(now));
-    let mut n = 0u32;
-    loop {
-        let step = every * i64::from(n + 1);
-        let next = match unit {
-            Unit::WorkingDays => calendar.add_working_days(start, step as i32),
-            Unit::Days => start + chrono::Duration::days(step),
-            Unit::Weeks => start + chrono::Duration::days(7 * step),
-            Unit::Months => calendar::add_months(start, step as i32),
-        };
-        // A repeat falls due at the start of its day; stop well before any overflow.
-        if next > today || n >= 10_000 {
-            return n;
-        }
-        n += 1;
-    }
 }

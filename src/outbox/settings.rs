@@ -11,6 +11,7 @@ use crate::rules::Severity;
 #[serde(deny_unknown_fields)]
 pub struct DeliverySettings {
     /// UK local times of the digest send windows, on working days: each person gets at most one digest per window.
+    /// A window missed while the service was down is caught up until `working_hours_end` that day.
     #[serde(default = "default_digest_times")]
     pub digest_times: Vec<NaiveTime>,
     /// Send digests on weekends and bank holidays too (default: working days only).
@@ -44,6 +45,26 @@ pub struct DeliverySettings {
     /// A folder whose templates (digest.txt, digest.html, immediate.txt, immediate.html) replace the built-in ones.
     #[serde(default)]
     pub templates_dir: Option<PathBuf>,
+}
+
+impl DeliverySettings {
+    /// A window must open before the day's digests close (`working_hours_end`, unless `out_of_hours`); the
+    /// error names the key.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.out_of_hours {
+            return Ok(());
+        }
+        let end = self.working_hours_end;
+        match self.digest_times.iter().find(|t| **t >= end) {
+            Some(t) => Err(format!(
+                "configuration key `delivery.digest_times`: {} is not before `delivery.working_hours_end` ({}), \
+                 so that window would never send; move it, or set `delivery.out_of_hours = true`",
+                t.format("%H:%M"),
+                end.format("%H:%M")
+            )),
+            None => Ok(()),
+        }
+    }
 }
 
 fn default_digest_times() -> Vec<NaiveTime> {

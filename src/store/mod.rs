@@ -15,6 +15,7 @@ mod audit;
 mod delivery;
 pub mod lock;
 mod outbox;
+mod timing;
 
 pub use audit::{AttemptRecord, CaseAudit, EpisodeRecord, NoticeRecord};
 pub use delivery::{Attempt, AttemptOutcome, StoredMessage};

@@ -52,7 +52,7 @@ pub struct NewMessage<'a> {
 }
 
 /// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
-const BATCH: usize = 500;
+pub(super) const BATCH: usize = 500;
 
 impl Store {
     /// Episodes still open in `stage_log`.
@@ -155,13 +155,15 @@ impl Store {
                 .collect();
             inserted += on_pool!(self, |pool| {
                 let mut q = QueryBuilder::new(
-                    "INSERT INTO notices (notice_key, rule, subject_id, stage, from_at, due_at, case_id, severity, \
-                     occurrence, roles, channel, address, staff_id, to_name, delivery, item_json, enqueued_at) ",
+                    "INSERT INTO notices (notice_key, repeat_key, rule, subject_id, stage, from_at, due_at, case_id, \
+                     severity, occurrence, roles, channel, address, staff_id, to_name, delivery, item_json, \
+                     enqueued_at) ",
                 );
                 q.push_values(chunk.iter().zip(&items), |mut b, (d, item)| {
                     let roles: Vec<String> =
                         d.roles.iter().map(|r| r.name().into_owned()).collect();
                     b.push_bind(&d.key)
+                        .push_bind(&d.repeat_key)
                         .push_bind(&d.item.rule)
                         .push_bind(&d.item.subject_id)
                         .push_bind(&d.item.stage)
@@ -203,14 +205,20 @@ impl Store {
         Ok(n)
     }
 
-    /// Notices of one delivery kind waiting for a message, grouped by channel and address.
-    pub async fn pending_notices(&self, delivery: &str) -> Result<Vec<PendingNotice>, StoreError> {
+    /// Notices of one delivery kind waiting for a message (those enqueued by `enqueued_by`, when given),
+    /// grouped by channel and address.
+    pub async fn pending_notices(
+        &self,
+        delivery: &str,
+        enqueued_by: Option<DateTime<Utc>>,
+    ) -> Result<Vec<PendingNotice>, StoreError> {
         let sql = "SELECT id, channel, address, staff_id, to_name, item_json, notice_key FROM notices \
                    WHERE message_id IS NULL AND cancelled_at IS NULL AND delivery = $1 \
-                   ORDER BY channel, address, id";
+                   AND ($2 IS NULL OR enqueued_at <= $2) ORDER BY channel, address, id";
         let rows = on_pool!(self, |pool| {
             sqlx::query(sql)
                 .bind(delivery)
+                .bind(enqueued_by.map(|t| t.trunc_subsecs(0)))
                 .fetch_all(pool)
                 .await?
                 .into_iter()

@@ -72,9 +72,10 @@ backend_test!(async fn ten_ticks_at_the_same_instant_send_each_message_once(db) 
     assert_eq!(smtp.received().len(), 5);
 });
 
-backend_test!(async fn a_repeating_stage_is_told_again_after_its_interval(db) {
-    // R3 `overdue` repeats every 5 working days. X = Friday 13 March, so overdue from its end; again from
-    // Friday 20 March, and again from Friday 27 March.
+backend_test!(async fn a_repeating_stage_is_told_again_five_working_days_after_the_last_notice(db) {
+    // R3 `overdue` repeats every 5 working days. X = Friday 13 March, so overdue from its end; the service first
+    // tells W42 on Monday 16th, so again from Monday 23rd (not Friday 20th, five working days after the stage
+    // began), and again from Monday 30th.
     let env = Env::new(db.backend).await;
     let source = env.source().await;
     load_county(&source).await;
@@ -88,13 +89,18 @@ backend_test!(async fn a_repeating_stage_is_told_again_after_its_interval(db) {
     };
     app.tick(at("2026-03-16T09:00:00Z")).await.unwrap();
     assert_eq!(overdue_to_w42(&smtp), 1);
-    app.tick(at("2026-03-19T09:00:00Z")).await.unwrap();
-    assert_eq!(overdue_to_w42(&smtp), 1, "not before five working days");
     app.tick(at("2026-03-20T09:00:00Z")).await.unwrap();
+    assert_eq!(overdue_to_w42(&smtp), 1, "not before five working days after W42 was told");
+    app.tick(at("2026-03-23T09:00:00Z")).await.unwrap();
     assert_eq!(overdue_to_w42(&smtp), 2);
-    app.tick(at("2026-03-20T16:00:00Z")).await.unwrap();
-    assert_eq!(overdue_to_w42(&smtp), 2);
+    app.tick(at("2026-03-23T16:00:00Z")).await.unwrap();
     app.tick(at("2026-03-27T09:00:00Z")).await.unwrap();
+    assert_eq!(overdue_to_w42(&smtp), 2);
+    // A catch-up on Monday 6 April (a bank holiday: the notice waits for Tuesday's working hours) after a week
+    // without passes sends the stage once, not once for each interval missed.
+    app.tick(at("2026-04-06T09:00:00Z")).await.unwrap();
+    assert_eq!(overdue_to_w42(&smtp), 2);
+    app.tick(at("2026-04-07T09:00:00Z")).await.unwrap();
     assert_eq!(overdue_to_w42(&smtp), 3);
 });
 

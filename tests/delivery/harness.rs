@@ -115,6 +115,24 @@ pub async fn load_county(source: &CaseSource) {
         .unwrap();
 }
 
+/// A `[[webhooks]]` entry: a generic webhook `name` posting to `url` (plain HTTP on loopback), its signing key
+/// ([`crate::webhook_server::SIGNING_KEY`]) in a file in the test's directory.
+pub fn generic_webhook(env: &Env, name: &str, url: &str) -> String {
+    let key = env.dir.path().join("hook-secret");
+    std::fs::write(&key, crate::webhook_server::SIGNING_KEY).unwrap();
+    format!(
+        r#"
+[[webhooks]]
+name = "{name}"
+kind = "generic"
+url = "{url}"
+secret = {{ file = "{key}" }}
+allow_plain_http_loopback = true
+"#,
+        key = key.display()
+    )
+}
+
 /// Messages by status, oldest first.
 pub async fn messages(app: &App<Channels>, status: Option<&str>) -> Vec<StoredMessage> {
     let mut m = app.store.messages(status, 1000).await.unwrap();

@@ -1,5 +1,6 @@
 //! Delivery end to end: a real case database and state database (SQLite, and PostgreSQL), a real SMTP server and
-//! a real HTTP server, driven by `App::tick` at chosen instants; and the real binary killed mid-pass.
+//! a real HTTP server, driven by `App::tick` at chosen instants; two weeks of quarter-hourly passes over a changing
+//! caseload (`time_travel`); and the real binary killed mid-pass.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -8,8 +9,14 @@ mod support;
 #[allow(dead_code)]
 mod county;
 
+#[path = "../webhook_server/mod.rs"]
+mod webhook_server;
+
 mod email;
 mod harness;
 mod killed;
 mod throughput;
+mod time_travel;
+mod upgrade;
 mod webhook;
+mod windows;

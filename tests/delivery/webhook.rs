@@ -5,29 +5,16 @@ use crate::support::backend_test;
 use crate::support::fixtures::at;
 use crate::support::smtp::SmtpServer;
 
-#[path = "../webhook_server/mod.rs"]
-mod webhook_server;
-use webhook_server::{Reply, SIGNING_KEY, Server};
+use crate::webhook_server::{Reply, Server};
 
 fn route(env: &Env, url: &str) -> String {
-    let key = env.dir.path().join("hook-secret");
-    std::fs::write(&key, SIGNING_KEY).unwrap();
-    format!(
-        r#"
-[[webhooks]]
-name = "team3-hook"
-kind = "generic"
-url = "{url}"
-secret = {{ file = "{key}" }}
-allow_plain_http_loopback = true
-
+    generic_webhook(env, "team3-hook", url)
+        + r#"
 [[routes]]
 teams = ["Team 3"]
 severities = ["escalation"]
 webhooks = ["team3-hook"]
-"#,
-        key = key.display()
-    )
+"#
 }
 
 backend_test!(async fn an_escalation_also_goes_to_the_teams_webhook_and_a_503_is_retried(db) {

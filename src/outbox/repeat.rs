@@ -1,0 +1,61 @@
+//! Repeats (`repeat_every`) follow the recipient, not the due date: "remind me again in 5 working days" counts
+//! from when that recipient was last told of the stage. A catch-up after downtime tells them once, however
+//! many intervals passed.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::Draft;
+use crate::calendar::{self, WorkingCalendar};
+use crate::rules::expr::Unit;
+
+/// A recipient's latest notice of a stage episode, as the outbox holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LastNotice {
+    pub occurrence: u32,
+    /// When it was settled: sent (or dead-lettered, or dropped because its stage ended). `None` while it waits
+    /// to be sent: no repeat is due before it goes.
+    pub settled_at: Option<DateTime<Utc>>,
+}
+
+/// When the next repeat falls due after a notice settled at `told_at`: at the start of the day `every` units
+/// after that day (for working days, the SPEC's "Nth working day strictly after"). `None`: never (an interval
+/// too long to count).
+pub fn repeat_due(
+    (every, unit): (i64, Unit),
+    told_at: DateTime<Utc>,
+    cal: &WorkingCalendar,
+) -> Option<DateTime<Utc>> {
+    let day = unit.shift(calendar::local_date(told_at), every, cal)?;
+    Some(calendar::start_of(day))
+}
+
+/// The drafts to enqueue now, given each repeating draft's latest stored notice (by repeat key): a first notice
+/// when there is none, the next occurrence when its interval has run since the last one settled, nothing
+/// otherwise. Drafts of stages that do not repeat pass through (enqueueing them again is a no-op).
+pub fn due_now(
+    drafts: Vec<Draft>,
+    last: &HashMap<String, LastNotice>,
+    now: DateTime<Utc>,
+    cal: &WorkingCalendar,
+) -> Vec<Draft> {
+    drafts
+        .into_iter()
+        .filter_map(|draft| {
+            let Some(every) = draft.repeat_every else {
+                return Some(draft);
+            };
+            match last.get(&draft.repeat_key) {
+                None => Some(draft),
+                Some(LastNotice {
+                    occurrence,
+                    settled_at: Some(told),
+                }) if repeat_due(every, *told, cal).is_some_and(|due| now >= due) => {
+                    Some(draft.with_occurrence(occurrence + 1))
+                }
+                Some(_) => None,
+            }
+        })
+        .collect()
+}
