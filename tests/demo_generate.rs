@@ -4,6 +4,7 @@
 mod support;
 
 use casewatch::generate::Generator;
+use casewatch::model::OptionalTables;
 use casewatch::source::{CaseSource, ReadReport};
 use chrono::NaiveDate;
 use futures_util::TryStreamExt;
@@ -24,7 +25,11 @@ async fn every_case_file(url: &str) -> Vec<casewatch::model::CaseFile> {
     let report = ReadReport::new();
     // The cases open on the generated "today", as casewatch reads them.
     let on = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
-    let files: Vec<_> = source.case_files(on, &report).try_collect().await.unwrap();
+    let files: Vec<_> = source
+        .case_files(on, OptionalTables::ALL, &report)
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(report.total_skipped(), 0);
     files
 }
