@@ -5,6 +5,7 @@
 //! cargo bench --bench scale                                     # 10k and 100k, SQLite and PostgreSQL
 //! cargo bench --bench scale -- --sizes 10000,100000,1000000     # the full run (about an hour, 8 GB of disk)
 //! cargo bench --bench scale -- --postgres postgres://me@db/postgres --backends postgres
+//! cargo bench --bench scale -- --packs lcs,havering,luton,isle-of-wight,enfield   # each size without, then with
 //! ```
 //!
 //! For each backend and size it
@@ -13,7 +14,8 @@
 //!    `WORKDIR/cases-N.db`), then `VACUUM ANALYZE`s it, as a production database would be;
 //! 2. runs `casewatch evaluate --format json > /dev/null` `--runs` times and reports the median wall time and
 //!    the largest peak RSS (from `wait4`), and rows read per second;
-//! 3. runs the same five queries casewatch issues (staff, then the four case-ordered feeds) through the
+//! 3. runs the same queries casewatch issues (staff, then the four case-ordered feeds, and one more for each of
+//!    `case_events`, `meetings` and `records` that the configured packs read) through the
 //!    database's own client into /dev/null — `psql -c "COPY (…) TO STDOUT"` for PostgreSQL, the `sqlite3`
 //!    shell for SQLite — and reports the median: the hand-over time. evaluate/hand-over is the figure that
 //!    matters.
@@ -61,6 +63,9 @@ struct Args {
     /// Generate again even when a matching database is there.
     #[arg(long)]
     regenerate: bool,
+    /// Rule packs (`rules.packs`), comma-separated: each size is then measured without packs and with these.
+    #[arg(long, value_delimiter = ',')]
+    packs: Vec<String>,
     /// Passed by `cargo bench`.
     #[arg(long, hide = true)]
     bench: bool,
@@ -69,6 +74,8 @@ struct Args {
 struct Measured {
     backend: &'static str,
     children: usize,
+    /// The `rules.packs` evaluated, comma-separated; empty for none.
+    packs: String,
     rows: u64,
     generate: Option<Duration>,
     evaluate: Duration,
@@ -95,18 +102,25 @@ fn main() -> anyhow::Result<()> {
             Some(url) => url.clone(),
             None => postgres::server().url("postgres"),
         });
+        let mut variants = vec![Vec::new()];
+        if !args.packs.is_empty() {
+            variants.push(args.packs.clone());
+        }
         for &children in &args.sizes {
-            let bench = Bench {
-                exe,
-                workdir: &workdir,
-                backend,
-                children,
-                admin: admin.as_deref(),
-                runs: args.runs.max(1),
-            };
-            let measured = runtime.block_on(bench.run(args.regenerate))?;
-            print_row(&measured);
-            results.push(measured);
+            for (i, packs) in variants.iter().enumerate() {
+                let bench = Bench {
+                    exe,
+                    workdir: &workdir,
+                    backend,
+                    children,
+                    admin: admin.as_deref(),
+                    runs: args.runs.max(1),
+                    packs,
+                };
+                let measured = runtime.block_on(bench.run(args.regenerate && i == 0))?;
+                print_row(&measured);
+                results.push(measured);
+            }
         }
     }
     let report = workdir.join("results.md");
@@ -123,6 +137,7 @@ struct Bench<'a> {
     children: usize,
     admin: Option<&'a str>,
     runs: usize,
+    packs: &'a [String],
 }
 
 impl Bench<'_> {
@@ -134,18 +149,20 @@ impl Bench<'_> {
         } else {
             Some(self.generate(&url).await?)
         };
+        let name = match self.packs {
+            [] => format!("{}-{}", self.backend, self.children),
+            _ => format!("{}-{}-packs", self.backend, self.children),
+        };
+        let config = self.workdir.join(format!("{name}.toml"));
+        std::fs::write(&config, config_text(&url, self.workdir, self.packs))?;
+        // The optional tables the configured packs read, as casewatch works them out.
+        let tables = casewatch::config::Config::load(&config)?.rules.tables();
         let source = CaseSource::open(&url, OpenMode::ReadWrite).await?;
-        let queries = source.read_queries(TODAY.parse::<NaiveDate>()?);
+        let queries = source.read_queries(TODAY.parse::<NaiveDate>()?, tables);
         source.close().await;
         let rows = self.count_rows(&url, &queries)?;
 
-        let config = self
-            .workdir
-            .join(format!("{}-{}.toml", self.backend, self.children));
-        std::fs::write(&config, config_text(&url, self.workdir))?;
-        let log = self
-            .workdir
-            .join(format!("evaluate-{}-{}.log", self.backend, self.children));
+        let log = self.workdir.join(format!("evaluate-{name}.log"));
         let mut evaluate = Vec::new();
         let mut peak_rss_kb = 0;
         for _ in 0..self.runs {
@@ -165,6 +182,7 @@ impl Bench<'_> {
         Ok(Measured {
             backend: self.backend,
             children: self.children,
+            packs: self.packs.join(","),
             rows,
             generate,
             evaluate: median(evaluate),
@@ -272,7 +290,7 @@ impl Bench<'_> {
         Ok(elapsed)
     }
 
-    /// Rows the five queries return (not timed).
+    /// Rows the queries return (not timed).
     fn count_rows(&self, url: &str, queries: &[(Table, String)]) -> anyhow::Result<u64> {
         let mut rows = 0;
         for (_, query) in queries {
@@ -282,7 +300,7 @@ impl Bench<'_> {
         Ok(rows)
     }
 
-    /// The database's own client handing the five queries' rows to /dev/null.
+    /// The database's own client handing the queries' rows to /dev/null.
     fn hand_over_command(&self, url: &str, queries: &[(Table, String)]) -> Command {
         match self.admin {
             Some(_) => {
@@ -329,12 +347,17 @@ fn sqlite_path(url: &str) -> &str {
     url.trim_start_matches("sqlite://")
 }
 
-fn config_text(url: &str, workdir: &Path) -> String {
-    format!(
+fn config_text(url: &str, workdir: &Path, packs: &[String]) -> String {
+    let mut text = format!(
         "[source]\nurl = \"{url}\"\n[state]\nurl = \"sqlite://{}/state.db\"\n\
          [notify]\nfallback_address = \"ops@council.example\"\n",
         workdir.display()
-    )
+    );
+    if !packs.is_empty() {
+        let quoted: Vec<String> = packs.iter().map(|p| format!("{p:?}")).collect();
+        text.push_str(&format!("[rules]\npacks = [{}]\n", quoted.join(", ")));
+    }
+    text
 }
 
 /// Runs `command` with stdout to /dev/null; its wall time and peak RSS in KiB.
@@ -366,9 +389,14 @@ fn median(mut times: Vec<Duration>) -> Duration {
 
 fn print_row(m: &Measured) {
     eprintln!(
-        "{} {}: {} rows; evaluate {:.2} s ({:.0} rows/s), peak RSS {:.0} MB; hand-over {:.2} s; ratio {:.2}",
+        "{} {}{}: {} rows; evaluate {:.2} s ({:.0} rows/s), peak RSS {:.0} MB; hand-over {:.2} s; ratio {:.2}",
         m.backend,
         m.children,
+        if m.packs.is_empty() {
+            ""
+        } else {
+            " with packs"
+        },
         m.rows,
         m.evaluate.as_secs_f64(),
         m.rows as f64 / m.evaluate.as_secs_f64(),
@@ -380,15 +408,16 @@ fn print_row(m: &Measured) {
 
 fn table(results: &[Measured]) -> String {
     let mut out = String::from(
-        "| backend | children | rows read | generate | evaluate | rows/s | µs per child | peak RSS | hand-over | evaluate / hand-over |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| backend | children | packs | rows read | generate | evaluate | rows/s | µs per child | peak RSS | hand-over | evaluate / hand-over |\n\
+         |---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for m in results {
         let evaluate = m.evaluate.as_secs_f64();
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {:.2} s | {:.0} | {:.1} | {:.0} MB | {:.2} s | {:.2} |\n",
+            "| {} | {} | {} | {} | {} | {:.2} s | {:.0} | {:.1} | {:.0} MB | {:.2} s | {:.2} |\n",
             m.backend,
             m.children,
+            if m.packs.is_empty() { "none" } else { &m.packs },
             m.rows,
             m.generate.map_or("(reused)".to_owned(), |d| format!(
                 "{:.0} s",

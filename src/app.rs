@@ -36,6 +36,22 @@ pub struct Evaluation {
     pub fallback_uses: Vec<(&'static str, u64)>,
 }
 
+/// Connects read-only to the configured case database and checks that it has every optional table an enabled
+/// rule reads (SPEC section 8.1: a missing one is a configuration error naming the rule and the table).
+pub async fn connect_source(config: &Config) -> Result<CaseSource, SourceError> {
+    let source = CaseSource::connect(&config.settings.source.url).await?;
+    let rules = config
+        .rules
+        .rules
+        .iter()
+        .map(|r| (r.id.as_str(), r.tables()));
+    if let Err(missing) = source.require_tables(rules).await {
+        source.close().await;
+        return Err(missing);
+    }
+    Ok(source)
+}
+
 /// Reads the case database as of `now` and evaluates every enabled rule. Reads only.
 pub async fn evaluate(
     config: &Config,
@@ -55,7 +71,7 @@ pub async fn evaluate(
     )
     .with_child_identifier(settings.notify.child_identifier)
     .with_teams(&settings.notify.teams);
-    let mut files = source.case_files(local_date(now), &report);
+    let mut files = source.case_files(local_date(now), config.rules.tables(), &report);
     while let Some(file) = files.try_next().await? {
         evaluator.add_case(&file);
     }
@@ -293,6 +309,13 @@ pub enum OpenError {
     Lock(#[from] crate::store::LockError),
 }
 
+impl OpenError {
+    /// Whether the configuration is at fault rather than a database, a file or the network.
+    pub fn is_configuration(&self) -> bool {
+        matches!(self, OpenError::Source(source) if source.is_configuration())
+    }
+}
+
 /// Opens the state database and brings its schema up to date (it is casewatch's own). For commands that may
 /// run beside `casewatch run` (`migrate`, `outbox`, `audit`): it takes no process lock and touches no lease.
 pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
@@ -331,7 +354,7 @@ impl App<crate::channels::Channels> {
     /// before anything is sent.
     pub async fn open(config: Config) -> Result<Self, OpenError> {
         let calendar = config.settings.calendar.working_calendar();
-        let source = CaseSource::connect(&config.settings.source.url).await?;
+        let source = connect_source(&config).await?;
         let (store, state_lock) = open_store_for_delivery(&config).await?;
         let renderer = Renderer::load(config.templates_dir().as_deref())?;
         let settings = &config.settings;

@@ -267,20 +267,8 @@ async fn databases(config: &Config, report: &mut Report<'_>) -> io::Result<()> {
     match CaseSource::connect(&settings.source.url).await {
         Ok(source) => {
             report.ok("case database", &format!("{} (read-only)", source.url()))?;
-            let problems = inspect(&source).await;
+            case_schema(config, &source, report).await?;
             source.close().await;
-            let (errors, warnings): (Vec<_>, Vec<_>) =
-                problems.iter().partition(|p| p.level == Level::Error);
-            for problem in &errors {
-                report.fail(Fault::Connectivity, "case schema", &problem.to_string())?;
-            }
-            if errors.is_empty() {
-                let detail = "all six tables have every column, each of a usable type";
-                report.ok("case schema", detail)?;
-            }
-            for problem in &warnings {
-                report.warn("case schema", &problem.to_string())?;
-            }
         }
         Err(e) => report.fail(Fault::Connectivity, "case database", &e.to_string())?,
     }
@@ -288,4 +276,56 @@ async fn databases(config: &Config, report: &mut Report<'_>) -> io::Result<()> {
         Ok(detail) => report.ok("state database", &detail),
         Err(detail) => report.fail(Fault::Connectivity, "state database", &detail),
     }
+}
+
+/// The six tables, and the optional ones the enabled rules read (SPEC section 8.1). An optional table that is
+/// missing is the configuration's fault, named with the rules that read it; any other problem is the database's.
+async fn case_schema(
+    config: &Config,
+    source: &CaseSource,
+    report: &mut Report<'_>,
+) -> io::Result<()> {
+    let tables = config.rules.tables();
+    let rules = config
+        .rules
+        .rules
+        .iter()
+        .map(|r| (r.id.as_str(), r.tables()));
+    let missing = match source.require_tables(rules).await {
+        Err(e) if e.is_configuration() => {
+            report.fail(Fault::Configuration, "case schema", &e.to_string())?;
+            source.missing_tables(tables).await.unwrap_or_default()
+        }
+        Err(e) => {
+            report.fail(Fault::Connectivity, "case schema", &e.to_string())?;
+            return Ok(());
+        }
+        Ok(()) => Vec::new(),
+    };
+    let problems = inspect(source, tables).await;
+    let (errors, warnings): (Vec<_>, Vec<_>) = problems
+        .iter()
+        .filter(|p| !(missing.contains(&p.table) && p.column.is_none()))
+        .partition(|p| p.level == Level::Error);
+    for problem in &errors {
+        report.fail(Fault::Connectivity, "case schema", &problem.to_string())?;
+    }
+    if errors.is_empty() && missing.is_empty() {
+        let optional = tables.names();
+        let detail = if optional.is_empty() {
+            "all six tables have every column, each of a usable type (the enabled rules read none of \
+             case_events, meetings, records)"
+                .to_owned()
+        } else {
+            format!(
+                "all six tables and {} (read by the enabled rules) have every column, each of a usable type",
+                optional.join(", ")
+            )
+        };
+        report.ok("case schema", &detail)?;
+    }
+    for problem in &warnings {
+        report.warn("case schema", &problem.to_string())?;
+    }
+    Ok(())
 }

@@ -12,7 +12,6 @@ use crate::calendar::{Region, WorkingCalendar};
 use crate::check::{self, Marks};
 use crate::config::Config;
 use crate::evaluate::Format;
-use crate::source::CaseSource;
 use crate::telemetry::LogFormat;
 
 #[derive(Debug, Parser)]
@@ -245,7 +244,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
-            if e.downcast_ref::<crate::config::ConfigError>().is_some() {
+            if is_configuration_error(&e) {
                 ExitCode::from(2)
             } else {
                 ExitCode::FAILURE
@@ -254,10 +253,19 @@ pub async fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Exit status 2: the configuration is wrong (a key, a rule file, or rules reading a table the database lacks).
+fn is_configuration_error(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<crate::config::ConfigError>().is_some()
+        || e.downcast_ref::<crate::source::SourceError>()
+            .is_some_and(crate::source::SourceError::is_configuration)
+        || e.downcast_ref::<app::OpenError>()
+            .is_some_and(app::OpenError::is_configuration)
+}
+
 async fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
     let config = Config::load(&args.config)?;
     let calendar = config.settings.calendar.working_calendar();
-    let source = CaseSource::connect(&config.settings.source.url).await?;
+    let source = app::connect_source(&config).await?;
     let now = args.at.unwrap_or_else(Utc::now);
     let evaluation = app::evaluate(&config, &calendar, &source, now).await?;
     source.close().await;

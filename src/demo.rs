@@ -128,14 +128,17 @@ pub async fn generate(args: &crate::cli::GenerateArgs) -> anyhow::Result<()> {
     source.close().await;
     let seconds = started.elapsed().as_secs_f64();
     println!(
-        "generated into {}: {} children, {} cases, {} visits, {} assessments, {} decisions, {} staff \
-         ({} rows in {seconds:.1} s, {:.0} rows/s); seed {}, today {today}",
+        "generated into {}: {} children, {} cases, {} visits, {} assessments, {} decisions, {} events, \
+         {} meetings, {} records, {} staff ({} rows in {seconds:.1} s, {:.0} rows/s); seed {}, today {today}",
         source.url(),
         loaded.children,
         loaded.cases,
         loaded.visits,
         loaded.assessments,
         loaded.decisions,
+        loaded.events,
+        loaded.meetings,
+        loaded.records,
         loaded.staff,
         loaded.rows(),
         loaded.rows() as f64 / seconds.max(1e-9),

@@ -204,11 +204,10 @@ fn nothing_is_dated_after_yesterday_except_a_few_cases_opening_soon() {
         (1..=60).contains(&future) && (100..=400).contains(&closed),
         "{future} future, {closed} closed"
     );
-    assert!(
-        files.len() - CHILDREN >= 20,
-        "children with an older case: {}",
-        files.len() - CHILDREN
-    );
+    // A CONTACT case follows a closed one (tests/generate_timescales.rs); it is not an older case.
+    let not_contacts = files.iter().filter(|f| f.case.case_type != "CONTACT");
+    let older = not_contacts.count() - CHILDREN;
+    assert!(older >= 20, "children with an older case: {older}");
 }
 
 #[test]

@@ -8,7 +8,8 @@ use super::hierarchy::{Post, Service};
 use super::staff::{self, Status};
 use super::{Generator, names};
 use crate::model::{
-    Assessment, Case, CaseFile, Child, ChildId, Decision, StaffId, Visit, VisitType,
+    Assessment, Case, CaseEvent, CaseFile, Child, ChildId, Decision, Meeting, Record, StaffId,
+    Visit, VisitType,
 };
 
 /// The people around a case: who visits, who decides.
@@ -20,7 +21,7 @@ pub(super) struct Allocation {
     /// The allocated worker's buddy, or the duty worker of an unallocated case.
     colleague: StaffId,
     pub(super) practice_manager: Option<StaffId>,
-    team_manager: Option<StaffId>,
+    pub(super) team_manager: Option<StaffId>,
 }
 
 impl Allocation {
@@ -72,6 +73,9 @@ pub(super) struct CaseBuilder {
     visits: Vec<Visit>,
     assessments: Vec<Assessment>,
     decisions: Vec<Decision>,
+    events: Vec<CaseEvent>,
+    meetings: Vec<Meeting>,
+    records: Vec<Record>,
 }
 
 impl CaseBuilder {
@@ -103,7 +107,90 @@ impl CaseBuilder {
             visits: Vec::new(),
             assessments: Vec::new(),
             decisions: Vec::new(),
+            events: Vec::new(),
+            meetings: Vec::new(),
+            records: Vec::new(),
         }
+    }
+
+    /// Gives the case the id of its number with `suffix` (a child's CONTACT case beside their closed one), and
+    /// its rows ids to match.
+    pub(super) fn renumber(&mut self, suffix: &str) {
+        self.number.push_str(suffix);
+        self.case.id = crate::model::CaseId(format!("C{}", self.number));
+    }
+
+    /// A `case_events` row; its id, for records to link to. Ids are given as rows are made (records name them),
+    /// in a width that keeps them in the order made.
+    pub(super) fn event(
+        &mut self,
+        kind: &str,
+        at: DateTime<Utc>,
+        staff: Option<StaffId>,
+    ) -> String {
+        let id = format!("E{}-{:03}", self.number, self.events.len() + 1);
+        self.events.push(CaseEvent {
+            id: id.clone(),
+            case_id: self.case.id.clone(),
+            kind: kind.to_owned(),
+            occurred_at: at,
+            staff_id: staff,
+            detail: None,
+        });
+        id
+    }
+
+    /// A `meetings` row, planned for `scheduled_at`; its id.
+    pub(super) fn meeting(&mut self, kind: &str, scheduled_at: DateTime<Utc>) -> &mut Meeting {
+        let id = format!("M{}-{:03}", self.number, self.meetings.len() + 1);
+        self.meetings.push(Meeting {
+            id,
+            case_id: self.case.id.clone(),
+            kind: kind.to_owned(),
+            scheduled_at: Some(scheduled_at),
+            held_at: None,
+            cancelled: false,
+            chair_id: None,
+        });
+        self.meetings.last_mut().expect("just pushed")
+    }
+
+    /// A `records` row with nothing done yet.
+    pub(super) fn record(&mut self, kind: &str, staff: Option<StaffId>) -> &mut Record {
+        let id = format!("R{}-{:03}", self.number, self.records.len() + 1);
+        self.records.push(Record {
+            id,
+            case_id: self.case.id.clone(),
+            kind: kind.to_owned(),
+            about_at: None,
+            completed_at: None,
+            authorised_at: None,
+            staff_id: staff,
+            meeting_id: None,
+            event_id: None,
+        });
+        self.records.last_mut().expect("just pushed")
+    }
+
+    pub(super) fn record_count(&self) -> usize {
+        self.records.len()
+    }
+
+    pub(super) fn record_mut(&mut self, index: usize) -> &mut Record {
+        &mut self.records[index]
+    }
+
+    /// A management decision with its id given now, apart from the ones `finish` numbers (so that adding these
+    /// leaves the others' ids as they were).
+    pub(super) fn numbered_decision(
+        &mut self,
+        at: DateTime<Utc>,
+        manager: Option<StaffId>,
+        kind: &str,
+    ) {
+        let id = format!("D{}-T{:02}", self.number, self.decisions.len() + 1);
+        self.decision(at, manager, kind);
+        self.decisions.last_mut().expect("just pushed").id = id;
     }
 
     pub(super) fn visit(
@@ -170,18 +257,23 @@ impl CaseBuilder {
             assessment.id = format!("A{}-{:02}", self.number, k + 1);
         }
         self.decisions.sort_by_key(|d| d.decided_at);
-        for (k, decision) in self.decisions.iter_mut().enumerate() {
+        let unnumbered = self.decisions.iter_mut().filter(|d| d.id.is_empty());
+        for (k, decision) in unnumbered.enumerate() {
             decision.id = format!("D{}-{:02}", self.number, k + 1);
         }
+        self.decisions
+            .sort_by(|a, b| (a.decided_at, &a.id).cmp(&(b.decided_at, &b.id)));
+        self.events
+            .sort_by(|a, b| (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id)));
         CaseFile {
             case: self.case,
             child: self.child,
             visits: self.visits,
             assessments: self.assessments,
             decisions: self.decisions,
-            events: vec![],
-            meetings: vec![],
-            records: vec![],
+            events: self.events,
+            meetings: self.meetings,
+            records: self.records,
         }
     }
 }

@@ -9,12 +9,15 @@ use super::builder::{CaseBuilder, child_row};
 use super::days::{age_on, at_local, birthday, clock, days};
 use super::hierarchy::{Post, Service};
 use super::history::{self, Cadence};
+use super::timescales;
 use crate::model::{CareLeaverCategory, CaseFile, Child};
 
-/// What `Generator::case_files` yields for one child: an older closed case (a few children) and the current one.
+/// What `Generator::case_files` yields for one child: an older closed case (a few children), the current one,
+/// and a contact since the current one closed (a few of those).
 pub(super) struct ChildCases {
     pub(super) older: Option<CaseFile>,
     pub(super) current: CaseFile,
+    pub(super) contact: Option<CaseFile>,
 }
 
 /// Shares of open cases: CIN 45%, CP 20%, CLA 25%, care leavers 10%.
@@ -102,10 +105,41 @@ pub(super) fn random_child(
     if b.case.opened_on < t {
         record_case(g, &mut b, rng);
     }
+    let mut timescale_rng = g.timescale_stream(number);
+    if b.case.opened_on < t {
+        timescales::record(g, &mut b, &mut timescale_rng);
+    }
+    let contact = b
+        .case
+        .closed_on
+        .and_then(|closed_on| contact_case(g, &b.child, closed_on, number, &mut timescale_rng));
     ChildCases {
         older,
         current: b.finish(),
+        contact,
     }
+}
+
+/// Some children whose case has closed come back within two months as a contact.
+fn contact_case(
+    g: &Generator,
+    child: &Child,
+    closed_on: NaiveDate,
+    number: usize,
+    rng: &mut ChaCha8Rng,
+) -> Option<CaseFile> {
+    let earliest = days(closed_on, 1).max(days(g.today, -60));
+    if earliest >= days(g.today, -1) || rng.random_range(0..100) >= 30 {
+        return None;
+    }
+    let on = days(
+        earliest,
+        rng.random_range(0..(g.today - earliest).num_days()),
+    );
+    let on = g.working_days.on_or_before(on).max(earliest);
+    let mut b = CaseBuilder::new(g, number, child.clone(), "CONTACT", None);
+    timescales::contact(g, &mut b, on, rng);
+    Some(b.finish())
 }
 
 /// A child's earlier case, closed before the current one opened: a CLA case for a care leaver, else a CIN case.
@@ -133,6 +167,7 @@ fn older_case(
     b.case.opened_on = opened_on;
     b.case.closed_on = Some(closed_on);
     record_case(g, &mut b, rng);
+    timescales::record(g, &mut b, &mut g.timescale_stream(number));
     Some(b.finish())
 }
 

@@ -18,6 +18,7 @@ mod load;
 mod names;
 mod scenarios;
 mod staff;
+mod timescales;
 
 use chrono::NaiveDate;
 use rand::SeedableRng;
@@ -35,6 +36,9 @@ pub const DEMO_MAX_CHILDREN: usize = 200;
 
 /// Staff rows draw from streams above this, children from `0..children`.
 const STAFF_STREAMS: u64 = 1 << 63;
+/// Each case's events, meetings and records (SPEC section 8.1) draw from the stream this plus its case number,
+/// apart from the case's own, so adding them left the rest of the caseload as it was.
+const TIMESCALE_STREAMS: u64 = 1 << 62;
 
 /// Generates one local authority's staff and cases from a seed, relative to `today`.
 #[derive(Clone, Debug)]
@@ -83,7 +87,8 @@ impl Generator {
     }
 
     /// One case file per case, generated lazily in ascending `case_id` order. Every child has a current case;
-    /// a few also have an older closed one, which comes first.
+    /// a few also have an older closed one, which comes first, and a few whose case has closed a CONTACT case
+    /// after it (its id is the closed case's with `-CT`).
     pub fn case_files(&self) -> impl Iterator<Item = CaseFile> + '_ {
         let mut next_case = 1;
         (0..self.children).flat_map(move |child| {
@@ -93,6 +98,7 @@ impl Generator {
                 .older
                 .into_iter()
                 .chain(std::iter::once(cases.current))
+                .chain(cases.contact)
         })
     }
 
@@ -112,6 +118,7 @@ impl Generator {
             Some(scenario) => caseload::ChildCases {
                 older: None,
                 current: scenario.build(self, child, first_case, &mut rng),
+                contact: None,
             },
             None => caseload::random_child(self, child, first_case, &mut rng),
         }
@@ -121,6 +128,10 @@ impl Generator {
         let mut rng = self.rng.clone();
         rng.set_stream(stream);
         rng
+    }
+
+    fn timescale_stream(&self, case_number: usize) -> ChaCha8Rng {
+        self.stream(TIMESCALE_STREAMS + case_number as u64)
     }
 
     fn staff_stream(&self, post: hierarchy::Post) -> ChaCha8Rng {

@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use sqlx::{PgPool, QueryBuilder, Sqlite, SqlitePool};
 
-use crate::model::{Assessment, Case, Child, Decision, Staff, Visit};
+use crate::model::{Assessment, Case, CaseEvent, Child, Decision, Meeting, Record, Staff, Visit};
 
 use super::{Backend, CaseSource, SourceError, Table, queries};
 
@@ -34,8 +34,9 @@ pub enum Value<'a> {
     Instant(DateTime<Utc>),
 }
 
-/// A row of a table of the canonical schema: its values in the order of the table's columns.
-pub trait Record: Sync {
+/// A row of a table of the canonical schema: its values in the order of the table's columns. (Not to be confused
+/// with [`crate::model::Record`], a row of the `records` table.)
+pub trait TableRow: Sync {
     const TABLE: Table;
     fn values(&self) -> Vec<Value<'_>>;
 }
@@ -47,7 +48,7 @@ impl<'a> CaseLoader<'a> {
 
     /// Inserts `rows` in one transaction. Rows may refer to each other in any order within one call (staff to
     /// their managers); rows of other tables they refer to must be loaded first.
-    pub async fn insert<R: Record>(&self, rows: &[R]) -> Result<(), SourceError> {
+    pub async fn insert<R: TableRow>(&self, rows: &[R]) -> Result<(), SourceError> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -63,7 +64,7 @@ impl<'a> CaseLoader<'a> {
     }
 }
 
-async fn insert_sqlite<R: Record>(pool: &SqlitePool, rows: &[R]) -> Result<(), sqlx::Error> {
+async fn insert_sqlite<R: TableRow>(pool: &SqlitePool, rows: &[R]) -> Result<(), sqlx::Error> {
     let columns = queries::columns(R::TABLE);
     let per_insert = SQLITE_ROWS_PER_INSERT.min(SQLITE_MAX_PARAMETERS / columns.len());
     let mut tx = pool.begin().await?;
@@ -91,7 +92,7 @@ async fn insert_sqlite<R: Record>(pool: &SqlitePool, rows: &[R]) -> Result<(), s
     tx.commit().await
 }
 
-async fn copy_postgres<R: Record>(pool: &PgPool, rows: &[R]) -> Result<(), sqlx::Error> {
+async fn copy_postgres<R: TableRow>(pool: &PgPool, rows: &[R]) -> Result<(), sqlx::Error> {
     let columns = queries::columns(R::TABLE).join(", ");
     let mut tx = pool.begin().await?;
     let mut copy = tx
@@ -166,7 +167,7 @@ fn opt_instant(value: Option<DateTime<Utc>>) -> Value<'static> {
     value.map_or(Value::Null, Value::Instant)
 }
 
-impl Record for Staff {
+impl TableRow for Staff {
     const TABLE: Table = Table::Staff;
     fn values(&self) -> Vec<Value<'_>> {
         vec![
@@ -184,7 +185,7 @@ impl Record for Staff {
     }
 }
 
-impl Record for Child {
+impl TableRow for Child {
     const TABLE: Table = Table::Children;
     fn values(&self) -> Vec<Value<'_>> {
         let (given, family) = (opt_text(&self.given_name), opt_text(&self.family_name));
@@ -198,7 +199,7 @@ impl Record for Child {
     }
 }
 
-impl Record for Case {
+impl TableRow for Case {
     const TABLE: Table = Table::Cases;
     fn values(&self) -> Vec<Value<'_>> {
         vec![
@@ -214,7 +215,7 @@ impl Record for Case {
     }
 }
 
-impl Record for Visit {
+impl TableRow for Visit {
     const TABLE: Table = Table::Visits;
     fn values(&self) -> Vec<Value<'_>> {
         vec![
@@ -232,7 +233,7 @@ impl Record for Visit {
     }
 }
 
-impl Record for Assessment {
+impl TableRow for Assessment {
     const TABLE: Table = Table::Assessments;
     fn values(&self) -> Vec<Value<'_>> {
         vec![
@@ -248,7 +249,7 @@ impl Record for Assessment {
     }
 }
 
-impl Record for Decision {
+impl TableRow for Decision {
     const TABLE: Table = Table::ManagementDecisions;
     fn values(&self) -> Vec<Value<'_>> {
         let manager = opt_text(&self.manager_id);
@@ -258,6 +259,52 @@ impl Record for Decision {
             Value::Instant(self.decided_at),
             manager,
             text(&self.kind),
+        ]
+    }
+}
+
+impl TableRow for CaseEvent {
+    const TABLE: Table = Table::CaseEvents;
+    fn values(&self) -> Vec<Value<'_>> {
+        vec![
+            text(&self.id),
+            text(self.case_id.as_str()),
+            text(&self.kind),
+            Value::Instant(self.occurred_at),
+            opt_text(&self.staff_id),
+            opt_text(&self.detail),
+        ]
+    }
+}
+
+impl TableRow for Meeting {
+    const TABLE: Table = Table::Meetings;
+    fn values(&self) -> Vec<Value<'_>> {
+        vec![
+            text(&self.id),
+            text(self.case_id.as_str()),
+            text(&self.kind),
+            opt_instant(self.scheduled_at),
+            opt_instant(self.held_at),
+            Value::Bool(self.cancelled),
+            opt_text(&self.chair_id),
+        ]
+    }
+}
+
+impl TableRow for Record {
+    const TABLE: Table = Table::Records;
+    fn values(&self) -> Vec<Value<'_>> {
+        vec![
+            text(&self.id),
+            text(self.case_id.as_str()),
+            text(&self.kind),
+            opt_instant(self.about_at),
+            opt_instant(self.completed_at),
+            opt_instant(self.authorised_at),
+            opt_text(&self.staff_id),
+            opt_text(&self.meeting_id),
+            opt_text(&self.event_id),
         ]
     }
 }

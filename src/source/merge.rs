@@ -1,8 +1,9 @@
-//! The streaming merge join that turns four case-ordered row feeds into one [`CaseFile`] per open case.
+//! The streaming merge join that turns case-ordered row feeds into one [`CaseFile`] per open case.
 //!
-//! Each feed (cases with their child, visits, assessments, decisions) arrives ordered by `case_id` in byte order,
-//! so a case's rows are gathered by advancing each feed up to the next case: memory holds one case at a time
-//! whatever the caseload. The SQL of each backend lives behind [`FeedReader`].
+//! Each feed (cases with their child, visits, assessments, decisions, and the optional events, meetings and
+//! records that enabled rules need) arrives ordered by `case_id` in byte order, so a case's rows are gathered by
+//! advancing each feed up to the next case: memory holds one case at a time whatever the caseload. The SQL of
+//! each backend lives behind [`FeedReader`]; a feed that is not read yields no rows.
 
 use std::cmp::Ordering;
 use std::future::Future;
@@ -10,14 +11,14 @@ use std::future::Future;
 use chrono::NaiveDate;
 use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
 
-use crate::model::{CaseFile, Child};
+use crate::model::{CaseFile, Child, OptionalTables};
 
 use super::SourceError;
 use super::decode::{Cell, Problem, RawRow, Reason, as_text, required, row_id};
 use super::report::{ReadReport, Table};
 use super::rows::{self, JOINED_CHILD_ID};
 
-/// One of the four row feeds of a case read.
+/// One of the row feeds of a case read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Feed {
     /// Cases open on the date, each with its child joined on.
@@ -25,15 +26,42 @@ pub(super) enum Feed {
     Visits,
     Assessments,
     Decisions,
+    Events,
+    Meetings,
+    Records,
 }
 
+/// How many feeds a case read can have.
+pub(super) const FEEDS: usize = 7;
+
 impl Feed {
-    pub(super) const ALL: [Feed; 4] = [
+    pub(super) const ALL: [Feed; FEEDS] = [
         Feed::Cases,
         Feed::Visits,
         Feed::Assessments,
         Feed::Decisions,
+        Feed::Events,
+        Feed::Meetings,
+        Feed::Records,
     ];
+
+    /// The feeds after the cases: each a case's rows of one table.
+    const ROWS: &[Feed] = Feed::ALL.as_slice().split_at(1).1;
+
+    /// The feeds a read with these optional tables opens: the four of SPEC section 2 always, then the others.
+    pub(super) fn read(tables: OptionalTables) -> Vec<Feed> {
+        let optional = [
+            (tables.events, Feed::Events),
+            (tables.meetings, Feed::Meetings),
+            (tables.records, Feed::Records),
+        ];
+        let optional = optional.into_iter().filter_map(|(on, f)| on.then_some(f));
+        let required = Feed::ALL
+            .iter()
+            .take_while(|&&f| f != Feed::Events)
+            .copied();
+        required.chain(optional).collect()
+    }
 
     pub(super) fn table(self) -> Table {
         match self {
@@ -41,6 +69,9 @@ impl Feed {
             Feed::Visits => Table::Visits,
             Feed::Assessments => Table::Assessments,
             Feed::Decisions => Table::ManagementDecisions,
+            Feed::Events => Table::CaseEvents,
+            Feed::Meetings => Table::Meetings,
+            Feed::Records => Table::Records,
         }
     }
 
@@ -49,7 +80,8 @@ impl Feed {
     }
 }
 
-/// The backend half of a case read: the next row of a feed, each feed ordered by `case_id` in byte order.
+/// The backend half of a case read: the next row of a feed, each feed ordered by `case_id` in byte order. A feed
+/// the read did not open has no rows.
 pub(super) trait FeedReader: Send {
     type Row: RawRow + Send;
 
@@ -97,23 +129,20 @@ struct Merge<'a, R: FeedReader> {
     report: &'a ReadReport,
     url: &'a str,
     /// Per feed, the row read past the end of the current case.
-    pending: [Option<Keyed<R::Row>>; 4],
+    pending: [Option<Keyed<R::Row>>; FEEDS],
     /// Per feed, the last case_id seen, to prove the order the merge relies on.
-    last_key: [Option<String>; 4],
+    last_key: [Option<String>; FEEDS],
 }
 
 impl<R: FeedReader> Merge<'_, R> {
     async fn next_case_file(&mut self) -> Result<Option<CaseFile>, SourceError> {
         while let Some(head) = self.next_keyed(Feed::Cases).await? {
-            let visits = self.rows_of(Feed::Visits, &head.case_id).await?;
-            let assessments = self.rows_of(Feed::Assessments, &head.case_id).await?;
-            let decisions = self.rows_of(Feed::Decisions, &head.case_id).await?;
+            let mut rows: [Vec<R::Row>; FEEDS - 1] = Default::default();
+            for (&feed, rows) in Feed::ROWS.iter().zip(&mut rows) {
+                *rows = self.rows_of(feed, &head.case_id).await?;
+            }
             let Some((case, child)) = self.decode_head(&head) else {
-                for (feed, rows) in [
-                    (Feed::Visits, visits),
-                    (Feed::Assessments, assessments),
-                    (Feed::Decisions, decisions),
-                ] {
+                for (&feed, rows) in Feed::ROWS.iter().zip(rows) {
                     self.skip_all(feed, rows, Reason::SkippedCase);
                 }
                 continue;
@@ -121,25 +150,31 @@ impl<R: FeedReader> Merge<'_, R> {
             if !case.is_open_on(self.open_on) {
                 continue; // the SQL lets through what it cannot judge; decoded, this case is not open
             }
+            let [visits, assessments, decisions, events, meetings, records] = rows;
             let mut file = CaseFile {
                 case,
                 child,
                 visits: self.decode_all(Feed::Visits, visits, rows::visit),
                 assessments: self.decode_all(Feed::Assessments, assessments, rows::assessment),
                 decisions: self.decode_all(Feed::Decisions, decisions, rows::decision),
-                events: vec![],
-                meetings: vec![],
-                records: vec![],
+                events: self.decode_all(Feed::Events, events, rows::case_event),
+                meetings: self.decode_all(Feed::Meetings, meetings, rows::meeting),
+                records: self.decode_all(Feed::Records, records, rows::record),
             };
+            // The orders documented on CaseFile's fields, whatever order the database sent within a case.
             file.visits
                 .sort_by(|a, b| (a.visit_at, &a.id).cmp(&(b.visit_at, &b.id)));
             file.assessments.sort_by(|a, b| a.id.cmp(&b.id));
             file.decisions
                 .sort_by(|a, b| (a.decided_at, &a.id).cmp(&(b.decided_at, &b.id)));
+            file.events
+                .sort_by(|a, b| (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id)));
+            file.meetings.sort_by(|a, b| a.id.cmp(&b.id));
+            file.records.sort_by(|a, b| a.id.cmp(&b.id));
             return Ok(Some(file));
         }
         // Rows left on the other feeds name no case that was read.
-        for feed in [Feed::Visits, Feed::Assessments, Feed::Decisions] {
+        for &feed in Feed::ROWS {
             while let Some(orphan) = self.next_keyed(feed).await? {
                 self.skip_all(feed, vec![orphan.row], Reason::NoOpenCase);
             }

@@ -1,7 +1,8 @@
-//! Reading the case database (SPEC section 2): the only code that knows its SQL.
+//! Reading the case database (SPEC sections 2 and 8.1): the only code that knows its SQL.
 //!
 //! [`CaseSource`] connects to SQLite or PostgreSQL, loads the staff list, and streams one [`CaseFile`] per open
-//! case, merging four case-ordered queries (`merge.rs`) so memory does not grow with the caseload. Every value is
+//! case, merging four case-ordered queries, and one more for each optional table (events, meetings, records)
+//! that the enabled rules read (`merge.rs`), so memory does not grow with the caseload. Every value is
 //! parsed by the same rules on both backends (`decode.rs`, `rows.rs`); a row that cannot be read is skipped with a
 //! warning that names only its id, and counted in a [`ReadReport`]. The daemon only ever reads: writing (the
 //! migrations and [`CaseLoader`]) is for the demo, the data generator and tests. [`inspect`] checks the tables'
@@ -23,10 +24,10 @@ use futures_util::stream::BoxStream;
 use sqlx::AssertSqlSafe;
 
 use crate::config::secret::redact_url;
-use crate::model::{CaseFile, Staff};
+use crate::model::{CaseFile, OptionalTables, Staff};
 
 pub use decode::{parse_date, parse_instant};
-pub use loader::{CaseLoader, Record, Value};
+pub use loader::{CaseLoader, TableRow, Value};
 pub use problem::{Problem, Reason};
 pub use report::{ReadReport, Table};
 pub use schema::{SchemaProblem, inspect};
@@ -115,21 +116,23 @@ impl CaseSource {
     }
 
     /// One [`CaseFile`] per case open on `open_on` (SPEC section 2), ordered by case id, with the case's visits,
-    /// assessments and decisions. Nothing is queried until the stream is polled; dropping it ends the read.
+    /// assessments and decisions, and its rows of the optional `tables` (SPEC section 8.1; the others are left
+    /// empty and never queried). Nothing is queried until the stream is polled; dropping it ends the read.
     pub fn case_files<'a>(
         &'a self,
         open_on: NaiveDate,
+        tables: OptionalTables,
         report: &'a ReadReport,
     ) -> BoxStream<'a, Result<CaseFile, SourceError>> {
         match &self.backend {
             Backend::Sqlite(pool) => merge::case_files(
-                async move { Ok(sqlite::feeds(pool, open_on)) },
+                async move { Ok(sqlite::feeds(pool, open_on, tables)) },
                 open_on,
                 report,
                 &self.url,
             ),
             Backend::Postgres(pool) => merge::case_files(
-                postgres::feeds(pool, open_on, &self.url),
+                postgres::feeds(pool, open_on, tables, &self.url),
                 open_on,
                 report,
                 &self.url,
@@ -137,23 +140,67 @@ impl CaseSource {
         }
     }
 
-    /// The SQL of a case read as of `open_on`, with the date written in as a literal: the staff query, then the
-    /// four feeds. For the benchmark, which times the database handing over the same rows (`COPY … TO STDOUT`,
-    /// the `sqlite3` shell) to compare with casewatch's own read.
-    pub fn read_queries(&self, open_on: NaiveDate) -> Vec<(Table, String)> {
+    /// The SQL of a case read as of `open_on` with the optional `tables`, the date written in as a literal: the
+    /// staff query, then each feed. For the benchmark, which times the database handing over the same rows
+    /// (`COPY … TO STDOUT`, the `sqlite3` shell) to compare with casewatch's own read.
+    pub fn read_queries(&self, open_on: NaiveDate, tables: OptionalTables) -> Vec<(Table, String)> {
         let dialect = match &self.backend {
             Backend::Sqlite(_) => &queries::SQLITE,
             Backend::Postgres(_) => &queries::POSTGRES,
         };
         let date = format!("'{}'", open_on.format("%Y-%m-%d"));
         let mut read = vec![(Table::Staff, queries::staff())];
-        read.extend(merge::Feed::ALL.map(|feed| {
+        read.extend(merge::Feed::read(tables).into_iter().map(|feed| {
             (
                 feed.table(),
                 queries::feed(dialect, feed).replace("$1", &date),
             )
         }));
         read
+    }
+
+    /// Which of the optional `tables` the database has no table or view for (a catalogue look-up, no rows read).
+    pub async fn missing_tables(&self, tables: OptionalTables) -> Result<Vec<Table>, SourceError> {
+        let mut missing = Vec::new();
+        for table in Table::optional(tables) {
+            let exists = schema::exists(self, table).await;
+            if !exists.map_err(|cause| SourceError::read(&self.url, table, cause))? {
+                missing.push(table);
+            }
+        }
+        Ok(missing)
+    }
+
+    /// SPEC section 8.1: a rule that reads an optional table the database lacks is a configuration error naming
+    /// the rule and the table. `rules` are `(rule id, the optional tables it reads)`.
+    pub async fn require_tables<'r>(
+        &self,
+        rules: impl IntoIterator<Item = (&'r str, OptionalTables)>,
+    ) -> Result<(), SourceError> {
+        let rules: Vec<_> = rules.into_iter().collect();
+        let needed = rules
+            .iter()
+            .fold(OptionalTables::default(), |all, (_, t)| all.union(*t));
+        let lacks: Vec<MissingTable> = self
+            .missing_tables(needed)
+            .await?
+            .into_iter()
+            .map(|table| MissingTable {
+                table,
+                rules: rules
+                    .iter()
+                    .filter(|(_, t)| Table::optional(*t).contains(&table))
+                    .map(|(id, _)| (*id).to_owned())
+                    .collect(),
+            })
+            .collect();
+        if lacks.is_empty() {
+            return Ok(());
+        }
+        Err(SourceError::MissingTables {
+            url: self.url.clone(),
+            lacks,
+        })
     }
 
     /// Writes rows of the canonical schema (demo, data generator and tests; open with a writable [`OpenMode`]).
@@ -222,6 +269,15 @@ pub enum SourceError {
          if {table} is a view, check the type and collation of its case_id (SPEC: TEXT)"
     )]
     Unordered { url: String, table: Table },
+    #[error(
+        "case database {url} has no table or view {}: switch off the rules (or their pack) or provide the \
+         table, or a view with its columns (docs/case-schema.md)",
+        lacks.iter().map(ToString::to_string).collect::<Vec<_>>().join(", nor ")
+    )]
+    MissingTables {
+        url: String,
+        lacks: Vec<MissingTable>,
+    },
     #[error("cannot create the case schema in {url}: {cause}")]
     Migrate {
         url: String,
@@ -236,12 +292,37 @@ pub enum SourceError {
 }
 
 impl SourceError {
+    /// Whether the configuration is at fault (its rules need what the database lacks), not the database.
+    pub fn is_configuration(&self) -> bool {
+        matches!(self, SourceError::MissingTables { .. })
+    }
+
     fn read(url: &str, table: Table, cause: sqlx::Error) -> Self {
         Self::Read {
             url: url.to_owned(),
             table,
             cause,
         }
+    }
+}
+
+/// An optional table the case database lacks, and the enabled rules that read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MissingTable {
+    pub table: Table,
+    pub rules: Vec<String>,
+}
+
+impl std::fmt::Display for MissingTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = if self.rules.len() == 1 { "" } else { "s" };
+        write!(
+            f,
+            "`{}`, which rule{s} {} read{}",
+            self.table,
+            self.rules.join(", "),
+            if self.rules.len() == 1 { "s" } else { "" }
+        )
     }
 }
 

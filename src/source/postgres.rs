@@ -1,4 +1,4 @@
-//! The PostgreSQL case database: connecting, and reading the four feeds in one snapshot.
+//! The PostgreSQL case database: connecting, and reading a case read's feeds in one snapshot.
 
 use std::collections::VecDeque;
 use std::str::FromStr;
@@ -15,8 +15,9 @@ use tokio::sync::mpsc;
 use tokio_util::task::AbortOnDropHandle;
 
 use super::decode::{Cell, RawRow};
-use super::merge::{Feed, FeedReader};
+use super::merge::{FEEDS, Feed, FeedReader};
 use super::{SourceError, queries};
+use crate::model::OptionalTables;
 
 /// Rows fetched per round trip and feed: with one case's rows, all a case read holds in memory, whatever the
 /// caseload.
@@ -44,25 +45,29 @@ pub(super) async fn connect(url: &str, redacted: &str) -> Result<PgPool, SourceE
         .map_err(connect_error)?;
     let _ = first.close().await;
     Ok(PgPoolOptions::new()
-        // Four for a case read's feeds, and room for `/readyz` and the staff list meanwhile.
-        .max_connections(6)
+        // Up to seven for a case read's feeds (four, and the three optional tables when rules need them), and
+        // room for `/readyz` and the staff list meanwhile.
+        .max_connections(9)
         .acquire_timeout(CONNECT_TIMEOUT)
         .connect_lazy_with(options))
 }
 
-/// Opens the four feeds of a case read, all in one repeatable-read snapshot.
+/// Opens the feeds of a case read (the four of SPEC section 2 and the optional `tables`), all in one
+/// repeatable-read snapshot.
 ///
-/// The fast way is four connections sharing a snapshot exported by the first (`pg_export_snapshot`, as
+/// The fast way is one connection per feed, all sharing a snapshot exported by the first (`pg_export_snapshot`, as
 /// `pg_dump --jobs` does), each streaming its query while the merge consumes: the server produces rows while
 /// casewatch evaluates. Where a snapshot cannot be shared (a transaction-pooling proxy, a server that refuses
 /// it), the feeds are read through cursors on one connection instead, in batches of [`FETCH_ROWS`].
 pub(super) async fn feeds(
     pool: &PgPool,
     open_on: NaiveDate,
+    tables: OptionalTables,
     url: &str,
 ) -> Result<PgFeeds, SourceError> {
     let date = open_on.format("%Y-%m-%d").to_string();
-    match streams(pool, &date).await {
+    let feeds = Feed::read(tables);
+    match streams(pool, &date, &feeds).await {
         Ok(streams) => return Ok(PgFeeds::Streams(streams)),
         Err(cause) => {
             static SAID: std::sync::Once = std::sync::Once::new();
@@ -74,7 +79,9 @@ pub(super) async fn feeds(
             });
         }
     }
-    cursors(pool, &date, url).await.map(PgFeeds::Cursors)
+    cursors(pool, &date, &feeds, url)
+        .await
+        .map(PgFeeds::Cursors)
 }
 
 pub(super) enum PgFeeds {
@@ -106,16 +113,17 @@ enum Batch {
     End,
 }
 
-/// Four streaming queries in one exported snapshot, each read by its own task into a bounded channel.
+/// Streaming queries in one exported snapshot, each read by its own task into a bounded channel.
 pub(super) struct StreamFeeds {
-    batches: [mpsc::Receiver<Batch>; 4],
-    current: [std::vec::IntoIter<PgRow>; 4],
-    ended: [bool; 4],
+    /// `None` for a feed this read does not open.
+    batches: [Option<mpsc::Receiver<Batch>>; FEEDS],
+    current: [std::vec::IntoIter<PgRow>; FEEDS],
+    ended: [bool; FEEDS],
     /// Dropping the feeds (the read ended early) stops the tasks and rolls their transactions back.
     _tasks: Vec<AbortOnDropHandle<()>>,
 }
 
-async fn streams(pool: &PgPool, date: &str) -> Result<StreamFeeds, sqlx::Error> {
+async fn streams(pool: &PgPool, date: &str, feeds: &[Feed]) -> Result<StreamFeeds, sqlx::Error> {
     let mut exporter = pool.begin_with(SNAPSHOT_READ).await?;
     let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
         .fetch_one(&mut *exporter)
@@ -127,7 +135,7 @@ async fn streams(pool: &PgPool, date: &str) -> Result<StreamFeeds, sqlx::Error> 
         )));
     }
     let mut transactions = vec![exporter];
-    for _ in 1..Feed::ALL.len() {
+    for _ in 1..feeds.len() {
         let mut importer = pool.begin_with(SNAPSHOT_READ).await?;
         sqlx::query(AssertSqlSafe(format!(
             "SET TRANSACTION SNAPSHOT '{snapshot}'"
@@ -137,18 +145,18 @@ async fn streams(pool: &PgPool, date: &str) -> Result<StreamFeeds, sqlx::Error> 
         transactions.push(importer);
     }
     let mut tasks = Vec::new();
-    let batches = Feed::ALL.map(|feed| {
+    let mut batches: [Option<mpsc::Receiver<Batch>>; FEEDS] = Default::default();
+    for (&feed, transaction) in feeds.iter().zip(transactions) {
         let (sender, receiver) = mpsc::channel(BATCHES_AHEAD);
-        let transaction = transactions.remove(0);
         let date = date.to_owned();
         let task = tokio::spawn(stream_feed(transaction, feed, date, sender));
         tasks.push(AbortOnDropHandle::new(task));
-        receiver
-    });
+        batches[feed.index()] = Some(receiver);
+    }
     Ok(StreamFeeds {
         batches,
         current: Default::default(),
-        ended: [false; 4],
+        ended: [false; FEEDS],
         _tasks: tasks,
     })
 }
@@ -204,10 +212,10 @@ impl FeedReader for StreamFeeds {
             if let Some(row) = self.current[i].next() {
                 return Ok(Some(row));
             }
-            if self.ended[i] {
+            let Some(batches) = self.batches[i].as_mut().filter(|_| !self.ended[i]) else {
                 return Ok(None);
-            }
-            match self.batches[i].recv().await {
+            };
+            match batches.recv().await {
                 Some(Batch::Rows(rows)) => self.current[i] = rows.into_iter(),
                 Some(Batch::End) => self.ended[i] = true,
                 Some(Batch::Error(cause)) => return Err(cause),
@@ -218,12 +226,20 @@ impl FeedReader for StreamFeeds {
     }
 }
 
-/// The fallback: the four feeds as cursors of one read-only, repeatable-read transaction on one connection.
-async fn cursors(pool: &PgPool, date: &str, url: &str) -> Result<CursorFeeds, SourceError> {
+/// The fallback: the feeds as cursors of one read-only, repeatable-read transaction on one connection.
+async fn cursors(
+    pool: &PgPool,
+    date: &str,
+    feeds: &[Feed],
+    url: &str,
+) -> Result<CursorFeeds, SourceError> {
     let read_error = |table, cause| SourceError::read(url, table, cause);
     let begin = pool.begin_with(SNAPSHOT_READ).await;
     let mut tx = begin.map_err(|cause| read_error(super::Table::Cases, cause))?;
-    for feed in Feed::ALL {
+    // A feed without a cursor reads as already exhausted.
+    let mut exhausted = [true; FEEDS];
+    for &feed in feeds {
+        exhausted[feed.index()] = false;
         let query = queries::feed(&queries::POSTGRES, feed);
         let declare = format!("DECLARE {} NO SCROLL CURSOR FOR {query}", cursor(feed));
         let declared = sqlx::query(AssertSqlSafe(declare))
@@ -235,7 +251,7 @@ async fn cursors(pool: &PgPool, date: &str, url: &str) -> Result<CursorFeeds, So
     Ok(CursorFeeds {
         tx,
         buffers: Default::default(),
-        exhausted: [false; 4],
+        exhausted,
     })
 }
 
@@ -245,13 +261,16 @@ fn cursor(feed: Feed) -> &'static str {
         Feed::Visits => "casewatch_visits",
         Feed::Assessments => "casewatch_assessments",
         Feed::Decisions => "casewatch_decisions",
+        Feed::Events => "casewatch_events",
+        Feed::Meetings => "casewatch_meetings",
+        Feed::Records => "casewatch_records",
     }
 }
 
 pub(super) struct CursorFeeds {
     tx: Transaction<'static, Postgres>,
-    buffers: [VecDeque<PgRow>; 4],
-    exhausted: [bool; 4],
+    buffers: [VecDeque<PgRow>; FEEDS],
+    exhausted: [bool; FEEDS],
 }
 
 impl FeedReader for CursorFeeds {

@@ -8,7 +8,7 @@ use super::merge::Feed;
 use super::report::Table;
 use super::rows::JOINED_CHILD_ID;
 
-/// The columns of each table in SPEC section 2, in order: what is read, and what the loader writes.
+/// The columns of each table in SPEC sections 2 and 8.1, in order: what is read, and what the loader writes.
 pub(super) fn columns(table: Table) -> &'static [&'static str] {
     match table {
         Table::Staff => &[
@@ -64,6 +64,34 @@ pub(super) fn columns(table: Table) -> &'static [&'static str] {
         Table::ManagementDecisions => {
             &["decision_id", "case_id", "decided_at", "manager_id", "kind"]
         }
+        Table::CaseEvents => &[
+            "event_id",
+            "case_id",
+            "kind",
+            "occurred_at",
+            "staff_id",
+            "detail",
+        ],
+        Table::Meetings => &[
+            "meeting_id",
+            "case_id",
+            "kind",
+            "scheduled_at",
+            "held_at",
+            "cancelled",
+            "chair_id",
+        ],
+        Table::Records => &[
+            "record_id",
+            "case_id",
+            "kind",
+            "about_at",
+            "completed_at",
+            "authorised_at",
+            "staff_id",
+            "meeting_id",
+            "event_id",
+        ],
     }
 }
 

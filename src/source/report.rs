@@ -4,8 +4,9 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::decode::Problem;
+use crate::model::OptionalTables;
 
-/// A table of the canonical case schema (SPEC section 2).
+/// A table of the canonical case schema: the six of SPEC section 2, then the three optional ones of section 8.1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Table {
     Staff,
@@ -14,17 +15,43 @@ pub enum Table {
     Visits,
     Assessments,
     ManagementDecisions,
+    CaseEvents,
+    Meetings,
+    Records,
 }
 
 impl Table {
-    pub const ALL: [Table; 6] = [
+    pub const ALL: [Table; 9] = [
         Table::Staff,
         Table::Children,
         Table::Cases,
         Table::Visits,
         Table::Assessments,
         Table::ManagementDecisions,
+        Table::CaseEvents,
+        Table::Meetings,
+        Table::Records,
     ];
+
+    /// The six tables every configuration reads (SPEC section 2): the first of [`Table::ALL`].
+    pub const REQUIRED: &[Table] = Table::ALL.as_slice().split_at(6).0;
+
+    /// The optional tables of SPEC section 8.1 in `tables`, in SPEC order.
+    pub fn optional(tables: OptionalTables) -> Vec<Table> {
+        let all = [
+            (tables.events, Table::CaseEvents),
+            (tables.meetings, Table::Meetings),
+            (tables.records, Table::Records),
+        ];
+        all.into_iter()
+            .filter_map(|(on, table)| on.then_some(table))
+            .collect()
+    }
+
+    /// Whether this is one of the optional tables, read only when an enabled rule needs it.
+    pub fn is_optional(self) -> bool {
+        matches!(self, Table::CaseEvents | Table::Meetings | Table::Records)
+    }
 
     /// The table's (or view's) name in the case database.
     pub fn name(self) -> &'static str {
@@ -35,6 +62,9 @@ impl Table {
             Table::Visits => "visits",
             Table::Assessments => "assessments",
             Table::ManagementDecisions => "management_decisions",
+            Table::CaseEvents => "case_events",
+            Table::Meetings => "meetings",
+            Table::Records => "records",
         }
     }
 
@@ -47,6 +77,9 @@ impl Table {
             Table::Visits => "visit_id",
             Table::Assessments => "assessment_id",
             Table::ManagementDecisions => "decision_id",
+            Table::CaseEvents => "event_id",
+            Table::Meetings => "meeting_id",
+            Table::Records => "record_id",
         }
     }
 
@@ -115,6 +148,10 @@ impl fmt::Display for ReadReport {
         for (i, table) in Table::ALL.into_iter().enumerate() {
             let sep = if i == 0 { "" } else { ", " };
             let (read, skipped) = (self.rows_read(table), self.rows_skipped(table));
+            // The optional tables only when this read touched them: most configurations never do.
+            if table.is_optional() && read == 0 {
+                continue;
+            }
             write!(f, "{sep}{table}: {read} read, {skipped} skipped")?;
         }
         Ok(())

@@ -1,10 +1,10 @@
-//! Rows of the canonical case schema (SPEC section 2) decoded into the domain types of [`crate::model`].
+//! Rows of the canonical case schema (SPEC sections 2 and 8.1) decoded into the domain types of [`crate::model`].
 //!
 //! Column names here are the contract with the case database; the SQL that selects them lives in `queries.rs`.
 
 use crate::model::{
-    Assessment, CareLeaverCategory, Case, CaseId, Child, ChildId, Decision, Staff, StaffId, Visit,
-    VisitType,
+    Assessment, CareLeaverCategory, Case, CaseEvent, CaseId, Child, ChildId, Decision, Meeting,
+    Record, Staff, StaffId, Visit, VisitType,
 };
 
 use super::decode::{
@@ -92,6 +92,43 @@ pub(super) fn decision(row: &impl RawRow) -> Result<Decision, Problem> {
         decided_at: required(row, "decided_at", as_instant)?,
         manager_id: optional(row, "manager_id", as_text)?.map(StaffId),
         kind: required(row, "kind", as_text)?,
+    })
+}
+
+pub(super) fn case_event(row: &impl RawRow) -> Result<CaseEvent, Problem> {
+    Ok(CaseEvent {
+        id: required(row, "event_id", as_text)?,
+        case_id: CaseId(required(row, "case_id", as_text)?),
+        kind: required(row, "kind", as_text)?,
+        occurred_at: required(row, "occurred_at", as_instant)?,
+        staff_id: optional(row, "staff_id", as_text)?.map(StaffId),
+        detail: optional(row, "detail", as_text)?,
+    })
+}
+
+pub(super) fn meeting(row: &impl RawRow) -> Result<Meeting, Problem> {
+    Ok(Meeting {
+        id: required(row, "meeting_id", as_text)?,
+        case_id: CaseId(required(row, "case_id", as_text)?),
+        kind: required(row, "kind", as_text)?,
+        scheduled_at: optional(row, "scheduled_at", as_instant)?,
+        held_at: optional(row, "held_at", as_instant)?,
+        cancelled: required(row, "cancelled", as_bool)?,
+        chair_id: optional(row, "chair_id", as_text)?.map(StaffId),
+    })
+}
+
+pub(super) fn record(row: &impl RawRow) -> Result<Record, Problem> {
+    Ok(Record {
+        id: required(row, "record_id", as_text)?,
+        case_id: CaseId(required(row, "case_id", as_text)?),
+        kind: required(row, "kind", as_text)?,
+        about_at: optional(row, "about_at", as_instant)?,
+        completed_at: optional(row, "completed_at", as_instant)?,
+        authorised_at: optional(row, "authorised_at", as_instant)?,
+        staff_id: optional(row, "staff_id", as_text)?.map(StaffId),
+        meeting_id: optional(row, "meeting_id", as_text)?,
+        event_id: optional(row, "event_id", as_text)?,
     })
 }
 

@@ -1,4 +1,4 @@
-//! Whether the case database has the shape casewatch reads (SPEC section 2), asked of its catalogue before any
+//! Whether the case database has the shape casewatch reads (SPEC sections 2 and 8.1), asked of its catalogue before any
 //! row is read: for `casewatch check-config`, so that a view missing a column or giving a column a type casewatch
 //! cannot read is found by the operator, not by a warning on every row at the first pass.
 //!
@@ -12,6 +12,7 @@ use sqlx::{AssertSqlSafe, PgPool, SqlitePool};
 
 use super::report::Table;
 use super::{Backend, CaseSource, queries};
+use crate::model::OptionalTables;
 
 /// Something wrong with a table (or view) of the case database, or one of its columns.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,11 +41,16 @@ impl fmt::Display for SchemaProblem {
     }
 }
 
-/// Checks each of the six tables: it exists, has every column, each column's type is usable, and it can be
-/// selected from; on PostgreSQL also that `ORDER BY case_id COLLATE "C"` is served by an index. Reads no rows.
-pub async fn inspect(source: &CaseSource) -> Vec<SchemaProblem> {
+/// Checks each of the six tables, and the optional `tables` (those the enabled rules read): it exists, has every
+/// column, each column's type is usable, and it can be selected from; on PostgreSQL also that
+/// `ORDER BY case_id COLLATE "C"` is served by an index. Reads no rows.
+pub async fn inspect(source: &CaseSource, tables: OptionalTables) -> Vec<SchemaProblem> {
     let mut problems = Vec::new();
-    for table in Table::ALL {
+    for table in Table::REQUIRED
+        .iter()
+        .copied()
+        .chain(Table::optional(tables))
+    {
         let before = problems.len();
         let columns = match &source.backend {
             Backend::Sqlite(pool) => sqlite_columns(pool, table).await,
@@ -101,7 +107,7 @@ pub async fn inspect(source: &CaseSource) -> Vec<SchemaProblem> {
     problems
 }
 
-/// What a column holds, by SPEC section 2.
+/// What a column holds, by SPEC sections 2 and 8.1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Text,
@@ -117,8 +123,9 @@ impl Kind {
             "absent_from" | "absent_until" | "date_of_birth" | "opened_on" | "closed_on"
             | "started_on" | "referral_on" | "completed_on" => Kind::Date,
             "visit_at" | "note_created_at" | "note_finalised_at" | "manager_comment_at"
-            | "priority_set_at" | "decided_at" => Kind::Timestamp,
-            "active" | "child_seen" | "ssda903_recorded" => Kind::Boolean,
+            | "priority_set_at" | "decided_at" | "occurred_at" | "scheduled_at" | "held_at"
+            | "about_at" | "completed_at" | "authorised_at" => Kind::Timestamp,
+            "active" | "child_seen" | "ssda903_recorded" | "cancelled" => Kind::Boolean,
             "priority_working_days" => Kind::Integer,
             _ => Kind::Text,
         }
@@ -209,17 +216,36 @@ fn postgres_type_problem(name: &str, is_enum: bool, kind: Kind) -> bool {
     !usable
 }
 
-async fn sqlite_columns(
-    pool: &SqlitePool,
-    table: Table,
-) -> Result<Option<Vec<Column>>, sqlx::Error> {
-    let exists: Option<String> = sqlx::query_scalar(
+/// Whether the database has a table or view named as `table` (for SQLite case-insensitively, as SQLite itself
+/// finds it; for PostgreSQL as `search_path` finds it).
+pub(super) async fn exists(source: &CaseSource, table: Table) -> Result<bool, sqlx::Error> {
+    match &source.backend {
+        Backend::Sqlite(pool) => sqlite_relation(pool, table).await.map(|t| t.is_some()),
+        Backend::Postgres(pool) => postgres_relation(pool, table).await.map(|t| t.is_some()),
+    }
+}
+
+async fn sqlite_relation(pool: &SqlitePool, table: Table) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
         "SELECT type FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?1 COLLATE NOCASE",
     )
     .bind(table.name())
     .fetch_optional(pool)
-    .await?;
-    if exists.is_none() {
+    .await
+}
+
+async fn postgres_relation(pool: &PgPool, table: Table) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT to_regclass($1)::text")
+        .bind(table.name())
+        .fetch_one(pool)
+        .await
+}
+
+async fn sqlite_columns(
+    pool: &SqlitePool,
+    table: Table,
+) -> Result<Option<Vec<Column>>, sqlx::Error> {
+    if sqlite_relation(pool, table).await?.is_none() {
         return Ok(None);
     }
     // Works for views too; a view over a missing table fails here, with SQLite's reason.
@@ -238,11 +264,7 @@ async fn sqlite_columns(
 /// The relation `search_path` finds by the table's name (table, view, materialized view or foreign table), with
 /// each column's type; a domain counts as its base type, as PostgreSQL sends its values.
 async fn postgres_columns(pool: &PgPool, table: Table) -> Result<Option<Vec<Column>>, sqlx::Error> {
-    let exists: Option<String> = sqlx::query_scalar("SELECT to_regclass($1)::text")
-        .bind(table.name())
-        .fetch_one(pool)
-        .await?;
-    if exists.is_none() {
+    if postgres_relation(pool, table).await?.is_none() {
         return Ok(None);
     }
     let rows: Vec<(String, String, bool, String)> = sqlx::query_as(
@@ -327,15 +349,17 @@ fn sorts(plan: &[String]) -> bool {
 mod tests {
     use super::*;
 
+    /// The columns of `table` that are not text, with their kinds.
+    fn kinds(table: Table) -> Vec<(&'static str, Kind)> {
+        queries::columns(table)
+            .iter()
+            .map(|c| (*c, Kind::of(c)))
+            .filter(|(_, k)| *k != Kind::Text)
+            .collect()
+    }
+
     #[test]
     fn every_canonical_column_has_the_kind_spec_section_2_gives_it() {
-        let kinds = |table| {
-            queries::columns(table)
-                .iter()
-                .map(|c| (*c, Kind::of(c)))
-                .filter(|(_, k)| *k != Kind::Text)
-                .collect::<Vec<_>>()
-        };
         use Kind::*;
         assert_eq!(
             kinds(Table::Staff),
@@ -374,6 +398,28 @@ mod tests {
         assert_eq!(
             kinds(Table::ManagementDecisions),
             [("decided_at", Timestamp)]
+        );
+    }
+
+    #[test]
+    fn every_optional_column_has_the_kind_spec_section_8_1_gives_it() {
+        use Kind::*;
+        assert_eq!(kinds(Table::CaseEvents), [("occurred_at", Timestamp)]);
+        assert_eq!(
+            kinds(Table::Meetings),
+            [
+                ("scheduled_at", Timestamp),
+                ("held_at", Timestamp),
+                ("cancelled", Boolean)
+            ]
+        );
+        assert_eq!(
+            kinds(Table::Records),
+            [
+                ("about_at", Timestamp),
+                ("completed_at", Timestamp),
+                ("authorised_at", Timestamp)
+            ]
         );
     }
 

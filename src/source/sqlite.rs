@@ -9,10 +9,11 @@ use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRo
 use sqlx::{AssertSqlSafe, ConnectOptions, Decode, Row, Sqlite, TypeInfo, ValueRef};
 
 use super::decode::{Cell, RawRow};
-use super::merge::{Feed, FeedReader};
+use super::merge::{FEEDS, Feed, FeedReader};
 use super::{OpenMode, SourceError, queries};
+use crate::model::OptionalTables;
 
-/// The merge reads four feeds at once, each on its own connection.
+/// The merge reads up to seven feeds at once, each on its own connection; one more for anything else.
 const MAX_CONNECTIONS: u32 = 8;
 
 pub(super) async fn connect(
@@ -51,28 +52,36 @@ pub(super) async fn connect(
     pool.map_err(connect_error)
 }
 
-/// The four feeds of a case read, one streaming query each.
+/// The feeds of a case read (the four of SPEC section 2 and the optional `tables`), one streaming query each.
 ///
 /// They run on separate connections, so a writer committing between their first steps could make them
 /// disagree; the merge then reports the odd rows as skipped rather than mis-assigning them.
-pub(super) fn feeds(pool: &SqlitePool, open_on: NaiveDate) -> SqliteFeeds<'_> {
+pub(super) fn feeds(
+    pool: &SqlitePool,
+    open_on: NaiveDate,
+    tables: OptionalTables,
+) -> SqliteFeeds<'_> {
     let date = open_on.format("%Y-%m-%d").to_string();
-    let streams = Feed::ALL.map(|feed| {
+    let mut streams: [Option<BoxStream<'_, _>>; FEEDS] = Default::default();
+    for feed in Feed::read(tables) {
         let query = sqlx::query(AssertSqlSafe(queries::feed(&queries::SQLITE, feed)));
-        query.bind(date.clone()).fetch(pool)
-    });
+        streams[feed.index()] = Some(query.bind(date.clone()).fetch(pool));
+    }
     SqliteFeeds { streams }
 }
 
 pub(super) struct SqliteFeeds<'a> {
-    streams: [BoxStream<'a, Result<SqliteRow, sqlx::Error>>; 4],
+    streams: [Option<BoxStream<'a, Result<SqliteRow, sqlx::Error>>>; FEEDS],
 }
 
 impl FeedReader for SqliteFeeds<'_> {
     type Row = SqliteRow;
 
     async fn next_row(&mut self, feed: Feed) -> Result<Option<SqliteRow>, sqlx::Error> {
-        self.streams[feed.index()].try_next().await
+        match &mut self.streams[feed.index()] {
+            Some(stream) => stream.try_next().await,
+            None => Ok(None),
+        }
     }
 }
 

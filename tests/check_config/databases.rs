@@ -156,3 +156,76 @@ async fn a_case_database_that_cannot_be_reached_exits_1() {
     );
     assert!(run.has("ok   state database: ", &[]), "{run}");
 }
+
+/// `write_config` (state in `dir`, email into files) with `rules.packs = [packs]` switched on.
+fn config_with_packs(dir: &Path, source_url: &str, packs: &str) -> std::path::PathBuf {
+    let config = write_config(dir, source_url, &new_state(dir), &file_email(dir));
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(&format!("\n[rules]\npacks = [{packs}]\n"));
+    std::fs::write(&config, text).unwrap();
+    config
+}
+
+#[tokio::test]
+async fn packs_reading_tables_the_database_lacks_fail_naming_rule_and_table_and_evaluate_refuses_to_start()
+ {
+    let db = TestDb::sqlite().await;
+    db.migrated_source().await.close().await;
+    // A case database made before SPEC 8.1: the six tables only.
+    db.execute("DROP TABLE records; DROP TABLE meetings; DROP TABLE case_events;")
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with_packs(dir.path(), db.url(), "\"havering\"");
+
+    let run = check_config(&[config.as_os_str()], &[]).await;
+    let evaluate = tokio::process::Command::new(env!("CARGO_BIN_EXE_casewatch"))
+        .args(["evaluate", "--at", "2026-03-10T09:00:00Z", "--config"])
+        .arg(&config)
+        .output()
+        .await
+        .unwrap();
+
+    assert_eq!(run.code, 2, "{run}");
+    let lacks = [
+        db.url(),
+        "has no table or view `case_events`",
+        "icpc-record",
+        "`meetings`",
+        "`records`",
+    ];
+    assert!(run.has("FAIL case schema: ", &lacks), "{run}");
+    assert!(run.has("FAIL case schema: ", &["cla-care-plan"]), "{run}");
+    assert_eq!(evaluate.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&evaluate.stderr);
+    assert!(
+        stderr.contains("has no table or view `case_events`, which rules"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("strategy-record"), "{stderr}");
+}
+
+#[tokio::test]
+async fn with_packs_the_optional_tables_are_checked_like_the_six() {
+    let db = TestDb::postgres().await;
+    db.migrated_source().await.close().await;
+    db.execute("DROP INDEX records_case; ALTER TABLE meetings DROP COLUMN chair_id;")
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_with_packs(dir.path(), db.url(), "\"havering\", \"lcs\"");
+
+    let run = check_config(&[config.as_os_str()], &[]).await;
+
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.has(
+            "FAIL case schema: meetings.chair_id: missing",
+            &["expected text"]
+        ),
+        "{run}"
+    );
+    let unindexed = run
+        .warnings()
+        .into_iter()
+        .any(|w| w.contains("records: no index serves"));
+    assert!(unindexed, "{run}");
+}

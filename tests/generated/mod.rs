@@ -24,10 +24,14 @@ pub fn caseload() -> &'static (Vec<Staff>, Vec<CaseFile>) {
     })
 }
 
-/// Each child's current case: the last one listed for them.
+/// Each child's current case: the last one listed for them, other than a contact since it closed.
 pub fn current_cases() -> Vec<&'static CaseFile> {
     let mut current: HashMap<&str, &CaseFile> = HashMap::new();
-    for file in &caseload().1 {
+    for file in caseload()
+        .1
+        .iter()
+        .filter(|f| f.case.case_type != "CONTACT")
+    {
         current.insert(file.child.id.as_str(), file);
     }
     current.into_values().collect()

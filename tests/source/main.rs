@@ -7,6 +7,7 @@ mod support;
 
 mod bad_rows;
 mod connect;
+mod optional_tables;
 mod round_trip;
 mod views;
 mod volume;

@@ -1,7 +1,8 @@
 //! Plain rows of the canonical schema for tests to start from and change with struct-update syntax.
 
 use casewatch::model::{
-    Assessment, Case, CaseId, Child, ChildId, Decision, Staff, StaffId, Visit, VisitType,
+    Assessment, Case, CaseEvent, CaseId, Child, ChildId, Decision, Meeting, Record, Staff, StaffId,
+    Visit, VisitType,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -93,5 +94,45 @@ pub fn decision(id: &str, case_id: &str, decided_at: &str) -> Decision {
         decided_at: at(decided_at),
         manager_id: None,
         kind: "case_direction".into(),
+    }
+}
+
+/// A `case_events` row of `kind` with no worker and no detail.
+pub fn event(id: &str, case_id: &str, kind: &str, occurred_at: &str) -> CaseEvent {
+    CaseEvent {
+        id: id.into(),
+        case_id: CaseId::from(case_id),
+        kind: kind.into(),
+        occurred_at: at(occurred_at),
+        staff_id: None,
+        detail: None,
+    }
+}
+
+/// A meeting of `kind` planned for `scheduled_at`, not yet held, no chair.
+pub fn meeting(id: &str, case_id: &str, kind: &str, scheduled_at: &str) -> Meeting {
+    Meeting {
+        id: id.into(),
+        case_id: CaseId::from(case_id),
+        kind: kind.into(),
+        scheduled_at: Some(at(scheduled_at)),
+        held_at: None,
+        cancelled: false,
+        chair_id: None,
+    }
+}
+
+/// A record of `kind` completed at `completed_at`, linked to nothing.
+pub fn record(id: &str, case_id: &str, kind: &str, completed_at: &str) -> Record {
+    Record {
+        id: id.into(),
+        case_id: CaseId::from(case_id),
+        kind: kind.into(),
+        about_at: None,
+        completed_at: Some(at(completed_at)),
+        authorised_at: None,
+        staff_id: None,
+        meeting_id: None,
+        event_id: None,
     }
 }

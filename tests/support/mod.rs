@@ -25,7 +25,7 @@ pub mod smtp;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use casewatch::model::CaseFile;
+use casewatch::model::{CaseFile, OptionalTables};
 use casewatch::source::{CaseSource, OpenMode, ReadReport};
 use futures_util::TryStreamExt;
 use sqlx::{AssertSqlSafe, Connection};
@@ -141,11 +141,21 @@ impl TestDb {
     }
 }
 
-/// Every case file open on `date` (`YYYY-MM-DD`), and the report of that read.
+/// Every case file open on `date` (`YYYY-MM-DD`), and the report of that read, as a configuration without rule
+/// packs reads them (none of the optional tables).
 pub async fn case_files_on(source: &CaseSource, date: &str) -> (Vec<CaseFile>, ReadReport) {
+    case_files_with(source, date, OptionalTables::default()).await
+}
+
+/// As [`case_files_on`], reading the optional `tables` too.
+pub async fn case_files_with(
+    source: &CaseSource,
+    date: &str,
+    tables: OptionalTables,
+) -> (Vec<CaseFile>, ReadReport) {
     let report = ReadReport::new();
     let files = source
-        .case_files(fixtures::date(date), &report)
+        .case_files(fixtures::date(date), tables, &report)
         .try_collect()
         .await;
     (
