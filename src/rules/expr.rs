@@ -54,6 +54,11 @@ impl Symbols {
             .map(|slot| (slot, self.names[slot].1))
     }
 
+    /// The name of the anchor in `slot`, as the rule file writes it.
+    pub fn name(&self, slot: usize) -> &str {
+        &self.names[slot].0
+    }
+
     pub fn len(&self) -> usize {
         self.names.len()
     }
