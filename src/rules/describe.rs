@@ -96,7 +96,7 @@ pub fn explain(rule: &Rule) -> String {
             stage.name,
             stage.severity,
             words.expr(&stage.from),
-            roles(&stage.notify)
+            roles(&stage.notify, &rule.selector)
         );
         if stage.when != 0 {
             line += &format!("; only while {}", words.facts(stage.when, " and "));
@@ -419,14 +419,23 @@ fn pick_words(pick: Pick, parts: Vec<String>) -> String {
     }
 }
 
-fn roles(notify: &[Role]) -> String {
+fn roles(notify: &[Role], selector: &Selector) -> String {
+    let owner = match selector {
+        Selector::Shape(shape) => match shape.kind {
+            ShapeKind::AfterEvent(Source::Meetings) | ShapeKind::BeforeMeeting => {
+                "the meeting's chair"
+            }
+            ShapeKind::AfterEvent(Source::Records) => "the record's author",
+            ShapeKind::AfterEvent(Source::Events) => "the person who recorded the event",
+            ShapeKind::Every | ShapeKind::ByAge(_) => "the owner",
+        },
+        _ => "the owner",
+    };
     and_list(
         notify
             .iter()
             .map(|role| match role {
-                Role::Owner => {
-                    "the owner (the meeting's chair, or the event's or record's author)".into()
-                }
+                Role::Owner => owner.to_owned(),
                 other => format!("the {}", other.label()),
             })
             .collect(),
