@@ -23,6 +23,7 @@ struct Case {
     #[serde(rename = "type")]
     case_type: String,
     opened: Option<String>,
+    closed: Option<String>,
     born: Option<String>,
     /// [kind, occurred_at] or [kind, occurred_at, detail]
     event: Option<Vec<String>>,
@@ -55,6 +56,7 @@ fn file(c: &Case) -> CaseFile {
     if let Some(opened) = &c.opened {
         file.case.opened_on = d(opened);
     }
+    file.case.closed_on = c.closed.as_deref().map(d);
     file.child.date_of_birth = c.born.as_deref().map(d);
     let events = c.event.iter().chain(&c.also_events);
     for (i, e) in events.enumerate() {

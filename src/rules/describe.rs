@@ -81,7 +81,11 @@ pub fn explain(rule: &Rule) -> String {
     if let Some(guidance) = &rule.guidance {
         text += &format!("Guidance: {guidance}\n");
     }
-    text += &format!("Watches: {}.\n", words.subject());
+    let grace = match rule.after_close {
+        Some((n, unit)) => format!(", and for {} after the case closes", amount(n, unit)),
+        None => String::new(),
+    };
+    text += &format!("Watches: {}{grace}.\n", words.subject());
     text += &format!("Due: {}.\n", timescale(rule));
     text += &format!("Done when: {}.\n", words.done());
     text += "Stages:\n";
