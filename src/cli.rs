@@ -1,7 +1,7 @@
 //! The command line: one binary, subcommands (SPEC section 7).
 
-use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -12,6 +12,7 @@ use crate::calendar::{Region, WorkingCalendar};
 use crate::check::{self, Marks};
 use crate::config::Config;
 use crate::evaluate::Format;
+use crate::rules::{PACKS, Rule, RulePack, describe};
 use crate::telemetry::LogFormat;
 
 #[derive(Debug, Parser)]
@@ -53,6 +54,10 @@ pub enum Command {
     Outbox(OutboxCommand),
     /// The life of each obligation of a case: stages, who was told when, and what came back.
     Audit(AuditArgs),
+    /// The rules in force: `rules list` (every rule with its timescale and guidance) and `rules show ID` (one
+    /// rule in plain English, stage by stage). Without --config, the six rules and every built-in pack.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Create a sample case database dated around today and show what casewatch makes of it; `demo generate`
     /// fills a case database with a large synthetic caseload (for benchmarks and capacity tests).
     Demo(DemoArgs),
@@ -131,6 +136,38 @@ pub struct EvaluateArgs {
     pub at: Option<DateTime<Utc>>,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Every rule: id, seed row, title, shape, when it is due and its guidance.
+    List {
+        #[command(flatten)]
+        source: RuleSourceArgs,
+        /// Only this pack's rules (`default` for the six of SPEC section 4, `local` for files without a name).
+        #[arg(long)]
+        pack: Option<String>,
+        /// A Markdown table, or a JSON array.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+    /// One rule in words: what it watches, when it is due, what ends it and who is told at each stage.
+    Show {
+        id: String,
+        #[command(flatten)]
+        source: RuleSourceArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct RuleSourceArgs {
+    /// The rules this configuration enables (rules.builtin, rules.packs, rules.files, rules.disabled).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// A rule file to read on top, as `rules.files` does: a rule with a loaded rule's id replaces it. Repeatable,
+    /// so a change can be reviewed before it is deployed.
+    #[arg(long = "file")]
+    pub files: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -232,6 +269,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::CheckConfig(args) => return check_config(&args).await,
         Command::Outbox(cmd) => outbox(cmd).await,
         Command::Audit(args) => audit(&args).await,
+        Command::Rules(cmd) => rules(cmd),
         Command::Demo(DemoArgs {
             command: Some(DemoCommand::Generate(args)),
             ..
@@ -256,6 +294,7 @@ pub async fn run(cli: Cli) -> ExitCode {
 /// Exit status 2: the configuration is wrong (a key, a rule file, or rules reading a table the database lacks).
 fn is_configuration_error(e: &anyhow::Error) -> bool {
     e.downcast_ref::<crate::config::ConfigError>().is_some()
+        || e.downcast_ref::<crate::rules::RuleError>().is_some()
         || e.downcast_ref::<crate::source::SourceError>()
             .is_some_and(crate::source::SourceError::is_configuration)
         || e.downcast_ref::<app::OpenError>()
@@ -437,6 +476,70 @@ async fn audit(args: &AuditArgs) -> anyhow::Result<()> {
     let store = app::open_store(&Config::load(&args.config)?).await?;
     let audit = store.case_audit(&args.case_id).await?;
     crate::outbox::write_audit(&args.case_id, &audit, &mut std::io::stdout().lock())?;
+    Ok(())
+}
+
+impl RuleSourceArgs {
+    /// The configuration's rules (or the six and every built-in pack), then the extra files.
+    fn load(&self) -> anyhow::Result<RulePack> {
+        let (builtin, packs, mut files, disabled) = match &self.config {
+            Some(path) => {
+                let config = Config::load(path)?;
+                let base = path.parent().unwrap_or(Path::new("."));
+                let r = config.settings.rules;
+                let files: Vec<PathBuf> = r.files.iter().map(|f| base.join(f)).collect();
+                (r.builtin, r.packs, files, r.disabled)
+            }
+            None => (
+                true,
+                PACKS.iter().map(|(name, _)| name.to_string()).collect(),
+                Vec::new(),
+                Vec::new(),
+            ),
+        };
+        files.extend(self.files.iter().cloned());
+        Ok(RulePack::load_with_packs(
+            builtin, &packs, &files, &disabled,
+        )?)
+    }
+}
+
+fn rules(cmd: RulesCommand) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match cmd {
+        RulesCommand::List {
+            source,
+            pack,
+            format,
+        } => {
+            let all = source.load()?;
+            let rules: Vec<&Rule> = all
+                .rules
+                .iter()
+                .filter(|r| pack.as_ref().is_none_or(|p| &r.pack == p))
+                .collect();
+            if let (Some(pack), true) = (&pack, rules.is_empty()) {
+                let mut names: Vec<&str> = all.rules.iter().map(|r| r.pack.as_str()).collect();
+                names.dedup();
+                anyhow::bail!("no rule is in pack `{pack}` (loaded: {})", names.join(", "));
+            }
+            match format {
+                Format::Table => describe::write_table(&rules, &mut out)?,
+                Format::Json => {
+                    let summaries: Vec<_> = rules.iter().map(|r| describe::summary(r)).collect();
+                    serde_json::to_writer_pretty(&mut out, &summaries)?;
+                    writeln!(out)?;
+                }
+            }
+        }
+        RulesCommand::Show { id, source } => {
+            let all = source.load()?;
+            let Some(rule) = all.rule(&id) else {
+                anyhow::bail!("no rule has the id `{id}` (`casewatch rules list` lists them)");
+            };
+            write!(out, "{}", describe::explain(rule))?;
+        }
+    }
     Ok(())
 }
 

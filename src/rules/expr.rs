@@ -54,6 +54,11 @@ impl Symbols {
             .map(|slot| (slot, self.names[slot].1))
     }
 
+    /// The name of the anchor in `slot`, as the rule file writes it.
+    pub fn name(&self, slot: usize) -> &str {
+        &self.names[slot].0
+    }
+
     pub fn len(&self) -> usize {
         self.names.len()
     }
@@ -157,13 +162,13 @@ impl Pick {
 /// A comparison in `if(a < b, then, else)`: of two dates, two instants or two numbers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Cond {
-    left: Operand,
-    op: Compare,
-    right: Operand,
+    pub left: Operand,
+    pub op: Compare,
+    pub right: Operand,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Compare {
+pub enum Compare {
     Less,
     LessOrEqual,
     Greater,
@@ -171,7 +176,7 @@ enum Compare {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Operand {
+pub enum Operand {
     Time(Expr),
     Number(Amount),
 }

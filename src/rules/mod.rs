@@ -2,6 +2,7 @@
 //! loads and checks it, and [`RulePack::evaluate_case`] turns one case into its active stages. Pure: rows, a
 //! calendar and `now` in, stages out.
 
+pub mod describe;
 mod eval;
 pub mod expr;
 mod load;

@@ -75,6 +75,21 @@ pub struct CaseFilter {
 }
 
 impl CaseFilter {
+    /// The case types and care-leaver categories watched, in words ("CIN or CP"), when the rule names any.
+    pub fn describe(&self) -> Option<String> {
+        let types = self.case_types.as_ref().map(|types| types.join(" or "));
+        let categories = self.categories.as_ref().map(|categories| {
+            let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
+            format!("(care leavers: {})", names.join(" or "))
+        });
+        match (types, categories) {
+            (None, None) => None,
+            (Some(t), None) => Some(t),
+            (None, Some(c)) => Some(c),
+            (Some(t), Some(c)) => Some(format!("{t} {c}")),
+        }
+    }
+
     pub(crate) fn admits(&self, file: &CaseFile) -> bool {
         let case = &file.case;
         self.case_types
@@ -233,6 +248,18 @@ impl Selector {
             unused("months_either_side", months_either_side.is_some())?;
         }
         Ok((selector, filter))
+    }
+
+    /// The `subject.kind` a rule file names.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Selector::VisitNote { .. } => "visit-note",
+            Selector::Assessment => "assessment",
+            Selector::FailedVisitLadder { .. } => "failed-visit-ladder",
+            Selector::KeepInTouch { .. } => "keep-in-touch",
+            Selector::BirthdayWindow { .. } => "birthday-window",
+            Selector::Shape(shape) => shape.kind.name(),
+        }
     }
 
     /// The optional tables (SPEC section 8.1) this selector reads.

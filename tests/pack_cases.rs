@@ -1,0 +1,179 @@
+//! Every pack rule against its hand-worked cases in config/rules/packs/cases/ (see the README there): each case's
+//! anchor row, the due instant worked out from the seed's words and the calendar, and the evidence that ends it. A
+//! rule whose timing disagrees with its guidance fails here.
+
+mod common;
+
+use casewatch::model::{CaseFile, VisitType};
+use casewatch::rules::{PACKS, RulePack};
+use chrono::{Duration, SecondsFormat};
+use common::*;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Cases {
+    case: Vec<Case>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Case {
+    rule: String,
+    #[serde(rename = "type")]
+    case_type: String,
+    opened: Option<String>,
+    closed: Option<String>,
+    born: Option<String>,
+    /// [kind, occurred_at] or [kind, occurred_at, detail]
+    event: Option<Vec<String>>,
+    #[serde(default)]
+    also_events: Vec<Vec<String>>,
+    held: Option<[String; 2]>,
+    scheduled: Option<[String; 2]>,
+    record: Option<[String; 2]>,
+    visit: Option<[String; 2]>,
+    due: String,
+    /// [what, kind, at]
+    done: [String; 3],
+}
+
+fn cases(pack: &str) -> Vec<Case> {
+    let path = format!("config/rules/packs/cases/{pack}.toml");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    toml::from_str::<Cases>(&text)
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+        .case
+}
+
+fn visit_type(name: &str) -> VisitType {
+    VisitType::parse(name).unwrap_or_else(|| panic!("unknown visit type {name}"))
+}
+
+/// The case file before its evidence: the anchor rows only.
+fn file(c: &Case) -> CaseFile {
+    let mut file = case_file("C1", &c.case_type);
+    if let Some(opened) = &c.opened {
+        file.case.opened_on = d(opened);
+    }
+    file.case.closed_on = c.closed.as_deref().map(d);
+    file.child.date_of_birth = c.born.as_deref().map(d);
+    let events = c.event.iter().chain(&c.also_events);
+    for (i, e) in events.enumerate() {
+        let mut row = event(&format!("E{i}"), "C1", &e[0], &e[1]);
+        row.detail = e.get(2).cloned();
+        file.events.push(row);
+    }
+    if let Some([kind, at]) = &c.held {
+        file.meetings
+            .push(meeting("M1", "C1", kind, Some(at), Some(at)));
+    }
+    if let Some([kind, at]) = &c.scheduled {
+        file.meetings
+            .push(meeting("M1", "C1", kind, Some(at), None));
+    }
+    if let Some([kind, about]) = &c.record {
+        let mut r = record("R1", "C1", kind, None);
+        r.about_at = Some(t(about));
+        file.records.push(r);
+    }
+    if let Some([kind, at]) = &c.visit {
+        file.visits.push(statutory_note("V1", "C1", at, at));
+        file.visits[0].visit_type = visit_type(kind);
+    }
+    file
+}
+
+/// The evidence: a record of the anchor record's own kind completes that record; anything else is a new row.
+fn add_done(file: &mut CaseFile, c: &Case) {
+    let [what, kind, at] = &c.done;
+    let own = file.records.iter_mut().find(|r| &r.kind == kind);
+    match (what.as_str(), own) {
+        ("record" | "authorised", Some(own)) => {
+            own.completed_at = Some(t(at));
+            own.authorised_at = (what == "authorised").then(|| t(at));
+        }
+        ("record" | "authorised", None) => {
+            let mut r = record("R2", "C1", kind, Some(at));
+            r.authorised_at = (what == "authorised").then(|| t(at));
+            file.records.push(r);
+        }
+        ("meeting", _) => file
+            .meetings
+            .push(meeting("M2", "C1", kind, Some(at), Some(at))),
+        ("decision", _) => file.decisions.push(casewatch::model::Decision {
+            id: "D1".into(),
+            case_id: "C1".into(),
+            decided_at: t(at),
+            manager_id: None,
+            kind: kind.clone(),
+        }),
+        ("visit", _) => file
+            .visits
+            .push(visit("V2", "C1", visit_type(kind), at, true)),
+        ("finalised", _) => file.visits[0].note_finalised_at = Some(t(at)),
+        (other, _) => panic!("{}: unknown evidence {other}", c.rule),
+    }
+}
+
+fn overdue(pack: &RulePack, file: &CaseFile, rule: &str, now: &str) -> Vec<String> {
+    pack_stages(pack, file, now)
+        .into_iter()
+        .filter(|s| s.0 == rule && s.1 == "overdue")
+        .map(|s| s.4)
+        .collect()
+}
+
+#[test]
+fn every_pack_rule_falls_due_when_its_seed_says_and_its_evidence_ends_it() {
+    let rules = all_packs();
+    let mut failures = Vec::new();
+    for (pack, _) in PACKS {
+        for c in cases(pack) {
+            let mut file = file(&c);
+            let second_early =
+                (t(&c.due) - Duration::seconds(1)).to_rfc3339_opts(SecondsFormat::Secs, true);
+            let early = overdue(&rules, &file, &c.rule, &second_early);
+            let at_due = overdue(&rules, &file, &c.rule, &c.due);
+            if !early.is_empty() || at_due != [c.due.clone()] {
+                failures.push(format!(
+                    "{pack} {}: expected overdue from {}; one second before: {early:?}; at it: {at_due:?}",
+                    c.rule, c.due
+                ));
+                continue;
+            }
+            assert!(t(&c.done[2]) <= t(&c.due), "{}: evidence after due", c.rule);
+            add_done(&mut file, &c);
+            let done = overdue(&rules, &file, &c.rule, &c.due);
+            if !done.is_empty() {
+                failures.push(format!(
+                    "{pack} {}: still overdue with {:?}",
+                    c.rule, c.done
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_pack_rule_has_a_hand_worked_case() {
+    let pack = all_packs();
+    let mut missing = Vec::new();
+    for (name, _) in PACKS {
+        let cases = cases(name);
+        for rule in pack.rules.iter().filter(|r| r.pack == name) {
+            if !cases.iter().any(|c| c.rule == rule.id) {
+                missing.push(rule.id.clone());
+            }
+        }
+        for c in &cases {
+            assert!(
+                pack.rule(&c.rule).is_some_and(|r| r.pack == name),
+                "cases/{name}.toml: {} is not a rule of pack {name}",
+                c.rule
+            );
+        }
+    }
+    assert!(missing.is_empty(), "no case for: {}", missing.join(", "));
+}

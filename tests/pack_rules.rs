@@ -1,0 +1,79 @@
+//! The five built-in packs of SPEC 8.2: each loads on its own, rule ids are unique across all of them and the
+//! default pack, and every pack rule names its seed row and quotes the seed in its guidance.
+
+mod common;
+
+use casewatch::rules::{DEFAULT_RULES, PACKS, RulePack};
+use common::ALL_PACKS;
+
+#[test]
+fn every_pack_loads_on_its_own() {
+    for name in ALL_PACKS {
+        let pack = RulePack::load_with_packs(false, &[name.to_string()], &[] as &[&str], &[])
+            .unwrap_or_else(|e| panic!("pack {name}: {e}"));
+        assert!(!pack.rules.is_empty(), "pack {name} has no rules");
+        assert!(pack.rules.iter().all(|r| r.pack == name), "pack {name}");
+    }
+}
+
+#[test]
+fn rule_ids_are_unique_across_packs_and_the_default_rules() {
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let default = RulePack::parse(DEFAULT_RULES, "built-in rules").expect("default rules");
+    let packs = PACKS
+        .iter()
+        .map(|(name, text)| RulePack::parse(text, name).expect("pack parses"));
+    for rule in std::iter::once(default).chain(packs).flat_map(|p| p.rules) {
+        if let Some((_, pack)) = seen.iter().find(|(id, _)| *id == rule.id) {
+            panic!(
+                "rule id {} is in pack {pack} and pack {}",
+                rule.id, rule.pack
+            );
+        }
+        seen.push((rule.id, rule.pack));
+    }
+    // SPEC 8.2: one rule for every row the four shapes express; docs/packs.md lists the rest.
+    let pack_rules = seen.iter().filter(|(_, pack)| pack != "default").count();
+    assert!(pack_rules >= 170, "{pack_rules} pack rules");
+}
+
+#[test]
+fn every_pack_rule_names_its_row_and_quotes_its_seed() {
+    let prefixes = [
+        ("lcs", &["lcs-"][..]),
+        ("havering", &["hv-", "eh-", "yj-", "tys-", "pl-"][..]),
+        ("luton", &["lu-"][..]),
+        ("isle-of-wight", &["iow-"][..]),
+        ("enfield", &["en-"][..]),
+    ];
+    for (name, text) in PACKS {
+        let pack = RulePack::parse(text, name).expect("pack parses");
+        let (_, rows) = prefixes
+            .iter()
+            .find(|(p, _)| *p == name)
+            .expect("known pack");
+        for rule in &pack.rules {
+            let row = rule
+                .row
+                .as_deref()
+                .unwrap_or_else(|| panic!("{} has no row", rule.id));
+            assert!(
+                rows.iter().any(|p| row.starts_with(p)),
+                "{}: row {row} is not a row of seed {name}",
+                rule.id
+            );
+            let guidance = rule.guidance.as_deref().unwrap_or("");
+            // A quotation of at least three words: "No" or "Yes" alone is a pathway's name, not its words.
+            let quotes_the_seed = guidance
+                .split('"')
+                .skip(1)
+                .step_by(2)
+                .any(|quoted| quoted.split_whitespace().count() >= 3);
+            assert!(
+                guidance.matches('"').count() % 2 == 0 && quotes_the_seed,
+                "{}: guidance quotes no seed words: {guidance}",
+                rule.id
+            );
+        }
+    }
+}
