@@ -179,8 +179,15 @@ pub fn record(id: &str, case_id: &str, kind: &str, completed: Option<&str>) -> R
     }
 }
 
-/// The five built-in packs of SPEC section 8.2, on top of the six rules.
-pub const ALL_PACKS: [&str; 5] = ["lcs", "havering", "luton", "isle-of-wight", "enfield"];
+/// The built-in packs (SPEC section 8.2, and `national`), on top of the six rules.
+pub const ALL_PACKS: [&str; 6] = [
+    "lcs",
+    "havering",
+    "luton",
+    "isle-of-wight",
+    "enfield",
+    "national",
+];
 
 pub fn all_packs() -> RulePack {
     let packs: Vec<String> = ALL_PACKS.iter().map(|p| p.to_string()).collect();
