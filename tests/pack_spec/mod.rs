@@ -508,7 +508,20 @@ pub fn random_case(rng: &mut ChaCha8Rng, n: usize, base: NaiveDate) -> CaseFile 
                     r.meeting_id = Some(link);
                 }
             }
-            2 => r.meeting_id = Some(format!("{id}-M99")),
+            2 => {
+                // Linked to a meeting no rule watches: evidence for nothing.
+                let other = format!("{id}-M99");
+                if !file.meetings.iter().any(|m| m.id == other) {
+                    file.meetings.push(super::common::meeting(
+                        &other,
+                        &id,
+                        "legal_planning",
+                        None,
+                        None,
+                    ));
+                }
+                r.meeting_id = Some(other);
+            }
             _ => {}
         }
         file.records.push(r);

@@ -5,6 +5,12 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+#[path = "../common/mod.rs"]
+mod common;
+#[path = "../pack_spec/mod.rs"]
+mod pack_spec;
+
 mod cli;
 mod county;
 mod evaluate;
+mod packs;
