@@ -48,17 +48,28 @@ pub async fn run(dir: &Path, seed: u64, children: usize) -> anyhow::Result<()> {
     let evaluation = app::evaluate(&config, &calendar, &source, now).await?;
 
     println!(
-        "casewatch demo: {} fictional children, {} cases, {} visits, {} assessments and {} staff in {},\n\
-         dated around today. Every active stage, and who would be told, as of now:\n",
+        "casewatch demo: {} fictional children, {} cases and {} staff in {},\n\
+         with {} visits, {} assessments, {} events, {} meetings and {} records, dated around today.\n",
         loaded.children,
         loaded.cases,
+        loaded.staff,
+        cases.display(),
         loaded.visits,
         loaded.assessments,
-        loaded.staff,
-        cases.display()
+        loaded.events,
+        loaded.meetings,
+        loaded.records,
+    );
+    print_by_rule(&config, &evaluation.lines, &mut std::io::stdout().lock())?;
+    let shown = evaluation.lines.len().min(DETAIL_LINES);
+    println!(
+        "\nThe {shown} earliest-due of {} lines (every active stage × who is told; all of them: \
+         casewatch evaluate --config {} --format table):\n",
+        evaluation.lines.len(),
+        config_path.display()
     );
     evaluate::write(
-        &evaluation.lines,
+        &evaluation.lines[..shown],
         Format::Table,
         &mut std::io::stdout().lock(),
     )?;
@@ -92,6 +103,57 @@ pub async fn run(dir: &Path, seed: u64, children: usize) -> anyhow::Result<()> {
         cfg = config_path.display(),
         week = (now + chrono::Duration::days(7)).format("%Y-%m-%dT09:00:00Z"),
     );
+    Ok(())
+}
+
+/// How many lines of the evaluation the demo prints after its summary, so that it reads on one screen.
+const DETAIL_LINES: usize = 25;
+
+/// One line per rule with anything active: its pack, how many obligations are at each severity, and its title.
+fn print_by_rule(
+    config: &Config,
+    lines: &[evaluate::Line],
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut by_rule: BTreeMap<(&str, &str), [BTreeSet<(&str, &str)>; 4]> = BTreeMap::new();
+    for line in lines {
+        let pack = config
+            .rules
+            .rule(&line.rule)
+            .map_or("", |r| r.pack.as_str());
+        let counts = by_rule.entry((pack, &line.rule)).or_default();
+        counts[line.severity as usize].insert((&line.subject_id, &line.stage));
+    }
+    let obligations: usize = by_rule.values().flatten().map(BTreeSet::len).sum();
+    writeln!(
+        out,
+        "{obligations} active stages under {} of the {} rules switched on ({} packs: {}). By rule:\n",
+        by_rule.len(),
+        config.rules.rules.len(),
+        config.settings.rules.packs.len(),
+        config.settings.rules.packs.join(", ")
+    )?;
+    writeln!(
+        out,
+        "{:<14} {:<32} {:>8} {:>7} {:>6} {:>9}  TITLE",
+        "PACK", "RULE", "REMINDER", "WARNING", "BREACH", "ESCALATED"
+    )?;
+    for ((pack, rule), counts) in &by_rule {
+        let title = config.rules.rule(rule).map_or("", |r| r.title.as_str());
+        let n = |i: usize| match counts[i].len() {
+            0 => "-".to_owned(),
+            n => n.to_string(),
+        };
+        writeln!(
+            out,
+            "{pack:<14} {rule:<32} {:>8} {:>7} {:>6} {:>9}  {title}",
+            n(0),
+            n(1),
+            n(2),
+            n(3)
+        )?;
+    }
     Ok(())
 }
 
@@ -158,6 +220,16 @@ url = "sqlite://{dir}/state.db"
 
 [notify]
 fallback_address = "casewatch-ops@council.example"
+
+# Rules that tell a team rather than a person (docs/packs.md).
+[notify.teams]
+placements = "placements@council.example"
+duty = "duty-manager@council.example"
+cart = "cart@council.example"
+
+# Every built-in pack on top of the six rules: the breadth of the guidance's timescales (docs/packs.md).
+[rules]
+packs = ["lcs", "havering", "luton", "isle-of-wight", "enfield", "national"]
 
 # The demo writes its emails into a folder instead of sending them.
 [email]

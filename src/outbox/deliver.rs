@@ -235,7 +235,7 @@ async fn attempt(
     };
     match &outcome {
         AttemptOutcome::Sent => {
-            tracing::info!(message = stored.id, channel = %stored.channel, "sent")
+            tracing::debug!(message = stored.id, channel = %stored.channel, "sent")
         }
         AttemptOutcome::Retry(at) => tracing::warn!(
             message = stored.id, channel = %stored.channel, attempts, retry_at = %at, "send failed, will retry: {detail}"
