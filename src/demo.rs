@@ -116,7 +116,9 @@ fn print_by_rule(
     out: &mut impl std::io::Write,
 ) -> std::io::Result<()> {
     use std::collections::{BTreeMap, BTreeSet};
-    let mut by_rule: BTreeMap<(&str, &str), [BTreeSet<(&str, &str)>; 4]> = BTreeMap::new();
+    /// The (subject, stage) pairs active at each severity, in severity order.
+    type BySeverity<'l> = [BTreeSet<(&'l str, &'l str)>; 4];
+    let mut by_rule: BTreeMap<(&str, &str), BySeverity> = BTreeMap::new();
     for line in lines {
         let pack = config
             .rules
