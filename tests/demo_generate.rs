@@ -115,13 +115,15 @@ async fn the_packs_find_the_same_obligations_in_a_generated_caseload_on_either_b
     let from_postgres = evaluate_with_packs(postgres.url()).await;
 
     assert_eq!(from_sqlite, from_postgres);
-    // Rules of each shape, from the generated events, meetings and records, are in some stage.
+    // Rules of each shape, from the generated events, meetings and records, are in some stage (after a held
+    // meeting, before a scheduled one, every T, by an age). The generated authority mostly keeps up with the packs
+    // (src/generate/practice.rs), so these are the backlog it leaves.
     let rules: std::collections::BTreeSet<String> = from_sqlite
         .lines()
         .map(|line| serde_json::from_str::<serde_json::Value>(line).unwrap()["rule"].to_string())
         .collect();
     for rule in [
-        "icpc-record",
+        "core-group-minutes",
         "rcpc-report",
         "chronology-monthly",
         "pathway-plan-by-15y9m",

@@ -6,6 +6,9 @@
 //! does not grow with the caseload and the output does not depend on how far it is read. Staff and case shapes
 //! follow the practice guidance in `seeds/`; the comments in `history` and `caseload` cite it.
 //!
+//! Every case then goes through `practice`: the authority mostly keeps up with the built-in rule packs, so the
+//! obligations they would find long overdue are mostly done (on time, a few late, a few never).
+//!
 //! With at most [`DEMO_MAX_CHILDREN`] children, the first children are hand-shaped scenarios that put every rule
 //! of SPEC section 4 into an active stage today ([`Generator::demo_scenarios`] lists them).
 
@@ -16,6 +19,7 @@ mod hierarchy;
 mod history;
 mod load;
 mod names;
+mod practice;
 mod scenarios;
 mod staff;
 mod timescales;
@@ -40,10 +44,15 @@ const STAFF_STREAMS: u64 = 1 << 63;
 /// apart from the case's own, so adding them left the rest of the caseload as it was.
 const TIMESCALE_STREAMS: u64 = 1 << 62;
 
+/// Each child's random cases are brought up to the authority's practice (`practice`) from the stream this plus
+/// the child's index.
+const PRACTICE_STREAMS: u64 = 3 << 61;
+
 /// Generates one local authority's staff and cases from a seed, relative to `today`.
 #[derive(Clone, Debug)]
 pub struct Generator {
     children: usize,
+    practice: std::sync::Arc<practice::Practice>,
     today: NaiveDate,
     layout: Layout,
     working_days: WorkingDays,
@@ -60,6 +69,7 @@ impl Generator {
     pub fn new(seed: u64, children: usize, today: NaiveDate) -> Self {
         Self {
             children,
+            practice: std::sync::Arc::new(practice::Practice::new()),
             today,
             layout: Layout::for_caseload(children),
             working_days: WorkingDays::default(),
@@ -114,14 +124,26 @@ impl Generator {
 
     fn child_cases(&self, child: usize, first_case: usize) -> caseload::ChildCases {
         let mut rng = self.stream(child as u64);
-        match scenarios::for_child(self, child) {
+        let scenario = scenarios::for_child(self, child);
+        let mut cases = match &scenario {
             Some(scenario) => caseload::ChildCases {
                 older: None,
                 current: scenario.build(self, child, first_case, &mut rng),
                 contact: None,
             },
             None => caseload::random_child(self, child, first_case, &mut rng),
+        };
+        let mut rng = self.stream(PRACTICE_STREAMS + child as u64);
+        let files = cases
+            .older
+            .iter_mut()
+            .chain([&mut cases.current])
+            .chain(cases.contact.iter_mut());
+        for file in files {
+            self.practice
+                .keep_up(file, self.today, scenario.is_none(), &mut rng);
         }
+        cases
     }
 
     fn stream(&self, stream: u64) -> ChaCha8Rng {
