@@ -15,6 +15,7 @@ use std::path::Path;
 
 use casewatch::model::Staff;
 use support::TestDb;
+pub(crate) use support::casewatch;
 
 /// The header every file here starts with: the ten columns of `staff`.
 const HEADER: &str =
@@ -35,22 +36,6 @@ fn write_config(dir: &Path, source_url: &str, csv: &str) -> std::path::PathBuf {
     let path = dir.join("casewatch.toml");
     std::fs::write(&path, text).unwrap();
     path
-}
-
-/// Runs the binary with `args`, without any `CASEWATCH__` override from the environment: (exit code, stdout,
-/// stderr).
-async fn casewatch(args: &[&str]) -> (i32, String, String) {
-    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_casewatch"));
-    command.args(args);
-    for (name, _) in std::env::vars().filter(|(k, _)| k.starts_with("CASEWATCH")) {
-        command.env_remove(name);
-    }
-    let output = command.output().await.expect("run casewatch");
-    (
-        output.status.code().expect("exited, not killed"),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
 }
 
 /// A case database with the canonical schema and these staff, closed again.
