@@ -61,9 +61,13 @@ async fn run(connection: &mut PgConnection, sql: &str) {
         .unwrap_or_else(|e| panic!("{e}\n{sql}"));
 }
 
-/// The configuration README's SSD section recommends: the three rules the SSD cannot feed switched off, and the
-/// staff directory supplying addresses and managers.
-fn write_config(dir: &Path, source_url: &str) -> std::path::PathBuf {
+/// The three built-in rules the SSD cannot feed (contrib/ssd/README.md).
+const NOT_ON_THE_SSD: &str =
+    "\"statutory-visit-oversight\", \"cf-set-priority\", \"kit-ssda903-window\"";
+
+/// The configuration README's SSD section recommends: the rules the SSD cannot feed switched off, and the staff
+/// directory supplying addresses and managers. `rules` is the `[rules]` table.
+fn write_config(dir: &Path, source_url: &str, rules: &str) -> std::path::PathBuf {
     std::fs::write(
         dir.join("staff.csv"),
         "staff_id,display_name,email,role,team,manager_id,cover_id,absent_from,absent_until,active\n\
@@ -75,7 +79,7 @@ fn write_config(dir: &Path, source_url: &str) -> std::path::PathBuf {
     let text = format!(
         "[source]\nurl = \"{source_url}\"\n[state]\nurl = \"sqlite://{state}\"\n\
          [notify]\nfallback_address = \"ops@council.example\"\n\
-         [rules]\ndisabled = [\"statutory-visit-oversight\", \"cf-set-priority\", \"kit-ssda903-window\"]\n\
+         [rules]\n{rules}\n\
          [email]\ntransport = \"file\"\nfile_dir = \"{outbox}\"\nfrom = \"casewatch@council.example\"\n\
          [directory]\nfile = \"staff.csv\"\n",
         state = dir.join("state.db").display(),
@@ -122,7 +126,11 @@ async fn evaluate_over_the_ssd_views_gives_the_hand_worked_lines() {
     let db = TestDb::postgres().await;
     let reader_url = ssd_database(&db).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), &reader_url);
+    let config = write_config(
+        dir.path(),
+        &reader_url,
+        &format!("disabled = [{NOT_ON_THE_SSD}]"),
+    );
 
     // Wednesday 3 June 2026, 13:00 in London (BST).
     let (code, stdout, stderr) = casewatch(&[
@@ -261,7 +269,11 @@ async fn check_config_passes_on_the_ssd_views() {
     let db = TestDb::postgres().await;
     let reader_url = ssd_database(&db).await;
     let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), &reader_url);
+    let config = write_config(
+        dir.path(),
+        &reader_url,
+        &format!("disabled = [{NOT_ON_THE_SSD}]"),
+    );
 
     let (code, stdout, stderr) = casewatch(&["check-config", config.to_str().unwrap()]).await;
 
@@ -300,8 +312,12 @@ fn utc(column: &str) -> String {
     format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
 }
 
-fn row(cells: &[Option<&str>]) -> Vec<Option<String>> {
-    cells.iter().map(|c| c.map(str::to_owned)).collect()
+/// A row written as `a|b|-`, `-` for NULL.
+fn row(cells: &str) -> Vec<Option<String>> {
+    cells
+        .split('|')
+        .map(|c| (c != "-").then(|| c.to_owned()))
+        .collect()
 }
 
 #[tokio::test]
@@ -321,49 +337,16 @@ async fn the_ssd_supplies_events_meetings_and_records() {
         events,
         [
             // Entered care Mon 2 February (GMT): the start of that day.
-            row(&[
-                Some("CLA:CLA2"),
-                Some("CLA:CLA2"),
-                Some("became_looked_after"),
-                Some("2026-02-02T00:00:00Z"),
-                None,
-                None
-            ]),
+            row("CLA:CLA2|CLA:CLA2|became_looked_after|2026-02-02T00:00:00Z|-|-"),
             // 09:15 BST.
-            row(&[
-                Some("CON:CT7"),
-                Some("CON:CT7"),
-                Some("contact_received"),
-                Some("2026-06-02T08:15:00Z"),
-                None,
-                Some("POLICE")
-            ]),
+            row("CON:CT7|CON:CT7|contact_received|2026-06-02T08:15:00Z|-|POLICE"),
             // At the ICPC that made the plan, 20 March 10:00 GMT.
-            row(&[
-                Some("CPSTART:IC4"),
-                Some("CP:CPP4"),
-                Some("cp_plan_started"),
-                Some("2026-03-20T10:00:00Z"),
-                None,
-                None
-            ]),
-            // At the strategy discussion that started the enquiry (S47 start), 4 March 14:00.
-            row(&[
-                Some("ICPCREQ:IC4"),
-                Some("REF:REF4"),
-                Some("icpc_required"),
-                Some("2026-03-04T14:00:00Z"),
-                None,
-                None
-            ]),
-            row(&[
-                Some("REF:REF4"),
-                Some("REF:REF4"),
-                Some("referral_received"),
-                Some("2026-03-02T09:00:00Z"),
-                None,
-                None
-            ]),
+            row("CPSTART:IC4|CP:CPP4|cp_plan_started|2026-03-20T10:00:00Z|-|-"),
+            // At the strategy discussion that started each enquiry (its S47 start): 4 March 14:00 GMT, 6 May
+            // 10:00 BST.
+            row("ICPCREQ:IC4|REF:REF4|icpc_required|2026-03-04T14:00:00Z|-|-"),
+            row("ICPCREQ:IC5|REF:REF4|icpc_required|2026-05-06T09:00:00Z|-|-"),
+            row("REF:REF4|REF:REF4|referral_received|2026-03-02T09:00:00Z|-|-"),
         ]
     );
 
@@ -380,39 +363,14 @@ async fn the_ssd_supplies_events_meetings_and_records() {
         meetings,
         [
             // Held 9 April 11:00 BST, a day before it was due.
-            row(&[
-                Some("CLAR:CLAR1"),
-                Some("CLA:CLA2"),
-                Some("cla_review"),
-                Some("2026-04-09T10:00:00Z"),
-                Some("2026-04-09T10:00:00Z"),
-                Some("false")
-            ]),
+            row("CLAR:CLAR1|CLA:CLA2|cla_review|2026-04-09T10:00:00Z|2026-04-09T10:00:00Z|false"),
             // Not held yet: scheduled on its due date, 15 June (BST), from the start of that day.
-            row(&[
-                Some("CPR:CPR1"),
-                Some("CP:CPP4"),
-                Some("rcpc"),
-                Some("2026-06-14T23:00:00Z"),
-                None,
-                Some("false")
-            ]),
-            row(&[
-                Some("ICPC:IC4"),
-                Some("REF:REF4"),
-                Some("icpc"),
-                Some("2026-03-20T10:00:00Z"),
-                Some("2026-03-20T10:00:00Z"),
-                Some("false")
-            ]),
-            row(&[
-                Some("S47:S47A"),
-                Some("REF:REF4"),
-                Some("strategy"),
-                Some("2026-03-04T14:00:00Z"),
-                Some("2026-03-04T14:00:00Z"),
-                Some("false")
-            ]),
+            row("CPR:CPR1|CP:CPP4|rcpc|2026-06-14T23:00:00Z|-|false"),
+            row("ICPC:IC4|REF:REF4|icpc|2026-03-20T10:00:00Z|2026-03-20T10:00:00Z|false"),
+            // Not held yet: scheduled on its target date, 10 June.
+            row("ICPC:IC5|REF:REF4|icpc|2026-06-09T23:00:00Z|-|false"),
+            row("S47:S47A|REF:REF4|strategy|2026-03-04T14:00:00Z|2026-03-04T14:00:00Z|false"),
+            row("S47:S47B|REF:REF4|strategy|2026-05-06T09:00:00Z|2026-05-06T09:00:00Z|false"),
         ]
     );
 
@@ -428,29 +386,120 @@ async fn the_ssd_supplies_events_meetings_and_records() {
     assert_eq!(
         records,
         [
-            row(&[
-                Some("HEALTH:H1"),
-                Some("CLA:CLA2"),
-                Some("health_assessment"),
-                Some("2026-04-14T23:00:00Z"),
-                Some("2026-04-14T23:00:00Z")
-            ]),
+            row("HEALTH:H1|CLA:CLA2|health_assessment|2026-04-14T23:00:00Z|2026-04-14T23:00:00Z"),
             // Refused: not a completed health assessment.
-            row(&[
-                Some("HEALTH:H2"),
-                Some("CLA:CLA2"),
-                Some("health_assessment"),
-                Some("2026-05-11T23:00:00Z"),
-                None
-            ]),
+            row("HEALTH:H2|CLA:CLA2|health_assessment|2026-05-11T23:00:00Z|-"),
             // CL3's review date is a 1900 placeholder: no pathway plan record; CL9's is 1 May (BST).
-            row(&[
-                Some("PATHWAY:CL9"),
-                Some("CL:CL9"),
-                Some("pathway_plan"),
-                Some("2026-04-30T23:00:00Z"),
-                Some("2026-04-30T23:00:00Z")
+            row("PATHWAY:CL9|CL:CL9|pathway_plan|2026-04-30T23:00:00Z|2026-04-30T23:00:00Z"),
+        ]
+    );
+}
+
+/// Every other rule of the two packs needs evidence the SSD does not hold (contrib/ssd/README.md).
+const PACK_RULES_NOT_ON_THE_SSD: &str = "\"core-group-within-10wd\", \"contact-decision-24h\", \"strategy-record\", \
+    \"icpc-decisions\", \"icpc-record\", \"icpc-report\", \"core-group-minutes\", \"rcpc-report\", \"cla-care-plan\", \
+    \"cla-iha-request\", \"cla-pep\", \"cla-review-record\", \"pathway-plan-by-15y9m\", \"rhi-offer\"";
+
+/// The two pack rules the SSD feeds, reading the SPEC 8.1 views through casewatch's own reader.
+#[tokio::test]
+async fn the_pack_rules_the_ssd_feeds_read_its_events_meetings_and_records() {
+    let db = TestDb::postgres().await;
+    let reader_url = ssd_database(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let rules = format!(
+        "packs = [\"isle-of-wight\", \"havering\"]\n\
+         disabled = [{NOT_ON_THE_SSD}, {PACK_RULES_NOT_ON_THE_SSD}]"
+    );
+    let config = write_config(dir.path(), &reader_url, &rules);
+    let config = config.to_str().unwrap();
+
+    let (code, stdout, stderr) = casewatch(&[
+        "evaluate",
+        "--config",
+        config,
+        "--at",
+        "2026-06-03T12:00:00Z",
+        "--format",
+        "json",
+    ])
+    .await;
+
+    assert_eq!(code, 0, "{stderr}");
+    let packs = ["icpc-within-15wd-of-strategy", "pathway-plan-6-monthly"];
+    let lines: Vec<Line> = stdout
+        .lines()
+        .map(|l| line(&serde_json::from_str(l).unwrap()))
+        .filter(|l| packs.contains(&l.0.as_str()))
+        .collect();
+    let (icpc, pathway) = (packs[0], packs[1]);
+    assert_eq!(
+        lines,
+        [
+            // CL3's only pathway plan review is a 1900 placeholder: the clock runs from the case's opening, their
+            // 18th birthday (15 August 2025), so the plan was due by 15 February 2026 (GMT), escalated from
+            // 5 working days later, Fri 20 February.
+            expect([
+                pathway,
+                "escalated",
+                "CL:CL3",
+                "2026-02-20T00:00:00Z",
+                "2026-02-15T23:59:59Z",
+                "team_manager",
+                "PR3",
+                "tm3@council.example"
+            ]),
+            expect([
+                pathway,
+                "overdue",
+                "CL:CL3",
+                "2026-02-15T23:59:59Z",
+                "2026-02-15T23:59:59Z",
+                "worker",
+                "PR1",
+                "w1@council.example"
+            ]),
+            expect([
+                pathway,
+                "overdue",
+                "CL:CL3",
+                "2026-02-15T23:59:59Z",
+                "2026-02-15T23:59:59Z",
+                "supervisor",
+                "PR2",
+                "pm2@council.example"
+            ]),
+            // The second enquiry's strategy discussion on Wed 6 May: its ICPC was due within 15 working days
+            // (25 May a bank holiday), by Thu 28 May, and is not held. The first ICPC was held in time.
+            expect([
+                icpc,
+                "overdue",
+                "ICPCREQ:IC5",
+                "2026-05-28T22:59:59Z",
+                "2026-05-28T22:59:59Z",
+                "worker",
+                "PR1",
+                "w1@council.example"
+            ]),
+            expect([
+                icpc,
+                "overdue",
+                "ICPCREQ:IC5",
+                "2026-05-28T22:59:59Z",
+                "2026-05-28T22:59:59Z",
+                "supervisor",
+                "PR2",
+                "pm2@council.example"
             ]),
         ]
+    );
+
+    let (code, stdout, stderr) = casewatch(&["check-config", config]).await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(
+        stdout.contains(
+            "ok   case schema: all six tables and case_events, meetings, records (read by the enabled rules) \
+             have every column"
+        ),
+        "{stdout}"
     );
 }

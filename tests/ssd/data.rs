@@ -258,7 +258,8 @@ pub fn tables() -> String {
 /// P1: CIN plan and CP plan, a CP visit copied into ssd_cin_visits. P2: period of care over an X1 episode end,
 /// CLA visits copied into ssd_cin_visits under other ids, a visit with an unknown seen flag. P3, P6, P9: care
 /// leavers (latest contact; no current eligibility; a real and a 1900 pathway plan review). P4: referral,
-/// assessments (1900 placeholder; foreign worker id), S47, ICPC, CP plan and review. P7: a contact.
+/// assessments (1900 placeholder; foreign worker id), two S47s and ICPCs (one held), CP plan and review. P7: a
+/// contact.
 pub const ROWS: &str = "
 INSERT INTO ssd.ssd_professionals VALUES
   ('PR1', 'S-1', 'Wendy Okafor', 'SW0001', 'Social Worker', '12', 'North'),
@@ -315,10 +316,13 @@ INSERT INTO ssd.ssd_cin_episodes VALUES
 INSERT INTO ssd.ssd_cin_assessments VALUES
   ('ASM4', 'P4', 'REF4', '2026-03-03 11:00:00', 'Y', '1900-01-01 00:00:00', 'North', 'W-OTHER-9'),
   ('ASM5', 'P4', 'REF4', '2026-03-03 12:00:00', 'Y', '2026-03-20 00:00:00', 'North', 'PR1');
+-- A second enquiry (new concerns in May) going to a conference not held by 3 June.
 INSERT INTO ssd.ssd_s47_enquiry VALUES
-  ('S47A', 'REF4', 'P4', '2026-03-04 14:00:00', NULL, 'N', '{}', 'PR1');
+  ('S47A', 'REF4', 'P4', '2026-03-04 14:00:00', NULL, 'N', '{}', 'PR1'),
+  ('S47B', 'REF4', 'P4', '2026-05-06 10:00:00', NULL, 'N', '{}', 'PR1');
 INSERT INTO ssd.ssd_initial_cp_conference VALUES
-  ('IC4', 'M4', 'S47A', 'P4', 'CPP4', 'REF4', 'N', '2026-03-25', '2026-03-20 10:00:00', 'Y', 'North', 'PR1');
+  ('IC4', 'M4', 'S47A', 'P4', 'CPP4', 'REF4', 'N', '2026-03-25', '2026-03-20 10:00:00', 'Y', 'North', 'PR1'),
+  ('IC5', 'M6', 'S47B', 'P4', NULL, 'REF4', 'N', '2026-06-10', NULL, NULL, 'North', 'PR1');
 INSERT INTO ssd.ssd_cp_reviews VALUES ('CPR1', 'P4', 'CPP4', '2026-06-15', NULL, 'M5');
 INSERT INTO ssd.ssd_contacts VALUES ('CT7', 'P7', '2026-06-02 09:15:00', 'POLICE', '{}');
 ";
