@@ -45,6 +45,7 @@ installed=(
   /usr/share/doc/casewatch/contrib/ssd/README.md
   /usr/share/casewatch/contrib/ssd/postgres/00-settings.sql
   /usr/share/casewatch/contrib/ssd/postgres/40-events-meetings-records.sql
+  /usr/share/casewatch/contrib/ssd/rules.toml
 )
 for path in "${installed[@]}"; do
   [ -f "$path" ] || fail "$path is not installed"

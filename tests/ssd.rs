@@ -395,20 +395,17 @@ async fn the_ssd_supplies_events_meetings_and_records() {
     );
 }
 
-/// Every other rule of the two packs needs evidence the SSD does not hold (contrib/ssd/README.md).
-const PACK_RULES_NOT_ON_THE_SSD: &str = "\"core-group-within-10wd\", \"contact-decision-24h\", \"strategy-record\", \
-    \"icpc-decisions\", \"icpc-record\", \"icpc-report\", \"core-group-minutes\", \"rcpc-report\", \"cla-care-plan\", \
-    \"cla-iha-request\", \"cla-pep\", \"cla-review-record\", \"pathway-plan-by-15y9m\", \"rhi-offer\"";
-
-/// The two pack rules the SSD feeds, reading the SPEC 8.1 views through casewatch's own reader.
+/// The two pack rules the SSD feeds (contrib/ssd/rules.toml), reading the SPEC 8.1 views through casewatch's own
+/// reader.
 #[tokio::test]
 async fn the_pack_rules_the_ssd_feeds_read_its_events_meetings_and_records() {
     let db = TestDb::postgres().await;
     let reader_url = ssd_database(&db).await;
     let dir = tempfile::tempdir().unwrap();
+    let rules_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("contrib/ssd/rules.toml");
     let rules = format!(
-        "packs = [\"isle-of-wight\", \"havering\"]\n\
-         disabled = [{NOT_ON_THE_SSD}, {PACK_RULES_NOT_ON_THE_SSD}]"
+        "files = [\"{}\"]\ndisabled = [{NOT_ON_THE_SSD}]",
+        rules_file.display()
     );
     let config = write_config(dir.path(), &reader_url, &rules);
     let config = config.to_str().unwrap();
