@@ -60,7 +60,7 @@ pub async fn evaluate(
     now: DateTime<Utc>,
 ) -> Result<Evaluation, SourceError> {
     let report = ReadReport::new();
-    let directory = Directory::new(source.load_staff(&report).await?);
+    let directory = Directory::new(config.staff(source.load_staff(&report).await?));
     let settings = &config.settings;
     let mut evaluator = Evaluator::new(
         &config.rules,

@@ -6,6 +6,7 @@
 //! Exit status: 0 when every check passed (warnings allowed), 2 when the configuration, a rule file, a template
 //! or a secret is at fault, 1 when only a database or the mail relay is.
 
+mod directory;
 mod report;
 mod schedule;
 mod state;
@@ -20,7 +21,7 @@ use crate::channels::email::{EmailSettings, TlsMode, Transport};
 use crate::config::Config;
 use crate::outbox::Renderer;
 use crate::source::schema::Level;
-use crate::source::{CaseSource, inspect};
+use crate::source::{CaseSource, ReadReport, inspect};
 
 use report::{Report, Status};
 
@@ -86,6 +87,9 @@ async fn check_loaded(
     )?;
     templates(config, report)?;
     team_addresses(config, report)?;
+    if let Some(staff_directory) = &config.staff_directory {
+        directory::rows(staff_directory, report)?;
+    }
     let channels = match Channels::new(settings.email.as_ref(), &settings.webhooks) {
         Ok(channels) => {
             report.ok("channels", &describe_channels(config))?;
@@ -268,6 +272,14 @@ async fn databases(config: &Config, report: &mut Report<'_>) -> io::Result<()> {
         Ok(source) => {
             report.ok("case database", &format!("{} (read-only)", source.url()))?;
             case_schema(config, &source, report).await?;
+            if let Some(staff_directory) = &config.staff_directory {
+                match source.load_staff(&ReadReport::new()).await {
+                    Ok(staff) => directory::merged(staff_directory, staff, report)?,
+                    Err(e) => {
+                        report.fail(Fault::Connectivity, "staff directory", &e.to_string())?
+                    }
+                }
+            }
             source.close().await;
         }
         Err(e) => report.fail(Fault::Connectivity, "case database", &e.to_string())?,

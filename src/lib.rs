@@ -15,6 +15,7 @@
 //! - [`calendar`]: working days, bank holidays by region, month arithmetic and London local dates (pure).
 //! - [`rules`]: rule files (`config/rules/*.toml`), their time expressions and subject selectors, and evaluating
 //!   one case into its active stages (pure).
+//! - [`directory`]: the staff directory, a CSV file from HR laid over the case database's `staff`.
 //! - [`recipients`]: the role chain and absence cover.
 //! - [`evaluate`]: active stages resolved to people, in the SPEC's order; `casewatch evaluate`'s output.
 //! - [`outbox`]: notices, digests, delivery with retries and dead letters.
@@ -35,6 +36,7 @@ pub mod cli;
 pub mod config;
 pub mod daemon;
 pub mod demo;
+pub mod directory;
 pub mod evaluate;
 pub mod generate;
 pub mod http;

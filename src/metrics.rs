@@ -16,6 +16,7 @@ use ::metrics::{
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::app::{Evaluation, TickReport};
+use crate::directory::StaffDirectory;
 use crate::evaluate::Line;
 use crate::model::StaffId;
 use crate::recipients::Unresolved;
@@ -151,12 +152,12 @@ fn describe() {
     describe_counter!(
         ROWS_READ,
         Unit::Count,
-        "Rows read from the case database, by table."
+        "Rows read from the case database, by table (and from the staff directory file, as table staff_directory, each time it is read)."
     );
     describe_counter!(
         ROWS_SKIPPED,
         Unit::Count,
-        "Case-database rows casewatch could not use and skipped (see the warnings in the log), by table."
+        "Case-database rows casewatch could not use and skipped (see the warnings in the log), by table; table staff_directory counts the staff directory file's skipped rows each time it is read."
     );
     describe_counter!(
         FALLBACKS,
@@ -205,6 +206,8 @@ fn register_known_labels() {
         counter!(ROWS_READ, "table" => table.name()).absolute(0);
         counter!(ROWS_SKIPPED, "table" => table.name()).absolute(0);
     }
+    counter!(ROWS_READ, "table" => DIRECTORY_TABLE).absolute(0);
+    counter!(ROWS_SKIPPED, "table" => DIRECTORY_TABLE).absolute(0);
     // One of each `Unresolved` variant, for its label (the id in it is never used).
     let someone = StaffId::from("");
     let reasons = [
@@ -272,6 +275,17 @@ pub fn record_read(report: &ReadReport) {
         counter!(ROWS_READ, "table" => table.name()).increment(report.rows_read(table));
         counter!(ROWS_SKIPPED, "table" => table.name()).increment(report.rows_skipped(table));
     }
+}
+
+/// The `table` label of the staff directory file's rows.
+const DIRECTORY_TABLE: &str = "staff_directory";
+
+/// Rows of the staff directory file, counted each time the file is read (at start and on reload).
+pub fn record_directory(directory: &StaffDirectory) {
+    let skipped = directory.skipped().len() as u64;
+    let read = directory.entries().len() as u64 + skipped;
+    counter!(ROWS_READ, "table" => DIRECTORY_TABLE).increment(read);
+    counter!(ROWS_SKIPPED, "table" => DIRECTORY_TABLE).increment(skipped);
 }
 
 /// Active stages by `(rule, stage, severity)`: one per obligation, however many people are told. Sorted.

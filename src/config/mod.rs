@@ -16,6 +16,8 @@ use crate::calendar::{Region, WorkingCalendar};
 use crate::channels::email::EmailSettings;
 use crate::channels::webhook::WebhookSettings;
 use crate::daemon::{HttpSettings, ScheduleSettings};
+use crate::directory::{DirectoryError, DirectorySettings, StaffDirectory};
+use crate::model::Staff;
 use crate::outbox::{DeliverySettings, Route};
 use crate::rules::{RuleError, RulePack};
 use layers::{EnvOverrides, FileText, describe};
@@ -49,6 +51,9 @@ pub struct Settings {
     /// `[[webhooks]]`: webhook targets, by name (`channels::webhook`).
     #[serde(default)]
     pub webhooks: Vec<WebhookSettings>,
+    /// `[directory]`: a staff CSV file laid over the case database's `staff` (`crate::directory`).
+    #[serde(default)]
+    pub directory: Option<DirectorySettings>,
 }
 
 /// The case database casewatch reads (never writes).
@@ -166,12 +171,17 @@ impl Default for RulesSettings {
     }
 }
 
+/// One `@` with something either side, a dot in the domain, no spaces: enough to catch a name or a phone number
+/// in the wrong place. The relay decides the rest.
+pub fn is_email_address(s: &str) -> bool {
+    s.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !s.chars().any(char::is_whitespace)
+    })
+}
+
 fn email_address<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let s = String::deserialize(d)?;
-    let valid = s.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && domain.contains('.') && !s.chars().any(char::is_whitespace)
-    });
-    if valid {
+    if is_email_address(&s) {
         Ok(s)
     } else {
         Err(serde::de::Error::custom(format!(
@@ -191,6 +201,8 @@ pub enum ConfigError {
     Invalid(String),
     #[error(transparent)]
     Rules(#[from] RuleError),
+    #[error(transparent)]
+    Directory(#[from] DirectoryError),
 }
 
 /// A loaded configuration: the settings, where they came from, and the rule pack they select.
@@ -199,6 +211,8 @@ pub struct Config {
     pub path: PathBuf,
     pub settings: Settings,
     pub rules: RulePack,
+    /// The `[directory]` file as read when the configuration loaded.
+    pub staff_directory: Option<StaffDirectory>,
 }
 
 impl Config {
@@ -210,6 +224,14 @@ impl Config {
             .templates_dir
             .as_ref()
             .map(|d| base.join(d))
+    }
+
+    /// The case database's staff, with the `[directory]` file laid over them when there is one.
+    pub fn staff(&self, database_staff: Vec<Staff>) -> Vec<Staff> {
+        match &self.staff_directory {
+            Some(directory) => directory.merge(database_staff),
+            None => database_staff,
+        }
     }
 
     /// Reads the file, applies `CASEWATCH__…` overrides from the environment, and loads the rule pack.
@@ -262,10 +284,15 @@ impl Config {
             &settings.rules.disabled,
         )?;
         rules.apply_settings(&settings.rules.settings)?;
+        let staff_directory = match &settings.directory {
+            Some(directory) => Some(StaffDirectory::load(&base.join(&directory.file))?),
+            None => None,
+        };
         Ok(Config {
             path: path.to_owned(),
             settings,
             rules,
+            staff_directory,
         })
     }
 }

@@ -85,7 +85,7 @@ impl Shared {
         let app = Arc::new(app);
         self.readiness.set_schedule(&app.config.settings.schedule);
         self.readiness.set_databases(app.clone());
-        register_channels(&app);
+        register_configuration(&app);
         *self.app.write().expect("the app lock is never poisoned") = app;
     }
 
@@ -100,10 +100,12 @@ pub async fn run(
     stop: CancellationToken,
     mut reload: mpsc::Receiver<()>,
 ) -> anyhow::Result<()> {
+    // Before anything counts: a count made before the recorder exists is lost.
+    crate::metrics::install();
     let app = App::open(Config::load(&config_path)?).await?;
     let grace = Duration::from_secs(app.config.settings.schedule.shutdown_grace_seconds);
     let listen = app.config.settings.http.listen;
-    register_channels(&app);
+    register_configuration(&app);
     let shared = Shared::new(app);
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| {
         anyhow::anyhow!("configuration key `http.listen`: cannot listen on {listen}: {e}")
@@ -164,8 +166,12 @@ pub async fn run(
     Ok(())
 }
 
-/// Starts the per-channel counters at zero, so alerts on their increase see the first failure.
-fn register_channels(app: &App<Channels>) {
+/// Starts the per-channel counters at zero, so alerts on their increase see the first failure; and counts the
+/// staff directory's rows, read with this configuration.
+fn register_configuration(app: &App<Channels>) {
+    if let Some(directory) = &app.config.staff_directory {
+        crate::metrics::record_directory(directory);
+    }
     crate::metrics::register_channel(crate::outbox::EMAIL);
     for webhook in &app.config.settings.webhooks {
         crate::metrics::register_channel(&webhook.name);

@@ -306,6 +306,11 @@ impl SourceError {
     }
 }
 
+/// The columns of a table of SPEC section 2, in order.
+pub fn columns(table: Table) -> &'static [&'static str] {
+    queries::columns(table)
+}
+
 /// An optional table the case database lacks, and the enabled rules that read it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MissingTable {

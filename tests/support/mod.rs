@@ -45,6 +45,22 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// Runs the casewatch binary with `args`, as an operator would, without any `CASEWATCH__` override from the
+/// environment: (exit code, stdout, stderr).
+pub async fn casewatch(args: &[&str]) -> (i32, String, String) {
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_casewatch"));
+    command.args(args);
+    for (name, _) in std::env::vars().filter(|(k, _)| k.starts_with("CASEWATCH")) {
+        command.env_remove(name);
+    }
+    let output = command.output().await.expect("run casewatch");
+    (
+        output.status.code().expect("exited, not killed"),
+        String::from_utf8(output.stdout).expect("UTF-8 output"),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 /// One test's own, empty case database.
 pub struct TestDb {
     pub backend: Backend,

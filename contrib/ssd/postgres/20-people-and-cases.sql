@@ -1,0 +1,140 @@
+-- staff, children and cases (SPEC section 2) over the SSD. Re-runnable: each view is replaced.
+-- The ssd_* tables are found on the search_path in force when this runs (see contrib/ssd/README.md).
+
+DROP VIEW IF EXISTS casewatch_ssd.staff, casewatch_ssd.children, casewatch_ssd.cases,
+    casewatch_ssd.allocations, casewatch_ssd.cla_periods, casewatch_ssd.care_leavers CASCADE;
+
+-- The SSD holds no email, line manager, absence, cover or coded role: the staff directory (docs/staff-directory.md)
+-- supplies them. Until it does, everyone is an active `worker` without an address.
+CREATE VIEW casewatch_ssd.staff AS
+SELECT p.prof_professional_id::text AS staff_id,
+       COALESCE(NULLIF(trim(p.prof_professional_name), ''), p.prof_professional_id::text) AS display_name,
+       NULL::text AS email,
+       'worker'::text AS role,
+       NULLIF(trim(p.prof_professional_department), '') AS team,
+       NULL::text AS manager_id,
+       NULL::text AS cover_id,
+       NULL::date AS absent_from,
+       NULL::date AS absent_until,
+       true AS active
+FROM ssd_professionals p
+WHERE p.prof_professional_id IS NOT NULL;
+
+-- Notices name the child by the case system's person id (display_ref), which workers search by.
+CREATE VIEW casewatch_ssd.children AS
+SELECT p.pers_person_id::text AS child_id,
+       p.pers_person_id::text AS display_ref,
+       NULLIF(trim(p.pers_forename), '') AS given_name,
+       NULLIF(trim(p.pers_surname), '') AS family_name,
+       casewatch_ssd.local_date(p.pers_dob) AS date_of_birth
+FROM ssd_person p
+WHERE p.pers_person_id IS NOT NULL;
+
+-- A period of care is one clae_cla_id. It ends with its latest episode, unless that episode ceased with reason X1
+-- (the episode ended but the child stayed looked after: a new episode follows).
+CREATE VIEW casewatch_ssd.cla_periods AS
+WITH episodes AS (
+    SELECT e.clae_cla_id::text AS cla_id,
+           e.clae_person_id::text AS person_id,
+           casewatch_ssd.local_date(e.clae_cla_episode_start_date) AS started_on,
+           casewatch_ssd.local_date(e.clae_cla_episode_ceased_date) AS ceased_on,
+           upper(trim(e.clae_cla_episode_ceased_reason)) AS ceased_reason,
+           casewatch_ssd.local_date(e.clae_entered_care_date) AS entered_care_on
+    FROM ssd_cla_episodes e
+    WHERE e.clae_cla_id IS NOT NULL
+), latest AS (
+    SELECT DISTINCT ON (cla_id) cla_id, ceased_on, ceased_reason
+    FROM episodes
+    ORDER BY cla_id, started_on DESC NULLS LAST, ceased_on DESC NULLS FIRST
+)
+SELECT e.cla_id,
+       min(e.person_id) AS person_id,
+       COALESCE(min(e.entered_care_on), min(e.started_on)) AS started_on,
+       CASE WHEN l.ceased_reason IS DISTINCT FROM 'X1' THEN l.ceased_on END AS ended_on
+FROM episodes e
+JOIN latest l USING (cla_id)
+GROUP BY e.cla_id, l.ceased_on, l.ceased_reason;
+
+-- Care leavers with a category casewatch knows; "No Current Eligibility" is no care-leaver case. The SSD does not
+-- date when someone became a care leaver: the end of their last period of care, else their 18th birthday.
+CREATE VIEW casewatch_ssd.care_leavers AS
+SELECT c.clea_table_id::text AS leaver_id,
+       c.clea_person_id::text AS person_id,
+       CASE lower(regexp_replace(trim(c.clea_care_leaver_eligibility), '\s+', ' ', 'g'))
+           WHEN 'relevant' THEN 'relevant'
+           WHEN 'former relevant' THEN 'former_relevant'
+           WHEN 'eligible' THEN 'eligible'
+           WHEN 'qualifying' THEN 'qualifying'
+       END AS category,
+       COALESCE(
+           (SELECT max(p.ended_on) FROM casewatch_ssd.cla_periods p WHERE p.person_id = c.clea_person_id::text),
+           (SELECT (casewatch_ssd.local_date(s.pers_dob) + interval '18 years')::date
+            FROM ssd_person s WHERE s.pers_person_id::text = c.clea_person_id::text)
+       ) AS became_on,
+       c.clea_care_leaver_latest_contact,
+       c.clea_pathway_plan_review_date
+FROM ssd_care_leavers c
+WHERE c.clea_table_id IS NOT NULL;
+
+-- The allocated worker of each kind of case: the child's current involvement in a role allocation_roles maps to
+-- that kind, the latest started. Involvement ids are assumed to be prof_professional_id (the SSD's own link).
+CREATE VIEW casewatch_ssd.allocations AS
+SELECT DISTINCT ON (i.invo_person_id::text, r.case_type)
+       i.invo_person_id::text AS person_id,
+       r.case_type,
+       i.invo_professional_id::text AS staff_id
+FROM ssd_involvements i
+JOIN casewatch_ssd.allocation_roles r ON r.role_code = trim(i.invo_professional_role_id::text)
+WHERE casewatch_ssd.local_date(i.invo_involvement_start_date) <= casewatch_ssd.today()
+  AND (casewatch_ssd.local_date(i.invo_involvement_end_date) IS NULL
+       OR casewatch_ssd.local_date(i.invo_involvement_end_date) > casewatch_ssd.today())
+ORDER BY i.invo_person_id::text, r.case_type, i.invo_involvement_start_date DESC, i.invo_involvements_id DESC;
+
+-- One case per referral (CIN episode), CIN plan, CP plan, period of care, care leaver and contact. Ids carry their
+-- kind (REF:, CIN:, CP:, CLA:, CL:, CON:) so that they cannot collide. A child's death closes their cases.
+CREATE VIEW casewatch_ssd.cases AS
+WITH raw AS (
+    SELECT 'REF:' || e.cine_referral_id AS case_id, e.cine_person_id::text AS child_id, 'REFERRAL' AS case_type,
+           casewatch_ssd.local_date(e.cine_referral_date) AS opened_on,
+           casewatch_ssd.local_date(e.cine_close_date) AS closed_on, NULL::text AS care_leaver_category
+    FROM ssd_cin_episodes e
+    UNION ALL
+    SELECT 'CIN:' || p.cinp_cin_plan_id, p.cinp_person_id::text, 'CIN',
+           casewatch_ssd.local_date(p.cinp_cin_plan_start_date), casewatch_ssd.local_date(p.cinp_cin_plan_end_date),
+           NULL
+    FROM ssd_cin_plans p
+    UNION ALL
+    SELECT 'CP:' || p.cppl_cp_plan_id, p.cppl_person_id::text, 'CP',
+           casewatch_ssd.local_date(p.cppl_cp_plan_start_date), casewatch_ssd.local_date(p.cppl_cp_plan_end_date),
+           NULL
+    FROM ssd_cp_plans p
+    UNION ALL
+    SELECT 'CLA:' || p.cla_id, p.person_id, 'CLA', p.started_on, p.ended_on, NULL
+    FROM casewatch_ssd.cla_periods p
+    UNION ALL
+    SELECT 'CL:' || l.leaver_id, l.person_id, 'CARE_LEAVER', l.became_on, NULL, l.category
+    FROM casewatch_ssd.care_leavers l
+    WHERE l.category IS NOT NULL
+    UNION ALL
+    SELECT 'CON:' || c.cont_contact_id, c.cont_person_id::text, 'CONTACT',
+           casewatch_ssd.local_date(c.cont_contact_date),
+           COALESCE(
+               (SELECT min(casewatch_ssd.local_date(e.cine_referral_date))
+                FROM ssd_cin_episodes e
+                WHERE e.cine_person_id::text = c.cont_person_id::text
+                  AND casewatch_ssd.local_date(e.cine_referral_date) >= casewatch_ssd.local_date(c.cont_contact_date)),
+               casewatch_ssd.local_date(c.cont_contact_date) + o.contact_open_days),
+           NULL
+    FROM ssd_contacts c CROSS JOIN casewatch_ssd.options o
+)
+SELECT r.case_id,
+       r.child_id,
+       r.case_type,
+       a.staff_id AS allocated_worker_id,
+       r.opened_on,
+       LEAST(r.closed_on, casewatch_ssd.local_date(p.pers_death_date)) AS closed_on,
+       r.care_leaver_category
+FROM raw r
+LEFT JOIN casewatch_ssd.allocations a ON a.person_id = r.child_id AND a.case_type = r.case_type
+LEFT JOIN ssd_person p ON p.pers_person_id::text = r.child_id
+WHERE r.case_id IS NOT NULL AND r.opened_on IS NOT NULL;
