@@ -19,9 +19,12 @@ version=$(cargo metadata --no-deps --format-version 1 --locked \
 [ -n "$version" ] || fail "cannot read casewatch's version from cargo metadata"
 deb="target/debian/casewatch_${version}_amd64.deb"
 
-step "building $deb"
+# CASEWATCH_DEB_PROFILE=dev packages the test build's binary (CI does, to stay short: the package's layout,
+# maintainer scripts and unit are the same); unset, it is the release build a council installs.
+profile=${CASEWATCH_DEB_PROFILE:-}
+step "building $deb${profile:+ (profile $profile)}"
 rm -f "$deb"
-cargo deb --locked
+cargo deb --locked ${profile:+--profile "$profile"}
 [ -f "$deb" ] || fail "cargo deb did not make $deb"
 
 # Whatever happens from here on, the machine is left without the package.
