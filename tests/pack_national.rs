@@ -15,22 +15,8 @@ fn national() -> RulePack {
     RulePack::load_with_packs(true, &["national".into()], &[] as &[&str], &[]).unwrap()
 }
 
-/// (stage, from, due) of `rule` at `now`.
-fn active(
-    pack: &RulePack,
-    file: &CaseFile,
-    rule: &str,
-    now: &str,
-) -> Vec<(String, String, String)> {
-    pack_stages(pack, file, now)
-        .into_iter()
-        .filter(|s| s.0 == rule)
-        .map(|(_, stage, _, from, due)| (stage, from, due))
-        .collect()
-}
-
 fn due_of(pack: &RulePack, file: &CaseFile, rule: &str, now: &str) -> Vec<String> {
-    let mut dues: Vec<String> = active(pack, file, rule, now)
+    let mut dues: Vec<String> = rule_stages(pack, file, rule, now)
         .into_iter()
         .map(|s| s.2)
         .collect();
@@ -64,21 +50,21 @@ fn first_visit_within_one_week_of_a_placement_starting_on_a_friday_before_a_bank
     // A visit during the previous placement does not count for this one.
     seen(&mut file, "V0", "2026-05-20T10:00:00Z", true);
     assert_eq!(
-        active(&pack, &file, "national-cla-visits", "2026-05-26T12:00:00Z"),
+        rule_stages(&pack, &file, "national-cla-visits", "2026-05-26T12:00:00Z"),
         [(
             "due-soon".into(),
             "2026-05-20T23:00:00Z".into(),
             "2026-05-29T22:59:59Z".into()
         )]
     );
-    let escalated = active(&pack, &file, "national-cla-visits", "2026-06-04T23:00:00Z");
+    let escalated = rule_stages(&pack, &file, "national-cla-visits", "2026-06-04T23:00:00Z");
     assert!(escalated.contains(&(
         "escalated".into(),
         "2026-06-04T23:00:00Z".into(),
         "2026-05-29T22:59:59Z".into()
     )));
     assert!(
-        active(
+        rule_stages(
             &pack,
             &file,
             "national-cla-visits-long-term",
@@ -104,7 +90,7 @@ fn then_every_six_weeks_and_a_failed_visit_does_not_count() {
         ["2026-07-07T22:59:59Z"]
     );
     seen(&mut file, "V3", "2026-07-06T09:00:00Z", true);
-    assert!(active(&pack, &file, "national-cla-visits", "2026-07-08T12:00:00Z").is_empty());
+    assert!(rule_stages(&pack, &file, "national-cla-visits", "2026-07-08T12:00:00Z").is_empty());
 }
 
 #[test]
@@ -141,7 +127,7 @@ fn six_weekly_across_the_first_anniversary_and_three_monthly_after_it_when_long_
             "national-cla-visits-long-term"
         };
         assert!(
-            active(&pack, &file, other, "2026-09-30T12:00:00Z").is_empty(),
+            rule_stages(&pack, &file, other, "2026-09-30T12:00:00Z").is_empty(),
             "{other}"
         );
     }
@@ -161,7 +147,7 @@ fn a_new_placement_starts_the_count_again() {
         ["2026-07-08T22:59:59Z"]
     );
     assert!(
-        active(
+        rule_stages(
             &pack,
             &file,
             "national-cla-visits-long-term",

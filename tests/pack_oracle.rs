@@ -9,32 +9,8 @@ mod pack_spec;
 use std::collections::BTreeSet;
 
 use casewatch::calendar::WorkingCalendar;
-use casewatch::model::CaseFile;
-use casewatch::rules::{AsOf, RulePack};
 use chrono::{DateTime, Duration, Utc};
-use pack_spec::{Row, instant, oracle, random_case};
-
-fn engine(
-    pack: &RulePack,
-    file: &CaseFile,
-    cal: &WorkingCalendar,
-    now: DateTime<Utc>,
-) -> BTreeSet<Row> {
-    let mut out = Vec::new();
-    pack.evaluate_case(file, cal, &AsOf::new(now), &mut out);
-    out.iter()
-        .filter(|a| a.rule(pack).pack != "default")
-        .map(|a| {
-            (
-                a.rule(pack).id.clone(),
-                a.stage(pack).name.clone(),
-                a.subject_id.clone(),
-                a.from,
-                a.due_at,
-            )
-        })
-        .collect()
-}
+use pack_spec::{instant, oracle, random_case};
 
 #[test]
 fn the_pinned_rules_are_exactly_the_packs_beyond_the_six() {
@@ -86,7 +62,10 @@ fn engine_agrees_with_spec_8_5_on_random_cases() {
             }
         }
         for now in instants {
-            let (want, got) = (oracle(&file, &cal, now), engine(&pack, &file, &cal, now));
+            let (want, got) = (
+                oracle(&file, &cal, now),
+                common::engine_rows(&pack, &file, &cal, now, |r| r.pack != "default"),
+            );
             assert_eq!(got, want, "case {n} at {now}: {file:#?}");
             compared += 1;
             active += want.len();

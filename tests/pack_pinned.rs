@@ -7,7 +7,6 @@
 mod common;
 
 use casewatch::model::CaseFile;
-use casewatch::rules::RulePack;
 use chrono::{Duration, SecondsFormat};
 use common::*;
 
@@ -22,19 +21,6 @@ struct Ladder {
 
 fn shift(at: &str, seconds: i64) -> String {
     (t(at) + Duration::seconds(seconds)).to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-fn active(
-    pack: &RulePack,
-    file: &CaseFile,
-    rule: &str,
-    now: &str,
-) -> Vec<(String, String, String)> {
-    pack_stages(pack, file, now)
-        .into_iter()
-        .filter(|s| s.0 == rule)
-        .map(|(_, stage, _, from, due)| (stage, from, due))
-        .collect()
 }
 
 fn has(stages: &[(String, String, String)], stage: &str, from: &str, due: &str) -> bool {
@@ -53,7 +39,7 @@ fn check(file: &CaseFile, l: &Ladder) {
 /// As [`check`], for an obligation whose reminder starts before its event was recorded: it is first seen at `seen`.
 fn check_seen_from(file: &CaseFile, l: &Ladder, seen: &str) {
     let pack = all_packs();
-    let at = |now: &str| active(&pack, file, l.rule, now);
+    let at = |now: &str| rule_stages(&pack, file, l.rule, now);
     let ctx = |what: &str| format!("{} ({}): {what}", l.rule, l.subject);
 
     let before = at(&shift(l.due_soon_from, -1));
@@ -188,7 +174,7 @@ fn case_summary_moves_with_each_new_summary() {
         Some("2026-03-20T10:00:00Z"),
     ));
     let pack = all_packs();
-    let overdue = active(
+    let overdue = rule_stages(
         &pack,
         &file,
         "case-summary-3-monthly",
@@ -204,7 +190,7 @@ fn case_summary_moves_with_each_new_summary() {
     );
     // The 9 April due date of the case's opening is gone: nothing is due in April.
     assert!(
-        active(
+        rule_stages(
             &pack,
             &file,
             "case-summary-3-monthly",
@@ -501,7 +487,7 @@ fn new_information_reviewed_within_one_working_day_over_christmas() {
     // that (Wed 23 Dec), but the event is only seen once it has happened.
     let file = with_event("CIN", "new_information", "2026-12-24T10:00:00Z");
     assert!(
-        active(
+        rule_stages(
             &all_packs(),
             &file,
             "new-information-review",

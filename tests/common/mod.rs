@@ -216,3 +216,63 @@ pub fn pack_stages(
         })
         .collect()
 }
+
+/// (stage, from, due_at) of `rule`'s active stages at `now`.
+pub fn rule_stages(
+    pack: &RulePack,
+    file: &CaseFile,
+    rule: &str,
+    now: &str,
+) -> Vec<(String, String, String)> {
+    pack_stages(pack, file, now)
+        .into_iter()
+        .filter(|s| s.0 == rule)
+        .map(|(_, stage, _, from, due)| (stage, from, due))
+        .collect()
+}
+
+/// (rule, stage, subject_id, from, due_at).
+pub type StageRow = (String, String, String, DateTime<Utc>, DateTime<Utc>);
+
+/// (rule, stage, subject_id, from, due_at) of every active stage of `pack`'s rules that `keep` admits, at `now`,
+/// as instants: what the oracle tests compare.
+pub fn engine_rows(
+    pack: &RulePack,
+    file: &CaseFile,
+    cal: &WorkingCalendar,
+    now: DateTime<Utc>,
+    keep: impl Fn(&casewatch::rules::Rule) -> bool,
+) -> std::collections::BTreeSet<StageRow> {
+    let mut out = Vec::new();
+    pack.evaluate_case(file, cal, &AsOf::new(now), &mut out);
+    out.iter()
+        .filter(|a| keep(a.rule(pack)))
+        .map(|a| {
+            (
+                a.rule(pack).id.clone(),
+                a.stage(pack).name.clone(),
+                a.subject_id.clone(),
+                a.from,
+                a.due_at,
+            )
+        })
+        .collect()
+}
+
+/// A random instant in `days` days from `base`, often exactly on a local midnight or a second either side of one.
+pub fn random_instant(
+    rng: &mut rand_chacha::ChaCha8Rng,
+    base: NaiveDate,
+    days: i64,
+) -> DateTime<Utc> {
+    use casewatch::calendar::{end_of, start_of};
+    use chrono::Duration;
+    use rand::RngExt;
+    let day = base + Duration::days(rng.random_range(0..days));
+    match rng.random_range(0..4) {
+        0 => start_of(day),
+        1 => end_of(day),
+        2 => start_of(day) + Duration::seconds(rng.random_range(-1..=1)),
+        _ => start_of(day) + Duration::seconds(rng.random_range(0..86_400)),
+    }
+}

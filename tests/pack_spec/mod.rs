@@ -11,8 +11,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-/// (rule, stage, subject_id, from, due_at).
-pub type Row = (String, String, String, DateTime<Utc>, DateTime<Utc>);
+pub use super::common::StageRow as Row;
 
 /// How a pinned rule is due (SPEC 8.5's "due" column).
 #[derive(Clone, Copy)]
@@ -394,16 +393,7 @@ pub fn oracle(file: &CaseFile, cal: &WorkingCalendar, now: DateTime<Utc>) -> BTr
     o.out
 }
 
-/// A random instant in the window, often exactly on a local midnight or a second either side of one.
-pub fn instant(rng: &mut ChaCha8Rng, base: NaiveDate, days: i64) -> DateTime<Utc> {
-    let day = base + Duration::days(rng.random_range(0..days));
-    match rng.random_range(0..4) {
-        0 => start_of(day),
-        1 => end_of(day),
-        2 => start_of(day) + Duration::seconds(rng.random_range(-1..=1)),
-        _ => start_of(day) + Duration::seconds(rng.random_range(0..86_400)),
-    }
-}
+pub use super::common::random_instant as instant;
 
 fn pick<'a>(rng: &mut ChaCha8Rng, from: &[&'a str]) -> &'a str {
     from[rng.random_range(0..from.len())]
