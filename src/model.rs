@@ -313,3 +313,19 @@ pub struct CaseFile {
     /// Ordered by `id`; empty unless an enabled rule reads `records`.
     pub records: Vec<Record>,
 }
+
+impl CaseFile {
+    /// A case and its child, with no rows yet.
+    pub fn new(case: Case, child: Child) -> Self {
+        Self {
+            case,
+            child,
+            visits: Vec::new(),
+            assessments: Vec::new(),
+            decisions: Vec::new(),
+            events: Vec::new(),
+            meetings: Vec::new(),
+            records: Vec::new(),
+        }
+    }
+}

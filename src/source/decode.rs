@@ -5,15 +5,18 @@
 //! tables somebody else created, and views. A value that cannot be read is a [`Problem`]: the row is skipped and
 //! counted, never guessed at.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 pub use super::problem::{Problem, Reason};
 
-/// One column of one row, as the backend stored it.
+/// One column of one row, as the backend stored it. Text is borrowed from the backend's row where it can be, so
+/// a date or an instant is parsed without a copy.
 #[derive(Clone, Debug, PartialEq)]
-pub(super) enum Cell {
+pub(super) enum Cell<'a> {
     Null,
-    Text(String),
+    Text(Cow<'a, str>),
     Int(i64),
     Bool(bool),
     Date(NaiveDate),
@@ -26,14 +29,14 @@ pub(super) enum Cell {
 
 /// A row of the case database, column by column.
 pub(super) trait RawRow {
-    fn cell(&self, column: &'static str) -> Cell;
+    fn cell(&self, column: &'static str) -> Cell<'_>;
 }
 
 /// A NOT NULL column converted with `convert`.
 pub(super) fn required<T>(
     row: &impl RawRow,
     column: &'static str,
-    convert: impl FnOnce(Cell) -> Result<T, Reason>,
+    convert: impl FnOnce(Cell<'_>) -> Result<T, Reason>,
 ) -> Result<T, Problem> {
     optional(row, column, convert)?.ok_or(Problem::new(column, Reason::Null))
 }
@@ -42,7 +45,7 @@ pub(super) fn required<T>(
 pub(super) fn optional<T>(
     row: &impl RawRow,
     column: &'static str,
-    convert: impl FnOnce(Cell) -> Result<T, Reason>,
+    convert: impl FnOnce(Cell<'_>) -> Result<T, Reason>,
 ) -> Result<Option<T>, Problem> {
     match row.cell(column) {
         Cell::Null => Ok(None),
@@ -55,21 +58,21 @@ pub(super) fn optional<T>(
 /// How a row is named in a warning: its id as text, whatever its type, since ids are not personal.
 pub(super) fn row_id(row: &impl RawRow, column: &'static str) -> String {
     match row.cell(column) {
-        Cell::Text(id) => id,
+        Cell::Text(id) => id.into_owned(),
         Cell::Int(id) => id.to_string(),
         Cell::Null => "(NULL)".to_owned(),
         _ => "(unreadable)".to_owned(),
     }
 }
 
-pub(super) fn as_text(cell: Cell) -> Result<String, Reason> {
+pub(super) fn as_text(cell: Cell<'_>) -> Result<String, Reason> {
     match cell {
-        Cell::Text(text) => Ok(text),
+        Cell::Text(text) => Ok(text.into_owned()),
         other => Err(wrong_type(&other, "text")),
     }
 }
 
-pub(super) fn as_date(cell: Cell) -> Result<NaiveDate, Reason> {
+pub(super) fn as_date(cell: Cell<'_>) -> Result<NaiveDate, Reason> {
     match cell {
         Cell::Date(date) => Ok(date),
         Cell::Text(text) => parse_date(&text).ok_or(Reason::NotDate),
@@ -77,7 +80,7 @@ pub(super) fn as_date(cell: Cell) -> Result<NaiveDate, Reason> {
     }
 }
 
-pub(super) fn as_instant(cell: Cell) -> Result<DateTime<Utc>, Reason> {
+pub(super) fn as_instant(cell: Cell<'_>) -> Result<DateTime<Utc>, Reason> {
     match cell {
         Cell::Instant(instant) => Ok(instant),
         Cell::Text(text) => parse_instant(&text),
@@ -87,7 +90,7 @@ pub(super) fn as_instant(cell: Cell) -> Result<DateTime<Utc>, Reason> {
 }
 
 /// SPEC section 2: booleans are SQLite integers 0/1 (PostgreSQL: `boolean`).
-pub(super) fn as_bool(cell: Cell) -> Result<bool, Reason> {
+pub(super) fn as_bool(cell: Cell<'_>) -> Result<bool, Reason> {
     match cell {
         Cell::Bool(value) => Ok(value),
         Cell::Int(0) => Ok(false),
@@ -99,7 +102,7 @@ pub(super) fn as_bool(cell: Cell) -> Result<bool, Reason> {
 }
 
 /// A count of working days: a timescale of zero or fewer days is a data-entry error, not a deadline.
-pub(super) fn as_positive(cell: Cell) -> Result<u32, Reason> {
+pub(super) fn as_positive(cell: Cell<'_>) -> Result<u32, Reason> {
     let number = match cell {
         Cell::Int(number) => u32::try_from(number).ok(),
         Cell::Text(text) => text.parse::<u32>().ok(),
@@ -108,7 +111,7 @@ pub(super) fn as_positive(cell: Cell) -> Result<u32, Reason> {
     number.filter(|&n| n > 0).ok_or(Reason::NotPositive)
 }
 
-fn wrong_type(cell: &Cell, expected: &'static str) -> Reason {
+fn wrong_type(cell: &Cell<'_>, expected: &'static str) -> Reason {
     let found = match cell {
         Cell::Null => "NULL",
         Cell::Text(_) => "text",

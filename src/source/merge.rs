@@ -3,20 +3,21 @@
 //! Each feed (cases with their child, visits, assessments, decisions, and the optional events, meetings and
 //! records that enabled rules need) arrives ordered by `case_id` in byte order, so a case's rows are gathered by
 //! advancing each feed up to the next case: memory holds one case at a time whatever the caseload. The SQL of
-//! each backend lives behind [`FeedReader`]; a feed that is not read yields no rows.
+//! each backend lives behind [`FeedReader`], which hands over rows already decoded ([`FeedRow`]), so a backend
+//! can decode straight from its own buffers; a feed that is not read yields no rows.
 
 use std::cmp::Ordering;
 use std::future::Future;
 
 use chrono::NaiveDate;
-use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use futures_util::stream::{self, Stream, TryStreamExt};
 
-use crate::model::{CaseFile, Child, OptionalTables};
+use crate::model::{Case, CaseFile, Child, OptionalTables};
 
-use super::SourceError;
-use super::decode::{Cell, Problem, RawRow, Reason, as_text, required, row_id};
-use super::report::{ReadReport, Table};
-use super::rows::{self, JOINED_CHILD_ID};
+use super::decode::{Problem, Reason};
+use super::report::{Table, Tally};
+use super::rows::{Decoded, FeedRow, JoinedChild};
+use super::{BoxError, SourceError};
 
 /// One of the row feeds of a case read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,68 +81,66 @@ impl Feed {
     }
 }
 
-/// The backend half of a case read: the next row of a feed, each feed ordered by `case_id` in byte order. A feed
-/// the read did not open has no rows.
-pub(super) trait FeedReader: Send {
-    type Row: RawRow + Send;
+/// The backend half of a case read: the next row of a feed, decoded, each feed ordered by `case_id` in byte
+/// order. A feed the read did not open has no rows.
+pub(super) trait FeedReader {
+    type Error: Into<BoxError>;
 
     fn next_row(
         &mut self,
         feed: Feed,
-    ) -> impl Future<Output = Result<Option<Self::Row>, sqlx::Error>> + Send;
+    ) -> impl Future<Output = Result<Option<FeedRow>, Self::Error>>;
 }
 
 /// Streams the case files of the reader that `open` produces (opening is part of the stream, so nothing is
 /// queried until the caller polls).
-pub(super) fn case_files<'a, R: FeedReader + 'a>(
-    open: impl Future<Output = Result<R, SourceError>> + Send + 'a,
+pub(super) fn case_files<'a, R: FeedReader + 'a, T: Tally>(
+    open: impl Future<Output = Result<R, SourceError>> + 'a,
     open_on: NaiveDate,
-    report: &'a ReadReport,
+    report: &'a T,
     url: &'a str,
-) -> BoxStream<'a, Result<CaseFile, SourceError>> {
+) -> impl Stream<Item = Result<CaseFile, SourceError>> + 'a {
     stream::once(open)
         .map_ok(move |reader| {
-            let merge = Merge {
-                reader,
-                open_on,
-                report,
-                url,
-                pending: Default::default(),
-                last_key: Default::default(),
-            };
+            let merge = Merge::new(reader, open_on, report, url);
             stream::try_unfold(merge, |mut merge| async move {
                 Ok(merge.next_case_file().await?.map(|file| (file, merge)))
             })
         })
         .try_flatten()
-        .boxed()
 }
 
-/// A row with its `case_id`, read but not yet given to a case.
-struct Keyed<Row> {
-    case_id: String,
-    row: Row,
-}
-
-struct Merge<'a, R: FeedReader> {
+pub(super) struct Merge<'a, R, T> {
     reader: R,
     open_on: NaiveDate,
-    report: &'a ReadReport,
+    report: &'a T,
     url: &'a str,
     /// Per feed, the row read past the end of the current case.
-    pending: [Option<Keyed<R::Row>>; FEEDS],
+    pending: [Option<FeedRow>; FEEDS],
     /// Per feed, the last case_id seen, to prove the order the merge relies on.
     last_key: [Option<String>; FEEDS],
 }
 
-impl<R: FeedReader> Merge<'_, R> {
-    async fn next_case_file(&mut self) -> Result<Option<CaseFile>, SourceError> {
+impl<'a, R: FeedReader, T: Tally> Merge<'a, R, T> {
+    pub(super) fn new(reader: R, open_on: NaiveDate, report: &'a T, url: &'a str) -> Self {
+        Self {
+            reader,
+            open_on,
+            report,
+            url,
+            pending: Default::default(),
+            last_key: Default::default(),
+        }
+    }
+
+    pub(super) async fn next_case_file(&mut self) -> Result<Option<CaseFile>, SourceError> {
         while let Some(head) = self.next_keyed(Feed::Cases).await? {
-            let mut rows: [Vec<R::Row>; FEEDS - 1] = Default::default();
+            let mut rows: [Vec<FeedRow>; FEEDS - 1] = Default::default();
+            let key = head.case_id().unwrap_or_default();
             for (&feed, rows) in Feed::ROWS.iter().zip(&mut rows) {
-                *rows = self.rows_of(feed, &head.case_id).await?;
+                *rows = self.rows_of(feed, key).await?;
             }
-            let Some((case, child)) = self.decode_head(&head) else {
+            let Some((case, child)) = self.decode_head(head) else {
                 for (&feed, rows) in Feed::ROWS.iter().zip(rows) {
                     self.skip_all(feed, rows, Reason::SkippedCase);
                 }
@@ -150,17 +149,10 @@ impl<R: FeedReader> Merge<'_, R> {
             if !case.is_open_on(self.open_on) {
                 continue; // the SQL lets through what it cannot judge; decoded, this case is not open
             }
-            let [visits, assessments, decisions, events, meetings, records] = rows;
-            let mut file = CaseFile {
-                case,
-                child,
-                visits: self.decode_all(Feed::Visits, visits, rows::visit),
-                assessments: self.decode_all(Feed::Assessments, assessments, rows::assessment),
-                decisions: self.decode_all(Feed::Decisions, decisions, rows::decision),
-                events: self.decode_all(Feed::Events, events, rows::case_event),
-                meetings: self.decode_all(Feed::Meetings, meetings, rows::meeting),
-                records: self.decode_all(Feed::Records, records, rows::record),
-            };
+            let mut file = CaseFile::new(case, child);
+            for (&feed, rows) in Feed::ROWS.iter().zip(rows) {
+                self.take(&mut file, feed, rows);
+            }
             // The orders documented on CaseFile's fields, whatever order the database sent within a case.
             file.visits
                 .sort_by(|a, b| (a.visit_at, &a.id).cmp(&(b.visit_at, &b.id)));
@@ -176,16 +168,17 @@ impl<R: FeedReader> Merge<'_, R> {
         // Rows left on the other feeds name no case that was read.
         for &feed in Feed::ROWS {
             while let Some(orphan) = self.next_keyed(feed).await? {
-                self.skip_all(feed, vec![orphan.row], Reason::NoOpenCase);
+                self.skip_all(feed, vec![orphan], Reason::NoOpenCase);
             }
         }
         Ok(None)
     }
 
-    /// The next row of `feed` with a readable case_id; rows without one are skipped here.
-    async fn next_keyed(&mut self, feed: Feed) -> Result<Option<Keyed<R::Row>>, SourceError> {
-        if let Some(keyed) = self.pending[feed.index()].take() {
-            return Ok(Some(keyed));
+    /// The next row of `feed` with a readable case_id (the rows returned always have one); rows without one are
+    /// skipped here.
+    async fn next_keyed(&mut self, feed: Feed) -> Result<Option<FeedRow>, SourceError> {
+        if let Some(row) = self.pending[feed.index()].take() {
+            return Ok(Some(row));
         }
         let table = feed.table();
         loop {
@@ -194,16 +187,15 @@ impl<R: FeedReader> Merge<'_, R> {
                 return Ok(None);
             };
             self.report.count_read(table);
-            let case_id = match required(&row, "case_id", as_text) {
+            let case_id = match row.case_id() {
                 Ok(case_id) => case_id,
                 Err(problem) => {
-                    self.report
-                        .skip(table, &row_id(&row, table.id_column()), &problem);
+                    self.report.skip(table, row.id(), problem);
                     continue;
                 }
             };
             let last = &mut self.last_key[feed.index()];
-            match last.as_deref().map(|last| case_id.as_str().cmp(last)) {
+            match last.as_deref().map(|last| case_id.cmp(last)) {
                 Some(Ordering::Less) => {
                     return Err(SourceError::Unordered {
                         url: self.url.to_owned(),
@@ -211,28 +203,26 @@ impl<R: FeedReader> Merge<'_, R> {
                     });
                 }
                 Some(Ordering::Equal) if feed == Feed::Cases => {
-                    self.report.skip(
-                        table,
-                        &case_id,
-                        &Problem::new("case_id", Reason::DuplicateCase),
-                    );
+                    let problem = Problem::new("case_id", Reason::DuplicateCase);
+                    self.report.skip(table, case_id, &problem);
                     continue;
                 }
-                _ => *last = Some(case_id.clone()),
+                Some(Ordering::Equal) => {}
+                _ => *last = Some(case_id.to_owned()),
             }
-            return Ok(Some(Keyed { case_id, row }));
+            return Ok(Some(row));
         }
     }
 
     /// The rows of `feed` for `case_id`, skipping rows of cases before it (cases that were not read).
-    async fn rows_of(&mut self, feed: Feed, case_id: &str) -> Result<Vec<R::Row>, SourceError> {
+    async fn rows_of(&mut self, feed: Feed, case_id: &str) -> Result<Vec<FeedRow>, SourceError> {
         let mut rows = Vec::new();
-        while let Some(keyed) = self.next_keyed(feed).await? {
-            match keyed.case_id.as_str().cmp(case_id) {
-                Ordering::Less => self.skip_all(feed, vec![keyed.row], Reason::NoOpenCase),
-                Ordering::Equal => rows.push(keyed.row),
+        while let Some(row) = self.next_keyed(feed).await? {
+            match row.case_id().unwrap_or_default().cmp(case_id) {
+                Ordering::Less => self.skip_all(feed, vec![row], Reason::NoOpenCase),
+                Ordering::Equal => rows.push(row),
                 Ordering::Greater => {
-                    self.pending[feed.index()] = Some(keyed);
+                    self.pending[feed.index()] = Some(row);
                     break;
                 }
             }
@@ -241,48 +231,58 @@ impl<R: FeedReader> Merge<'_, R> {
     }
 
     /// The case and its child, or `None` (logged and counted) when either cannot be used.
-    fn decode_head(&self, head: &Keyed<R::Row>) -> Option<(crate::model::Case, Child)> {
-        let row = &head.row;
-        let has_child_row = row.cell(JOINED_CHILD_ID) != Cell::Null;
-        if has_child_row {
+    fn decode_head(&self, head: FeedRow) -> Option<(Case, Child)> {
+        let key = head.id().to_owned();
+        let (row, joined) = head.into_parts();
+        // Every row of the cases feed has its joined child; none reads as a child without a row.
+        let JoinedChild { found, id, child } = joined.unwrap_or(JoinedChild {
+            found: false,
+            id: String::new(),
+            child: Ok(None),
+        });
+        if found {
             self.report.count_read(Table::Children);
         }
-        let child = rows::joined_child(row).inspect_err(|problem| {
-            self.report
-                .skip(Table::Children, &row_id(row, JOINED_CHILD_ID), problem);
-        });
-        let problem = match (rows::case(row), child) {
+        if let Err(problem) = &child {
+            self.report.skip(Table::Children, &id, problem);
+        }
+        let case = match row {
+            Ok(Decoded::Case(case)) => Ok(case),
+            Err(bad) => Err(bad.problem),
+            // Heads come only from the cases feed, which decodes nothing else.
+            Ok(_) => Err(Problem::new("case_id", Reason::NoOpenCase)),
+        };
+        let problem = match (case, child) {
             (Ok(case), Ok(Some(child))) => return Some((case, child)),
             (Err(problem), _) => problem,
             (Ok(_), Ok(None)) => Problem::new("child_id", Reason::NoSuchChild),
             (Ok(_), Err(_)) => Problem::new("child_id", Reason::SkippedChild),
         };
-        self.report.skip(Table::Cases, &head.case_id, &problem);
+        self.report.skip(Table::Cases, &key, &problem);
         None
     }
 
-    fn decode_all<T>(
-        &self,
-        feed: Feed,
-        rows: Vec<R::Row>,
-        decode: fn(&R::Row) -> Result<T, Problem>,
-    ) -> Vec<T> {
-        let table = feed.table();
-        let decoded = rows.iter().map(|row| {
-            decode(row).inspect_err(|problem| {
-                self.report
-                    .skip(table, &row_id(row, table.id_column()), problem)
-            })
-        });
-        decoded.filter_map(Result::ok).collect()
+    /// Puts a case's rows of `feed` into its file; rows that could not be decoded are skipped and counted.
+    fn take(&self, file: &mut CaseFile, feed: Feed, rows: Vec<FeedRow>) {
+        for row in rows {
+            match row.into_parts().0 {
+                Ok(Decoded::Visit(visit)) => file.visits.push(visit),
+                Ok(Decoded::Assessment(assessment)) => file.assessments.push(assessment),
+                Ok(Decoded::Decision(decision)) => file.decisions.push(decision),
+                Ok(Decoded::Event(event)) => file.events.push(event),
+                Ok(Decoded::Meeting(meeting)) => file.meetings.push(meeting),
+                Ok(Decoded::Record(record)) => file.records.push(record),
+                Ok(Decoded::Case(_)) => {} // only the cases feed has these, and it is never taken here
+                Err(bad) => self.report.skip(feed.table(), &bad.id, &bad.problem),
+            }
+        }
     }
 
-    fn skip_all(&self, feed: Feed, rows: Vec<R::Row>, reason: Reason) {
+    fn skip_all(&self, feed: Feed, rows: Vec<FeedRow>, reason: Reason) {
         let table = feed.table();
         let problem = Problem::new("case_id", reason);
         for row in rows {
-            self.report
-                .skip(table, &row_id(&row, table.id_column()), &problem);
+            self.report.skip(table, row.id(), &problem);
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod schema;
 mod sqlite;
 
 use chrono::NaiveDate;
+use futures_util::StreamExt;
 use futures_util::stream::BoxStream;
 use sqlx::AssertSqlSafe;
 
@@ -48,7 +49,12 @@ pub struct CaseSource {
     /// The URL with any password replaced, for messages.
     url: String,
     backend: Backend,
+    /// SQLite: where the case read opens its own connection (`sqlite.rs`).
+    sqlite_read: Option<sqlite::ReadTarget>,
 }
+
+/// The cause of a failed read, from sqlx or (the SQLite case read) rusqlite.
+pub(super) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 enum Backend {
     Sqlite(sqlx::SqlitePool),
@@ -63,16 +69,21 @@ impl CaseSource {
 
     pub async fn open(url: &str, mode: OpenMode) -> Result<Self, SourceError> {
         let redacted = redact_url(url);
-        let backend = match url.split_once(':').map(|(scheme, _)| scheme) {
-            Some("sqlite") => Backend::Sqlite(sqlite::connect(url, &redacted, mode).await?),
-            Some("postgres" | "postgresql") => {
-                Backend::Postgres(postgres::connect(url, &redacted).await?)
+        let (backend, sqlite_read) = match url.split_once(':').map(|(scheme, _)| scheme) {
+            Some("sqlite") => {
+                let (pool, read) = sqlite::connect(url, &redacted, mode).await?;
+                (Backend::Sqlite(pool), Some(read))
             }
+            Some("postgres" | "postgresql") => (
+                Backend::Postgres(postgres::connect(url, &redacted).await?),
+                None,
+            ),
             _ => return Err(SourceError::UnsupportedUrl { url: redacted }),
         };
         Ok(Self {
             url: redacted,
             backend,
+            sqlite_read,
         })
     }
 
@@ -124,19 +135,20 @@ impl CaseSource {
         tables: OptionalTables,
         report: &'a ReadReport,
     ) -> BoxStream<'a, Result<CaseFile, SourceError>> {
-        match &self.backend {
-            Backend::Sqlite(pool) => merge::case_files(
-                async move { Ok(sqlite::feeds(pool, open_on, tables)) },
-                open_on,
-                report,
-                &self.url,
-            ),
-            Backend::Postgres(pool) => merge::case_files(
+        match (&self.backend, &self.sqlite_read) {
+            (Backend::Postgres(pool), _) => merge::case_files(
                 postgres::feeds(pool, open_on, tables, &self.url),
                 open_on,
                 report,
                 &self.url,
-            ),
+            )
+            .boxed(),
+            (Backend::Sqlite(_), Some(read)) => {
+                sqlite::case_files(read, open_on, tables, report, &self.url)
+            }
+            (Backend::Sqlite(_), None) => {
+                unreachable!("a SQLite source always has its read target")
+            }
         }
     }
 
@@ -262,7 +274,7 @@ pub enum SourceError {
     Read {
         url: String,
         table: Table,
-        cause: sqlx::Error,
+        cause: BoxError,
     },
     #[error(
         "rows of {table} in case database {url} are not ordered by case_id in byte order; \
@@ -297,11 +309,11 @@ impl SourceError {
         matches!(self, SourceError::MissingTables { .. })
     }
 
-    fn read(url: &str, table: Table, cause: sqlx::Error) -> Self {
+    fn read(url: &str, table: Table, cause: impl Into<BoxError>) -> Self {
         Self::Read {
             url: url.to_owned(),
             table,
-            cause,
+            cause: cause.into(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The PostgreSQL case database: connecting, and reading a case read's feeds in one snapshot.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::str::FromStr;
 use std::time::Duration;
@@ -16,6 +17,7 @@ use tokio_util::task::AbortOnDropHandle;
 
 use super::decode::{Cell, RawRow};
 use super::merge::{FEEDS, Feed, FeedReader};
+use super::rows::FeedRow;
 use super::{SourceError, queries};
 use crate::model::OptionalTables;
 
@@ -90,9 +92,9 @@ pub(super) enum PgFeeds {
 }
 
 impl FeedReader for PgFeeds {
-    type Row = PgRow;
+    type Error = sqlx::Error;
 
-    async fn next_row(&mut self, feed: Feed) -> Result<Option<PgRow>, sqlx::Error> {
+    async fn next_row(&mut self, feed: Feed) -> Result<Option<FeedRow>, sqlx::Error> {
         match self {
             PgFeeds::Streams(streams) => streams.next_row(feed).await,
             PgFeeds::Cursors(cursors) => cursors.next_row(feed).await,
@@ -102,13 +104,13 @@ impl FeedReader for PgFeeds {
 
 const SNAPSHOT_READ: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY";
 
-/// Rows a feed's task hands to the merge at a time.
+/// Rows a feed's task hands to the merge at a time, decoded (the tasks decode in parallel with the merge).
 const BATCH_ROWS: usize = 512;
 /// Batches a feed's task may read ahead of the merge: with [`BATCH_ROWS`], what bounds memory per feed.
 const BATCHES_AHEAD: usize = 4;
 
 enum Batch {
-    Rows(Vec<PgRow>),
+    Rows(Vec<FeedRow>),
     Error(sqlx::Error),
     End,
 }
@@ -117,7 +119,7 @@ enum Batch {
 pub(super) struct StreamFeeds {
     /// `None` for a feed this read does not open.
     batches: [Option<mpsc::Receiver<Batch>>; FEEDS],
-    current: [std::vec::IntoIter<PgRow>; FEEDS],
+    current: [std::vec::IntoIter<FeedRow>; FEEDS],
     ended: [bool; FEEDS],
     /// Dropping the feeds (the read ended early) stops the tasks and rolls their transactions back.
     _tasks: Vec<AbortOnDropHandle<()>>,
@@ -176,7 +178,7 @@ async fn stream_feed(
     loop {
         let message = match rows.try_next().await {
             Ok(Some(row)) => {
-                batch.push(row);
+                batch.push(FeedRow::decode(feed, &row));
                 if batch.len() < BATCH_ROWS {
                     continue;
                 }
@@ -204,9 +206,9 @@ async fn stream_feed(
 }
 
 impl FeedReader for StreamFeeds {
-    type Row = PgRow;
+    type Error = sqlx::Error;
 
-    async fn next_row(&mut self, feed: Feed) -> Result<Option<PgRow>, sqlx::Error> {
+    async fn next_row(&mut self, feed: Feed) -> Result<Option<FeedRow>, sqlx::Error> {
         let i = feed.index();
         loop {
             if let Some(row) = self.current[i].next() {
@@ -274,9 +276,9 @@ pub(super) struct CursorFeeds {
 }
 
 impl FeedReader for CursorFeeds {
-    type Row = PgRow;
+    type Error = sqlx::Error;
 
-    async fn next_row(&mut self, feed: Feed) -> Result<Option<PgRow>, sqlx::Error> {
+    async fn next_row(&mut self, feed: Feed) -> Result<Option<FeedRow>, sqlx::Error> {
         let i = feed.index();
         if self.buffers[i].is_empty() && !self.exhausted[i] {
             let fetch = format!("FETCH {FETCH_ROWS} FROM {}", cursor(feed));
@@ -286,14 +288,16 @@ impl FeedReader for CursorFeeds {
             self.exhausted[i] = rows.len() < FETCH_ROWS;
             self.buffers[i].extend(rows);
         }
-        Ok(self.buffers[i].pop_front())
+        Ok(self.buffers[i]
+            .pop_front()
+            .map(|row| FeedRow::decode(feed, &row)))
     }
 }
 
 impl RawRow for PgRow {
     /// By the column's type: the canonical types decode natively, and text (a hand-made table or a view
     /// casting to text) goes through the same parsing as SQLite's.
-    fn cell(&self, column: &'static str) -> Cell {
+    fn cell(&self, column: &'static str) -> Cell<'_> {
         // One look-up by name, and the type borrowed from the row: this runs for every cell of tens of
         // millions of rows.
         let Ok(column) = self.try_column(column) else {
@@ -310,9 +314,9 @@ impl RawRow for PgRow {
         let is_enum = matches!(type_info.kind(), PgTypeKind::Enum(_));
         let cell = match name {
             "TEXT" | "VARCHAR" | "CHAR" | "NAME" | "UNKNOWN" => {
-                decode::<String>(value).map(Cell::Text)
+                decode::<&str>(value).map(|text| Cell::Text(Cow::Borrowed(text)))
             }
-            _ if is_enum => decode::<String>(value).map(Cell::Text),
+            _ if is_enum => decode::<&str>(value).map(|text| Cell::Text(Cow::Borrowed(text))),
             "DATE" => decode::<NaiveDate>(value).map(Cell::Date),
             "TIMESTAMPTZ" => decode::<DateTime<Utc>>(value).map(Cell::Instant),
             "TIMESTAMP" => Ok(Cell::LocalTimestamp),

@@ -164,3 +164,14 @@ fn qualified(table: Table, alias: &str) -> String {
         .map(|column| format!("{alias}.{column}"));
     columns.collect::<Vec<_>>().join(", ")
 }
+
+/// The names of the columns a feed's query selects, in order (the cases feed's child id under
+/// [`JOINED_CHILD_ID`]): how a reader finds a column by position.
+pub(super) fn selected(feed: Feed) -> Vec<&'static str> {
+    let mut names = columns(feed.table()).to_vec();
+    if feed == Feed::Cases {
+        let child = columns(Table::Children).iter();
+        names.extend(child.map(|&c| if c == "child_id" { JOINED_CHILD_ID } else { c }));
+    }
+    names
+}

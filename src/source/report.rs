@@ -83,7 +83,7 @@ impl Table {
         }
     }
 
-    fn index(self) -> usize {
+    pub(super) fn index(self) -> usize {
         self as usize
     }
 }
@@ -129,9 +129,14 @@ impl ReadReport {
     }
 
     pub(super) fn count_read(&self, table: Table) {
+        self.add_read(table, 1);
+    }
+
+    /// Counts `rows` rows of `table` read at once (a batch handed over by a reading thread).
+    pub(super) fn add_read(&self, table: Table, rows: u64) {
         self.counts[table.index()]
             .read
-            .fetch_add(1, Ordering::Relaxed);
+            .fetch_add(rows, Ordering::Relaxed);
     }
 
     /// Skips a row: a warning that names the table, the row's id and the problem (never a value), and a count.
@@ -155,5 +160,22 @@ impl fmt::Display for ReadReport {
             write!(f, "{sep}{table}: {read} read, {skipped} skipped")?;
         }
         Ok(())
+    }
+}
+
+/// Where a case read counts the rows it reads and reports the rows it skips: a [`ReadReport`], or a reading
+/// thread's buffer that travels to one.
+pub(super) trait Tally {
+    fn count_read(&self, table: Table);
+    fn skip(&self, table: Table, row_id: &str, problem: &Problem);
+}
+
+impl Tally for ReadReport {
+    fn count_read(&self, table: Table) {
+        ReadReport::count_read(self, table);
+    }
+
+    fn skip(&self, table: Table, row_id: &str, problem: &Problem) {
+        ReadReport::skip(self, table, row_id, problem);
     }
 }

@@ -8,8 +8,10 @@ use crate::model::{
 };
 
 use super::decode::{
-    Problem, RawRow, Reason, as_bool, as_date, as_instant, as_positive, as_text, optional, required,
+    Cell, Problem, RawRow, Reason, as_bool, as_date, as_instant, as_positive, as_text, optional,
+    required, row_id,
 };
+use super::merge::Feed;
 
 /// The cases query renames the joined `children.child_id`, so a missing children row shows as NULL here.
 pub(super) const JOINED_CHILD_ID: &str = "joined_child_id";
@@ -132,7 +134,118 @@ pub(super) fn record(row: &impl RawRow) -> Result<Record, Problem> {
     })
 }
 
-fn one_of<T>(cell: super::decode::Cell, parse: fn(&str) -> Option<T>) -> Result<T, Reason> {
+/// A row of one feed of a case read, decoded as it arrives, so a backend can let go of its raw row at once.
+pub(super) struct FeedRow {
+    row: Result<Decoded, BadRow>,
+    /// The child joined onto a case row (the cases feed only).
+    child: Option<JoinedChild>,
+}
+
+/// A row that decoded.
+pub(super) enum Decoded {
+    Case(Case),
+    Visit(Visit),
+    Assessment(Assessment),
+    Decision(Decision),
+    Event(CaseEvent),
+    Meeting(Meeting),
+    Record(Record),
+}
+
+/// A row that did not decode: what names it in a warning, and why it is skipped.
+pub(super) struct BadRow {
+    case_id: Result<String, Problem>,
+    pub(super) id: String,
+    pub(super) problem: Problem,
+}
+
+/// The child a case row names, as the cases query's LEFT JOIN found it.
+pub(super) struct JoinedChild {
+    /// Whether there was a children row.
+    pub(super) found: bool,
+    /// Its id, as a warning names it (only when it could not be read).
+    pub(super) id: String,
+    pub(super) child: Result<Option<Child>, Problem>,
+}
+
+impl FeedRow {
+    pub(super) fn decode(feed: Feed, row: &impl RawRow) -> FeedRow {
+        let decoded = match feed {
+            Feed::Cases => case(row).map(Decoded::Case),
+            Feed::Visits => visit(row).map(Decoded::Visit),
+            Feed::Assessments => assessment(row).map(Decoded::Assessment),
+            Feed::Decisions => decision(row).map(Decoded::Decision),
+            Feed::Events => case_event(row).map(Decoded::Event),
+            Feed::Meetings => meeting(row).map(Decoded::Meeting),
+            Feed::Records => record(row).map(Decoded::Record),
+        };
+        let child = (feed == Feed::Cases).then(|| {
+            let child = joined_child(row);
+            JoinedChild {
+                found: row.cell(JOINED_CHILD_ID) != Cell::Null,
+                id: match child {
+                    Err(_) => row_id(row, JOINED_CHILD_ID),
+                    Ok(_) => String::new(),
+                },
+                child,
+            }
+        });
+        let row = decoded.map_err(|problem| BadRow {
+            case_id: required(row, "case_id", as_text),
+            id: row_id(row, feed.table().id_column()),
+            problem,
+        });
+        FeedRow { row, child }
+    }
+
+    /// The row's `case_id`, or why it cannot be read.
+    pub(super) fn case_id(&self) -> Result<&str, &Problem> {
+        match &self.row {
+            Ok(decoded) => Ok(decoded.case_id()),
+            Err(bad) => bad.case_id.as_deref(),
+        }
+    }
+
+    /// How a warning names the row: its id, as text.
+    pub(super) fn id(&self) -> &str {
+        match &self.row {
+            Ok(decoded) => decoded.id(),
+            Err(bad) => &bad.id,
+        }
+    }
+
+    pub(super) fn into_parts(self) -> (Result<Decoded, BadRow>, Option<JoinedChild>) {
+        (self.row, self.child)
+    }
+}
+
+impl Decoded {
+    fn case_id(&self) -> &str {
+        match self {
+            Decoded::Case(c) => c.id.as_str(),
+            Decoded::Visit(v) => v.case_id.as_str(),
+            Decoded::Assessment(a) => a.case_id.as_str(),
+            Decoded::Decision(d) => d.case_id.as_str(),
+            Decoded::Event(e) => e.case_id.as_str(),
+            Decoded::Meeting(m) => m.case_id.as_str(),
+            Decoded::Record(r) => r.case_id.as_str(),
+        }
+    }
+
+    fn id(&self) -> &str {
+        match self {
+            Decoded::Case(c) => c.id.as_str(),
+            Decoded::Visit(v) => &v.id,
+            Decoded::Assessment(a) => &a.id,
+            Decoded::Decision(d) => &d.id,
+            Decoded::Event(e) => &e.id,
+            Decoded::Meeting(m) => &m.id,
+            Decoded::Record(r) => &r.id,
+        }
+    }
+}
+
+fn one_of<T>(cell: Cell<'_>, parse: fn(&str) -> Option<T>) -> Result<T, Reason> {
     parse(&as_text(cell)?).ok_or(Reason::UnknownValue)
 }
 
@@ -140,18 +253,17 @@ fn one_of<T>(cell: super::decode::Cell, parse: fn(&str) -> Option<T>) -> Result<
 mod tests {
     use std::collections::HashMap;
 
-    use super::super::decode::Cell;
     use super::*;
 
-    struct FakeRow(HashMap<&'static str, Cell>);
+    struct FakeRow(HashMap<&'static str, Cell<'static>>);
 
     impl RawRow for FakeRow {
-        fn cell(&self, column: &'static str) -> Cell {
+        fn cell(&self, column: &'static str) -> Cell<'_> {
             self.0.get(column).cloned().unwrap_or(Cell::Null)
         }
     }
 
-    fn visit_row(changes: &[(&'static str, Cell)]) -> FakeRow {
+    fn visit_row(changes: &[(&'static str, Cell<'static>)]) -> FakeRow {
         let mut cells = HashMap::from([
             ("visit_id", Cell::Text("V1".into())),
             ("case_id", Cell::Text("C1".into())),

@@ -9,5 +9,6 @@ mod bad_rows;
 mod connect;
 mod optional_tables;
 mod round_trip;
+mod sqlite_reader;
 mod views;
 mod volume;
