@@ -71,7 +71,13 @@ pub async fn evaluate(
     )
     .with_child_identifier(settings.notify.child_identifier)
     .with_teams(&settings.notify.teams);
-    let mut files = source.case_files(local_date(now), config.rules.tables(), &report);
+    let today = local_date(now);
+    // Rules with `after_close` watch cases for a while after they close: read those too.
+    let scope = crate::source::Scope {
+        open_on: today,
+        closed_after: config.rules.closed_since(today, calendar).unwrap_or(today),
+    };
+    let mut files = source.case_files_in(scope, config.rules.tables(), &report);
     while let Some(file) = files.try_next().await? {
         evaluator.add_case(&file);
     }

@@ -6,10 +6,10 @@
 //! each backend lives behind [`FeedReader`], which hands over rows already decoded ([`FeedRow`]), so a backend
 //! can decode straight from its own buffers; a feed that is not read yields no rows.
 
+use super::Scope;
 use std::cmp::Ordering;
 use std::future::Future;
 
-use chrono::NaiveDate;
 use futures_util::stream::{self, Stream, TryStreamExt};
 
 use crate::model::{Case, CaseFile, Child, OptionalTables};
@@ -96,7 +96,7 @@ pub(super) trait FeedReader {
 /// queried until the caller polls).
 pub(super) fn case_files<'a, R: FeedReader + 'a, T: Tally>(
     open: impl Future<Output = Result<R, SourceError>> + 'a,
-    open_on: NaiveDate,
+    open_on: Scope,
     report: &'a T,
     url: &'a str,
 ) -> impl Stream<Item = Result<CaseFile, SourceError>> + 'a {
@@ -112,7 +112,7 @@ pub(super) fn case_files<'a, R: FeedReader + 'a, T: Tally>(
 
 pub(super) struct Merge<'a, R, T> {
     reader: R,
-    open_on: NaiveDate,
+    open_on: Scope,
     report: &'a T,
     url: &'a str,
     /// Per feed, the row read past the end of the current case.
@@ -122,7 +122,7 @@ pub(super) struct Merge<'a, R, T> {
 }
 
 impl<'a, R: FeedReader, T: Tally> Merge<'a, R, T> {
-    pub(super) fn new(reader: R, open_on: NaiveDate, report: &'a T, url: &'a str) -> Self {
+    pub(super) fn new(reader: R, open_on: Scope, report: &'a T, url: &'a str) -> Self {
         Self {
             reader,
             open_on,
@@ -146,7 +146,7 @@ impl<'a, R: FeedReader, T: Tally> Merge<'a, R, T> {
                 }
                 continue;
             };
-            if !case.is_open_on(self.open_on) {
+            if !self.open_on.admits(&case) {
                 continue; // the SQL lets through what it cannot judge; decoded, this case is not open
             }
             let mut file = CaseFile::new(case, child);

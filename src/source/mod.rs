@@ -135,6 +135,18 @@ impl CaseSource {
         tables: OptionalTables,
         report: &'a ReadReport,
     ) -> BoxStream<'a, Result<CaseFile, SourceError>> {
+        self.case_files_in(Scope::open_on(open_on), tables, report)
+    }
+
+    /// As [`CaseSource::case_files`], with the cases closed after `scope.closed_after` too: for rules that watch a
+    /// case for a while after it closes (`after_close`).
+    pub fn case_files_in<'a>(
+        &'a self,
+        scope: Scope,
+        tables: OptionalTables,
+        report: &'a ReadReport,
+    ) -> BoxStream<'a, Result<CaseFile, SourceError>> {
+        let open_on = scope;
         match (&self.backend, &self.sqlite_read) {
             (Backend::Postgres(pool), _) => merge::case_files(
                 postgres::feeds(pool, open_on, tables, &self.url),
@@ -165,7 +177,9 @@ impl CaseSource {
         read.extend(merge::Feed::read(tables).into_iter().map(|feed| {
             (
                 feed.table(),
-                queries::feed(dialect, feed).replace("$1", &date),
+                queries::feed(dialect, feed)
+                    .replace("$1", &date)
+                    .replace("$2", &date),
             )
         }));
         read
@@ -256,6 +270,35 @@ impl std::fmt::Debug for CaseSource {
         f.debug_struct("CaseSource")
             .field("url", &self.url)
             .finish_non_exhaustive()
+    }
+}
+
+/// Which cases a read returns: those open on `open_on` (SPEC section 2), and those that closed after
+/// `closed_after` (an earlier date when a rule watches cases after they close; else `open_on` itself).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Scope {
+    pub open_on: NaiveDate,
+    pub closed_after: NaiveDate,
+}
+
+impl Scope {
+    /// The cases open on `date`.
+    pub fn open_on(date: NaiveDate) -> Scope {
+        Scope {
+            open_on: date,
+            closed_after: date,
+        }
+    }
+
+    /// Opened on or before `open_on`, and not closed on or before `closed_after`.
+    pub fn admits(&self, case: &crate::model::Case) -> bool {
+        case.opened_on <= self.open_on && case.closed_on.is_none_or(|c| c > self.closed_after)
+    }
+
+    /// The two dates as the queries bind them (`$1`, `$2`).
+    fn params(&self) -> (String, String) {
+        let text = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+        (text(self.open_on), text(self.closed_after))
     }
 }
 

@@ -1,5 +1,6 @@
 //! The PostgreSQL case database: connecting, and reading a case read's feeds in one snapshot.
 
+use super::Scope;
 use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::str::FromStr;
@@ -63,11 +64,11 @@ pub(super) async fn connect(url: &str, redacted: &str) -> Result<PgPool, SourceE
 /// it), the feeds are read through cursors on one connection instead, in batches of [`FETCH_ROWS`].
 pub(super) async fn feeds(
     pool: &PgPool,
-    open_on: NaiveDate,
+    open_on: Scope,
     tables: OptionalTables,
     url: &str,
 ) -> Result<PgFeeds, SourceError> {
-    let date = open_on.format("%Y-%m-%d").to_string();
+    let date = open_on.params();
     let feeds = Feed::read(tables);
     match streams(pool, &date, &feeds).await {
         Ok(streams) => return Ok(PgFeeds::Streams(streams)),
@@ -125,7 +126,11 @@ pub(super) struct StreamFeeds {
     _tasks: Vec<AbortOnDropHandle<()>>,
 }
 
-async fn streams(pool: &PgPool, date: &str, feeds: &[Feed]) -> Result<StreamFeeds, sqlx::Error> {
+async fn streams(
+    pool: &PgPool,
+    date: &(String, String),
+    feeds: &[Feed],
+) -> Result<StreamFeeds, sqlx::Error> {
     let mut exporter = pool.begin_with(SNAPSHOT_READ).await?;
     let snapshot: String = sqlx::query_scalar("SELECT pg_export_snapshot()")
         .fetch_one(&mut *exporter)
@@ -150,7 +155,7 @@ async fn streams(pool: &PgPool, date: &str, feeds: &[Feed]) -> Result<StreamFeed
     let mut batches: [Option<mpsc::Receiver<Batch>>; FEEDS] = Default::default();
     for (&feed, transaction) in feeds.iter().zip(transactions) {
         let (sender, receiver) = mpsc::channel(BATCHES_AHEAD);
-        let date = date.to_owned();
+        let date = date.clone();
         let task = tokio::spawn(stream_feed(transaction, feed, date, sender));
         tasks.push(AbortOnDropHandle::new(task));
         batches[feed.index()] = Some(receiver);
@@ -167,12 +172,13 @@ async fn streams(pool: &PgPool, date: &str, feeds: &[Feed]) -> Result<StreamFeed
 async fn stream_feed(
     mut transaction: Transaction<'static, Postgres>,
     feed: Feed,
-    date: String,
+    (date, closed_after): (String, String),
     sender: mpsc::Sender<Batch>,
 ) {
     let query = queries::feed(&queries::POSTGRES, feed);
     let mut rows = sqlx::query(AssertSqlSafe(query))
         .bind(date)
+        .bind(closed_after)
         .fetch(&mut *transaction);
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     loop {
@@ -231,7 +237,7 @@ impl FeedReader for StreamFeeds {
 /// The fallback: the feeds as cursors of one read-only, repeatable-read transaction on one connection.
 async fn cursors(
     pool: &PgPool,
-    date: &str,
+    (date, closed_after): &(String, String),
     feeds: &[Feed],
     url: &str,
 ) -> Result<CursorFeeds, SourceError> {
@@ -246,6 +252,7 @@ async fn cursors(
         let declare = format!("DECLARE {} NO SCROLL CURSOR FOR {query}", cursor(feed));
         let declared = sqlx::query(AssertSqlSafe(declare))
             .bind(date)
+            .bind(closed_after)
             .execute(&mut *tx)
             .await;
         declared.map_err(|cause| read_error(feed.table(), cause))?;

@@ -99,7 +99,8 @@ pub(super) struct Dialect {
     /// Appended to `ORDER BY x.case_id` so the database sorts ids as Rust compares them (byte order), even when
     /// a view's column carries a locale collation.
     pub byte_order: &'static str,
-    /// True for case `c` unless it is certainly not open on the date bound as `$1` (`YYYY-MM-DD` text).
+    /// True for case `c` unless it certainly opened after the date bound as `$1`, or closed on or before the date
+    /// bound as `$2` (`YYYY-MM-DD` text; `$2` is `$1` unless a rule watches cases for a while after they close).
     /// A value that is not a well-formed date passes, so the row reaches the decoder and is reported as bad
     /// instead of vanishing in a comparison.
     pub maybe_open: &'static str,
@@ -109,7 +110,7 @@ pub(super) const SQLITE: Dialect = Dialect {
     byte_order: "COLLATE BINARY",
     maybe_open: "NOT COALESCE(c.opened_on > $1 \
                    AND c.opened_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]', 0) \
-                 AND NOT COALESCE(c.closed_on <= $1 \
+                 AND NOT COALESCE(c.closed_on <= $2 \
                    AND c.closed_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]', 0)",
 };
 
@@ -119,7 +120,7 @@ pub(super) const POSTGRES: Dialect = Dialect {
     byte_order: "COLLATE \"C\"",
     maybe_open: "NOT COALESCE(c.opened_on::text COLLATE \"C\" > $1 \
                    AND c.opened_on::text ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', false) \
-                 AND NOT COALESCE(c.closed_on::text COLLATE \"C\" <= $1 \
+                 AND NOT COALESCE(c.closed_on::text COLLATE \"C\" <= $2 \
                    AND c.closed_on::text ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', false)",
 };
 

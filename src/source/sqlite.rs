@@ -8,12 +8,12 @@
 //! in batches. Warnings and counts travel with each batch and are reported on the reading side. The staff list,
 //! the catalogue checks and writes still use sqlx.
 
+use super::Scope;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::str::FromStr;
 use std::time::Duration;
 
-use chrono::NaiveDate;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use rusqlite::OpenFlags;
 use rusqlite::types::ValueRef;
@@ -156,7 +156,7 @@ impl Buffered {
 /// and dropping it stops the thread at its next batch.
 pub(super) fn case_files<'a>(
     target: &ReadTarget,
-    open_on: NaiveDate,
+    open_on: Scope,
     tables: OptionalTables,
     report: &'a ReadReport,
     url: &'a str,
@@ -183,7 +183,7 @@ struct Receiving<'a> {
     url: &'a str,
     batches: Option<mpsc::Receiver<Batch>>,
     files: std::vec::IntoIter<CaseFile>,
-    open_on: NaiveDate,
+    open_on: Scope,
     tables: OptionalTables,
     report: &'a ReadReport,
 }
@@ -234,7 +234,7 @@ impl Receiving<'_> {
 /// and sent in batches. Returns early, without error, when the receiving side has gone.
 fn read(
     target: &ReadTarget,
-    open_on: NaiveDate,
+    open_on: Scope,
     tables: OptionalTables,
     url: &str,
     sender: &mpsc::Sender<Batch>,
@@ -252,11 +252,13 @@ fn read(
         let statement = connection.prepare(&sql).map_err(read_error(feed.table()))?;
         statements.push((feed, statement));
     }
-    let date = open_on.format("%Y-%m-%d").to_string();
+    let (date, closed_after) = open_on.params();
     let mut rows: [Option<Stepping<'_>>; FEEDS] = Default::default();
     for (feed, statement) in &mut statements {
         let columns = queries::selected(*feed);
-        let stepped = statement.query([&date]).map_err(read_error(feed.table()))?;
+        let stepped = statement
+            .query([&date, &closed_after])
+            .map_err(read_error(feed.table()))?;
         rows[feed.index()] = Some(Stepping {
             feed: *feed,
             rows: stepped,

@@ -65,3 +65,53 @@ backend_test!(
         assert!(compared >= 50 && active > 500, "{compared} instants, {active} active stages");
     }
 );
+
+backend_test!(
+    async fn a_rule_with_after_close_still_sees_a_recently_closed_case(db) {
+        let source = db.migrated_source().await;
+        let loader = source.loader();
+        loader.insert(&[staff("W1")]).await.unwrap();
+        let mut file = crate::common::case_file("C1", "EARLY_HELP");
+        file.case.opened_on = crate::common::d("2026-09-01");
+        file.case.closed_on = Some(crate::common::d("2026-12-22"));
+        let closure = crate::common::event("E1", "C1", "closure_agreed", "2026-12-22T11:00:00Z");
+        loader.insert(std::slice::from_ref(&file.child)).await.unwrap();
+        loader.insert(std::slice::from_ref(&file.case)).await.unwrap();
+        loader.insert(&[closure]).await.unwrap();
+
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("closing.toml"),
+            r#"
+[[rule]]
+id = "closing-summary"
+subject = { kind = "after-event", events = ["closure_agreed"] }
+evidence = { records = ["closing_summary"] }
+due = "d + 3wd"
+after_close = "10wd"
+"#,
+        )
+        .unwrap();
+        let text = format!(
+            "[source]\nurl = \"{}\"\n[notify]\nfallback_address = \"ops@example.org\"\n[rules]\nfiles = [\"closing.toml\"]\n",
+            db.url()
+        );
+        let config =
+            casewatch::config::Config::from_toml(&text, &dir.path().join("casewatch.toml"), []).unwrap();
+        let calendar = config.settings.calendar.working_calendar();
+        let stages = |now: &'static str| {
+            let (config, calendar, source) = (&config, &calendar, &source);
+            async move {
+                let evaluation = casewatch::app::evaluate(config, calendar, source, crate::common::t(now)).await.unwrap();
+                evaluation.lines.into_iter().map(|l| (l.rule, l.stage)).collect::<Vec<_>>()
+            }
+        };
+        // Closed Tue 22 Dec 2026; due 3 working days after (Tue 29 Dec); watched until 10 working days after the
+        // closure (Fri 8 Jan 2027), then no more. None of the six rules looks at the closed case.
+        let overdue = ("closing-summary".to_string(), "overdue".to_string());
+        // Overdue tells the worker and the practice manager: two lines.
+        assert_eq!(stages("2026-12-30T12:00:00Z").await, [overdue.clone(), overdue.clone()]);
+        assert!(stages("2027-01-08T12:00:00Z").await.contains(&overdue));
+        assert!(stages("2027-01-09T12:00:00Z").await.is_empty());
+    }
+);
