@@ -124,8 +124,7 @@ impl Generator {
 
     fn child_cases(&self, child: usize, first_case: usize) -> caseload::ChildCases {
         let mut rng = self.stream(child as u64);
-        let scenario = scenarios::for_child(self, child);
-        let mut cases = match &scenario {
+        let mut cases = match scenarios::for_child(self, child) {
             Some(scenario) => caseload::ChildCases {
                 older: None,
                 current: scenario.build(self, child, first_case, &mut rng),
@@ -141,7 +140,7 @@ impl Generator {
             .chain(cases.contact.iter_mut());
         for file in files {
             self.practice
-                .keep_up(file, self.today, scenario.is_none(), &mut rng);
+                .keep_up(file, self.today, &self.working_days, &mut rng);
         }
         cases
     }

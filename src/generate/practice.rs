@@ -2,14 +2,17 @@
 //! built-in rule pack that it leaves long overdue are mostly done — on time, a few late, a few never — so that the
 //! demo and the benchmarks show a realistic backlog (this week's work and some stale breaches), not years of every
 //! timescale missed. `timescales` already writes the evidence of SPEC 8.5's pinned rules with its own rates of
-//! lateness; this covers the other pack rules, whatever evidence they name, without knowing them one by one.
+//! lateness, and the rest of the generator models visits and the main meetings: this covers the other evidence the
+//! pack rules name, whatever it is, without knowing the rules one by one, and leaves the modelled kinds' rates alone.
+//! Evidence is dated in working hours on a working day, after the case opened and before today.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 
-use crate::calendar::{Region, WorkingCalendar, end_of};
-use crate::model::{CaseFile, Decision, Meeting, Record, Visit};
+use super::days::{WorkingDays, at_local, clock};
+use crate::calendar::{Region, WorkingCalendar, end_of, local_date};
+use crate::model::{CaseFile, Decision, Meeting, Record};
 use crate::rules::shape::{Shape, ShapeKind};
 use crate::rules::subject::Selector;
 use crate::rules::{ActiveStage, AsOf, PACKS, RulePack};
@@ -28,8 +31,6 @@ const LATE_PERCENT: u32 = 12;
 pub(super) struct Practice {
     pack: RulePack,
     calendar: WorkingCalendar,
-    /// The rules `timescales` already writes evidence for, which keep their own rates.
-    pinned: Vec<&'static str>,
 }
 
 impl Practice {
@@ -40,17 +41,15 @@ impl Practice {
         Self {
             pack,
             calendar: WorkingCalendar::new(Region::EnglandAndWales, []),
-            pinned: PINNED.to_vec(),
         }
     }
 
-    /// Does most of what `file` leaves overdue by the end of the day before `today`. With `visits` false, no
-    /// visit is added (a demo scenario's visits are placed to show one stage of SPEC section 4).
+    /// Does most of what `file` leaves overdue by the end of the day before `today`.
     pub(super) fn keep_up(
         &self,
         file: &mut CaseFile,
         today: NaiveDate,
-        visits: bool,
+        days: &WorkingDays,
         rng: &mut ChaCha8Rng,
     ) {
         let now = end_of(today - Duration::days(1));
@@ -65,7 +64,6 @@ impl Practice {
             for stage in &stages {
                 let rule = stage.rule(&self.pack);
                 if stage.stage(&self.pack).name != "overdue"
-                    || self.pinned.contains(&rule.id.as_str())
                     || stage.due_at > now - Duration::days(RECENT_DAYS)
                 {
                     continue;
@@ -81,11 +79,16 @@ impl Practice {
                 let Selector::Shape(shape) = &rule.selector else {
                     continue;
                 };
-                if !visits && !shape.evidence.visits.is_empty() {
+                let after_meeting = file.meetings.iter().any(|m| m.id == stage.subject_id);
+                let Some(kind) = unmodelled(shape, after_meeting) else {
                     continue;
-                }
+                };
                 let done_at = self.done_at(shape, stage, now, rng);
-                added |= evidence(file, shape, &stage.subject_id, done_at, round);
+                let Some(done_at) = in_working_hours(done_at, file.case.opened_on, now, days)
+                else {
+                    continue;
+                };
+                added |= evidence(file, kind, &stage.subject_id, done_at, round);
             }
             if !added {
                 break;
@@ -114,96 +117,130 @@ impl Practice {
     }
 }
 
-/// Adds the first kind of evidence `shape` names, done at `at`, linked to the subject where it can be.
+/// Evidence the rest of the generator does not already write, with its own rates: the first record, meeting or
+/// decision kind `shape` names that is not modelled — or, for an obligation after a meeting, a record linked to that
+/// meeting whatever its kind (a care plan after a review: `timescales` writes the one after becoming looked after).
+/// Visits never: `history` places them.
+fn unmodelled(shape: &Shape, after_meeting: bool) -> Option<Evidence<'_>> {
+    let e = &shape.evidence;
+    let fresh = |kind: &&String| !MODELLED.contains(&kind.as_str());
+    e.records
+        .iter()
+        .find(|kind| after_meeting || fresh(kind))
+        .map(|k| Evidence::Record(k, e.authorised))
+        .or_else(|| e.meetings.iter().find(fresh).map(|k| Evidence::Meeting(k)))
+        .or_else(|| {
+            e.decisions
+                .iter()
+                .find(fresh)
+                .map(|k| Evidence::Decision(k))
+        })
+}
+
+enum Evidence<'r> {
+    /// A record kind, and whether it must be authorised.
+    Record(&'r str, bool),
+    Meeting(&'r str),
+    Decision(&'r str),
+}
+
+/// `at` moved into working hours (09:00-17:00 London) on a working day on or after the case opened and not after
+/// `now`; `None` when there is no such day.
+fn in_working_hours(
+    at: DateTime<Utc>,
+    opened_on: NaiveDate,
+    now: DateTime<Utc>,
+    days: &WorkingDays,
+) -> Option<DateTime<Utc>> {
+    let date = days
+        .on_or_before(local_date(at))
+        .max(days.on_or_after(opened_on));
+    let minute = local_minute(at).clamp(clock(9, 0), clock(17, 0));
+    Some(at_local(date, minute)).filter(|placed| *placed <= now)
+}
+
+fn local_minute(at: DateTime<Utc>) -> u32 {
+    use chrono::Timelike;
+    let local = at.with_timezone(&crate::calendar::LONDON);
+    local.hour() * 60 + local.minute()
+}
+
+/// Adds one piece of evidence, done at `at`, linked to the subject where it can be.
 fn evidence(
     file: &mut CaseFile,
-    shape: &Shape,
+    kind: Evidence<'_>,
     subject: &str,
     at: DateTime<Utc>,
     round: usize,
 ) -> bool {
-    let e = &shape.evidence;
-    let n = file.records.len() + file.meetings.len() + file.decisions.len() + file.visits.len();
+    let n = file.records.len() + file.meetings.len() + file.decisions.len();
     let id = format!("{}-K{round}{n:03}", file.case.id);
     let case_id = file.case.id.clone();
-    if let Some(kind) = e.records.first() {
-        let linked_event = file.events.iter().any(|ev| ev.id == subject);
-        let linked_meeting = file.meetings.iter().any(|m| m.id == subject);
-        file.records.push(Record {
-            id,
-            case_id,
-            kind: kind.clone(),
-            about_at: None,
-            completed_at: Some(at),
-            authorised_at: e.authorised.then_some(at),
-            staff_id: None,
-            meeting_id: linked_meeting.then(|| subject.to_owned()),
-            event_id: linked_event.then(|| subject.to_owned()),
-        });
-        file.records.sort_by(|a, b| a.id.cmp(&b.id));
-    } else if let Some(kind) = e.meetings.first() {
-        file.meetings.push(Meeting {
-            id,
-            case_id,
-            kind: kind.clone(),
-            scheduled_at: Some(at),
-            held_at: Some(at),
-            cancelled: false,
-            chair_id: None,
-        });
-        file.meetings.sort_by(|a, b| a.id.cmp(&b.id));
-    } else if let Some(kind) = e.decisions.first() {
-        file.decisions.push(Decision {
-            id,
-            case_id,
-            decided_at: at,
-            manager_id: None,
-            kind: kind.clone(),
-        });
-        file.decisions
-            .sort_by(|a, b| (a.decided_at, &a.id).cmp(&(b.decided_at, &b.id)));
-    } else if let Some(&visit_type) = e.visits.first() {
-        file.visits.push(Visit {
-            id,
-            case_id,
-            visit_type,
-            visit_at: at,
-            child_seen: true,
-            worker_id: None,
-            note_created_at: Some(at),
-            note_finalised_at: Some(at + Duration::hours(20)),
-            manager_comment_at: Some(at + Duration::hours(20)),
-            ssda903_recorded: true,
-        });
-        file.visits
-            .sort_by(|a, b| (a.visit_at, &a.id).cmp(&(b.visit_at, &b.id)));
-    } else {
-        return false;
+    match kind {
+        Evidence::Record(kind, authorised) => {
+            let linked_event = file.events.iter().any(|ev| ev.id == subject);
+            let linked_meeting = file.meetings.iter().any(|m| m.id == subject);
+            file.records.push(Record {
+                id,
+                case_id,
+                kind: kind.to_owned(),
+                about_at: None,
+                completed_at: Some(at),
+                authorised_at: authorised.then_some(at),
+                staff_id: None,
+                meeting_id: linked_meeting.then(|| subject.to_owned()),
+                event_id: linked_event.then(|| subject.to_owned()),
+            });
+            file.records.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        Evidence::Meeting(kind) => {
+            file.meetings.push(Meeting {
+                id,
+                case_id,
+                kind: kind.to_owned(),
+                scheduled_at: Some(at),
+                held_at: Some(at),
+                cancelled: false,
+                chair_id: None,
+            });
+            file.meetings.sort_by(|a, b| a.id.cmp(&b.id));
+        }
+        Evidence::Decision(kind) => {
+            file.decisions.push(Decision {
+                id,
+                case_id,
+                decided_at: at,
+                manager_id: None,
+                kind: kind.to_owned(),
+            });
+            file.decisions
+                .sort_by(|a, b| (a.decided_at, &a.id).cmp(&(b.decided_at, &b.id)));
+        }
     }
     true
 }
 
-/// SPEC 8.5's rules, whose evidence `timescales` writes with its own rates.
-const PINNED: [&str; 21] = [
-    "strategy-discussion-held",
-    "case-summary-3-monthly",
-    "chronology-monthly",
-    "strategy-record",
-    "icpc-decisions",
-    "icpc-record",
-    "icpc-report",
-    "core-group-minutes",
-    "rcpc-report",
-    "cla-care-plan",
-    "cla-iha-request",
-    "cla-pep",
-    "cla-review-record",
-    "pathway-plan-by-15y9m",
-    "pathway-plan-6-monthly",
-    "rhi-offer",
-    "icpc-within-15wd-of-strategy",
-    "core-group-within-10wd",
-    "contact-decision-24h",
-    "workbook-decision",
-    "new-information-review",
+/// The evidence kinds `timescales` and `history` write themselves, with their own rates of lateness and absence.
+const MODELLED: [&str; 21] = [
+    "strategy_record",
+    "conference_decisions",
+    "conference_record",
+    "core_group_minutes",
+    "sw_report",
+    "care_plan",
+    "iha_request",
+    "pep",
+    "review_record",
+    "case_summary",
+    "chronology",
+    "pathway_plan",
+    "rhi_offer",
+    "strategy",
+    "icpc",
+    "rcpc",
+    "core_group",
+    "cla_review",
+    "contact_decision",
+    "workbook_decision",
+    "case_direction",
 ];
