@@ -173,7 +173,7 @@ pub async fn enqueue(
         Some(_) => Some(now),
         None => outbox::next_window(now, &settings.delivery, calendar),
     };
-    let drafts = outbox::plan(
+    let mut drafts = outbox::plan(
         &evaluation.lines,
         &config.rules,
         &evaluation.directory,
@@ -181,6 +181,11 @@ pub async fn enqueue(
         &settings.routes,
         next_digest,
     );
+    if let Some(url) = &settings.notify.case_url {
+        for draft in &mut drafts {
+            draft.item.link = Some(outbox::case_link(url, &draft.item.case_id));
+        }
+    }
     let last = {
         let repeating: Vec<&str> = drafts
             .iter()

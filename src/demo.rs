@@ -222,6 +222,8 @@ url = "sqlite://{dir}/state.db"
 
 [notify]
 fallback_address = "casewatch-ops@council.example"
+# Every notice links to its case in the case-management system.
+case_url = "https://lcs.council.example/case/{{case_id}}"
 
 # Rules that tell a team rather than a person (docs/packs.md).
 [notify.teams]

@@ -10,6 +10,7 @@ use crate::calendar::{self, WorkingCalendar};
 use crate::config::ChildIdentifier;
 use crate::model::{CaseFile, Child};
 use crate::recipients::{Directory, Resolver};
+use crate::rules::expr::Value;
 use crate::rules::{ActiveStage, AsOf, Role, RulePack, Severity};
 
 /// One (active stage × recipient role): a line of `evaluate`'s output.
@@ -35,6 +36,9 @@ pub struct Line {
     /// How notices name the child, per `notify.child_identifier`. Never printed by `evaluate`, never logged.
     #[serde(skip)]
     pub child_label: String,
+    /// The facts behind the stage: the rule's labelled anchors (slot, value), for notices.
+    #[serde(skip)]
+    pub facts: Vec<(usize, Value)>,
 }
 
 /// The child as a notice names them: the case reference unless names are configured.
@@ -141,6 +145,7 @@ impl<'a> Evaluator<'a> {
                     severity: active.severity,
                     role_order,
                     child_label: label.clone().unwrap_or_default(),
+                    facts: active.facts.clone(),
                 });
             }
         }

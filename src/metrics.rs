@@ -393,6 +393,7 @@ mod tests {
             severity: Severity::Breach,
             role_order: 0,
             child_label: "CH-1".into(),
+            facts: Vec::new(),
         }
     }
 

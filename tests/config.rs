@@ -229,3 +229,27 @@ fn the_systemd_example_configuration_matches_its_unit() {
         .unwrap();
     assert!(stop > config.settings.schedule.shutdown_grace_seconds);
 }
+
+#[test]
+fn a_case_url_needs_the_web_and_a_place_for_the_case_id() {
+    let with = |url: &str| format!("{CONTRACT_KEYS}case_url = \"{url}\"\n");
+    let c = load(&with("https://lcs.council.example/case/{case_id}"), &[]).unwrap();
+    assert_eq!(
+        c.settings.notify.case_url.as_deref(),
+        Some("https://lcs.council.example/case/{case_id}")
+    );
+    assert_eq!(
+        load(CONTRACT_KEYS, &[]).unwrap().settings.notify.case_url,
+        None
+    );
+    for bad in [
+        "https://lcs.council.example/case/",
+        "lcs.council.example/case/{case_id}",
+    ] {
+        let e = load(&with(bad), &[]).unwrap_err();
+        assert!(
+            e.contains("`notify.case_url`") && e.contains("`{case_id}` where the case's id goes"),
+            "{e}"
+        );
+    }
+}

@@ -185,6 +185,98 @@ async fn slack_payload_has_blocks_and_escaped_text() {
     );
 }
 
+/// An escalation as casewatch composes it: its stage label, the facts behind it, who was told before, what to do
+/// and the case's link.
+fn told_item() -> casewatch::channels::Item {
+    let mut item = item(
+        "escalation",
+        "Failed statutory visits",
+        "CH-0042",
+        "2026-03-13T23:59:59Z",
+    );
+    item.stage = "escalate-to-team-manager".into();
+    item.stage_label = "Not seen for 10 days: team manager to decide".into();
+    item.facts = vec!["Visit failed: Mon 2 Mar 2026, 10:00".into()];
+    item.history = vec!["Staff W42 (worker) was told it was overdue on Fri 6 Mar 2026".into()];
+    item.action = Some("Decide what happens next & record it.".into());
+    item.link = Some("https://lcs.council.example/case/C-1001".into());
+    item
+}
+
+#[tokio::test]
+async fn teams_card_says_what_happened_who_was_told_what_to_do_and_opens_the_case() {
+    let server = Server::start([Reply::status(202)]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Teams, &server);
+    channel
+        .send(&message("k-6", vec![told_item()]))
+        .await
+        .unwrap();
+    let body = server.only_request().json();
+    let items = body["attachments"][0]["content"]["body"][1]["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        items[1]["facts"][1]["value"],
+        "Not seen for 10 days: team manager to decide"
+    );
+    let texts: Vec<&str> = items.iter().filter_map(|i| i["text"].as_str()).collect();
+    assert_eq!(
+        texts[1..],
+        [
+            "**What happened:** Visit failed: Mon 2 Mar 2026, 10:00",
+            "**Told before:** Staff W42 (worker) was told it was overdue on Fri 6 Mar 2026",
+            "**To do:** Decide what happens next & record it.",
+        ]
+    );
+    let button = &items.last().unwrap()["actions"][0];
+    assert_eq!(button["type"], "Action.OpenUrl");
+    assert_eq!(button["title"], "Open case C-1001");
+    assert_eq!(button["url"], "https://lcs.council.example/case/C-1001");
+}
+
+#[tokio::test]
+async fn a_teams_card_of_many_full_items_stays_under_teams_limit() {
+    // Teams refuses cards of more than about 28 KB. Fifty items with long facts, history and action texts.
+    let server = Server::start([Reply::status(202)]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Teams, &server);
+    let long = "x".repeat(1000);
+    let mut item = told_item();
+    item.facts = vec![long.clone(); 3];
+    item.history = vec![long.clone(); 5];
+    item.action = Some(long);
+    channel.send(&message("k-7", vec![item; 50])).await.unwrap();
+    let size = server.only_request().body.len();
+    assert!(size < 28 * 1024, "{size} bytes");
+}
+
+#[tokio::test]
+async fn slack_section_says_what_happened_and_has_a_button_to_the_case() {
+    let server = Server::start([]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Slack, &server);
+    channel
+        .send(&message("k-8", vec![told_item()]))
+        .await
+        .unwrap();
+    let section = &server.only_request().json()["blocks"][1];
+    assert_eq!(
+        section["text"]["text"],
+        "*Escalation*: Failed statutory visits\n*What happened:* Visit failed: Mon 2 Mar 2026, 10:00\n\
+         *Told before:* Staff W42 (worker) was told it was overdue on Fri 6 Mar 2026\n\
+         *To do:* Decide what happens next &amp; record it."
+    );
+    assert_eq!(
+        section["fields"][1]["text"],
+        "*Stage*\nNot seen for 10 days: team manager to decide"
+    );
+    assert_eq!(section["accessory"]["type"], "button");
+    assert_eq!(section["accessory"]["text"]["text"], "Open case C-1001");
+    assert_eq!(
+        section["accessory"]["url"],
+        "https://lcs.council.example/case/C-1001"
+    );
+}
+
 #[tokio::test]
 async fn server_errors_are_transient_and_a_503_says_when_to_retry() {
     let server = Server::start([

@@ -28,6 +28,10 @@ pub struct DeliverySettings {
     /// Send immediate notices outside working hours and on non-working days too (out-of-hours duty teams).
     #[serde(default)]
     pub out_of_hours: bool,
+    /// Immediate notices due to one recipient in one pass go as one message, each item as in a digest; `false`
+    /// sends each on its own.
+    #[serde(default = "yes")]
+    pub immediate_together: bool,
     /// Attempts before a message is dead-lettered.
     #[serde(default = "default_max_attempts")]
     pub max_attempts: u32,
@@ -83,6 +87,10 @@ fn default_end() -> NaiveTime {
     NaiveTime::from_hms_opt(18, 0, 0).expect("18:00 is a time")
 }
 
+fn yes() -> bool {
+    true
+}
+
 fn default_max_attempts() -> u32 {
     8
 }
@@ -112,6 +120,7 @@ impl Default for DeliverySettings {
             working_hours_start: default_start(),
             working_hours_end: default_end(),
             out_of_hours: false,
+            immediate_together: true,
             max_attempts: default_max_attempts(),
             backoff_initial_seconds: default_backoff_initial(),
             backoff_max_seconds: default_backoff_max(),

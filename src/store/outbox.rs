@@ -35,6 +35,8 @@ pub struct PendingNotice {
     pub to_name: Option<String>,
     pub item_json: String,
     pub notice_key: String,
+    pub case_id: String,
+    pub severity: String,
 }
 
 /// A composed message to store.
@@ -212,7 +214,8 @@ impl Store {
         delivery: &str,
         enqueued_by: Option<DateTime<Utc>>,
     ) -> Result<Vec<PendingNotice>, StoreError> {
-        let sql = "SELECT id, channel, address, staff_id, to_name, item_json, notice_key FROM notices \
+        let sql = "SELECT id, channel, address, staff_id, to_name, item_json, notice_key, case_id, severity \
+                   FROM notices \
                    WHERE message_id IS NULL AND cancelled_at IS NULL AND delivery = $1 \
                    AND ($2 IS NULL OR enqueued_at <= $2) ORDER BY channel, address, id";
         let rows = on_pool!(self, |pool| {
@@ -231,6 +234,8 @@ impl Store {
                         to_name: r.try_get("to_name")?,
                         item_json: r.try_get("item_json")?,
                         notice_key: r.try_get("notice_key")?,
+                        case_id: r.try_get("case_id")?,
+                        severity: r.try_get("severity")?,
                     })
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()

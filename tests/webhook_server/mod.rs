@@ -169,6 +169,11 @@ pub fn item(severity: &str, title: &str, child: &str, due_at: &str) -> Item {
         due_at: due_at.parse().expect("instant"),
         from: "2026-03-02T00:00:00Z".parse().expect("instant"),
         role: "team_manager".into(),
+        stage_label: String::new(),
+        facts: Vec::new(),
+        history: Vec::new(),
+        action: None,
+        link: None,
     }
 }
 

@@ -95,6 +95,11 @@ mod tests {
                 due_at: at("2026-03-03T23:59:59Z"),
                 from: at("2026-03-03T23:59:59Z"),
                 role: "team_manager".into(),
+                stage_label: String::new(),
+                facts: Vec::new(),
+                history: Vec::new(),
+                action: None,
+                link: None,
             }],
         };
         let now = at("2026-03-04T08:00:00Z");

@@ -38,25 +38,50 @@ fn fallback(msg: &Message) -> String {
     escape(&format!("{}: {n} {items}", msg.subject))
 }
 
+/// One section per item (a message holds at most 50 blocks): the headline with what happened, who was told
+/// before and what to do, the facts as fields, and a button to the case when `notify.case_url` is set.
 fn item_section(item: &Item) -> Value {
     let field = |label: &str, value: &str| json!({ "type": "mrkdwn", "text": format!("*{label}*\n{}", escape(value)) });
-    json!({
+    let stage = if item.stage_label.is_empty() {
+        &item.stage
+    } else {
+        &item.stage_label
+    };
+    let mut text = format!(
+        "*{}*: {}",
+        severity(&item.severity),
+        escape(&truncate(&item.title, 500))
+    );
+    for (heading, lines) in [
+        ("What happened", item.facts.as_slice()),
+        ("Told before", item.history.as_slice()),
+        ("To do", item.action.as_slice()),
+    ] {
+        if !lines.is_empty() {
+            text += &format!(
+                "\n*{heading}:* {}",
+                escape(&truncate(&lines.join("; "), 600))
+            );
+        }
+    }
+    let mut section = json!({
         "type": "section",
-        "text": {
-            "type": "mrkdwn",
-            "text": format!(
-                "*{}*: {}",
-                severity(&item.severity),
-                escape(&truncate(&item.title, 500))
-            ),
-        },
+        "text": { "type": "mrkdwn", "text": text },
         "fields": [
             field("Child", &item.child),
-            field("Stage", &item.stage),
+            field("Stage", stage),
             field("Due (UK time)", &uk_time(item.due_at)),
             field("You are told as", &item.role.replace('_', " ")),
         ],
-    })
+    });
+    if let Some(link) = &item.link {
+        section["accessory"] = json!({
+            "type": "button",
+            "text": { "type": "plain_text", "text": truncate(&format!("Open case {}", item.case_id), 75) },
+            "url": link,
+        });
+    }
+    section
 }
 
 /// Slack's mrkdwn escaping: only these three characters are control characters.
