@@ -54,6 +54,9 @@ pub enum Command {
     Outbox(OutboxCommand),
     /// The life of each obligation of a case: stages, who was told when, and what came back.
     Audit(AuditArgs),
+    /// Every obligation of a case as of an instant: anchors, due times, each stage's state, the evidence that
+    /// ended it or its absence, who an active stage tells and what was sent. Reads only.
+    Explain(ExplainArgs),
     /// The rules in force: `rules list` (every rule with its timescale and guidance) and `rules show ID` (one
     /// rule in plain English, stage by stage). Without --config, the six rules and every built-in pack.
     #[command(subcommand)]
@@ -125,6 +128,18 @@ pub struct AuditArgs {
     /// The case id.
     #[arg(long = "case")]
     pub case_id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// The case id.
+    #[arg(long = "case")]
+    pub case_id: String,
+    /// The instant, RFC 3339 (e.g. 2026-03-12T09:00:00Z). Default: now.
+    #[arg(long)]
+    pub at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Args)]
@@ -269,6 +284,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::CheckConfig(args) => return check_config(&args).await,
         Command::Outbox(cmd) => outbox(cmd).await,
         Command::Audit(args) => audit(&args).await,
+        Command::Explain(args) => explain(&args).await,
         Command::Rules(cmd) => rules(cmd),
         Command::Demo(DemoArgs {
             command: Some(DemoCommand::Generate(args)),
@@ -476,6 +492,15 @@ async fn audit(args: &AuditArgs) -> anyhow::Result<()> {
     let store = app::open_store(&Config::load(&args.config)?).await?;
     let audit = store.case_audit(&args.case_id).await?;
     crate::outbox::write_audit(&args.case_id, &audit, &mut std::io::stdout().lock())?;
+    Ok(())
+}
+
+async fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
+    let config = Config::load(&args.config)?;
+    let now = args.at.unwrap_or_else(Utc::now);
+    let mut text = Vec::new();
+    crate::explain::run(&config, &args.case_id, now, &mut text).await?;
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &text)?;
     Ok(())
 }
 

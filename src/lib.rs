@@ -38,6 +38,7 @@ pub mod daemon;
 pub mod demo;
 pub mod directory;
 pub mod evaluate;
+pub mod explain;
 pub mod generate;
 pub mod http;
 pub mod metrics;

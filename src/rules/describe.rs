@@ -114,6 +114,11 @@ pub fn explain(rule: &Rule) -> String {
     text
 }
 
+/// What ends a rule's obligation, in words (as `rules show` prints it after "Done when:").
+pub fn done_words(rule: &Rule) -> String {
+    Words { rule }.done()
+}
+
 /// A stage's name for people when its rule gives none: `due-soon` reads "Due soon".
 pub fn stage_label(name: &str) -> String {
     capitalise(&name.replace(['-', '_'], " "))

@@ -25,7 +25,8 @@ pub fn facts(rule: &Rule, values: &[(usize, Value)]) -> Vec<String> {
         .collect()
 }
 
-fn words(value: Value) -> String {
+/// A value as notices and `explain` write it, in UK local time.
+pub fn words(value: Value) -> String {
     match value {
         Value::Date(d) => d.format("%a %-d %b %Y").to_string(),
         Value::Instant(t) => {
