@@ -39,6 +39,10 @@ pub struct Line {
     /// The facts behind the stage: the rule's labelled anchors (slot, value), for notices.
     #[serde(skip)]
     pub facts: Vec<(usize, Value)>,
+    /// Whose caseload the obligation is on (the subject's worker, else the case's allocated worker), for the
+    /// managers' summary: a manager's part of the service is their reports' caseloads.
+    #[serde(skip)]
+    pub worker_id: Option<String>,
 }
 
 /// The child as a notice names them: the case reference unless names are configured.
@@ -146,6 +150,7 @@ impl<'a> Evaluator<'a> {
                     role_order,
                     child_label: label.clone().unwrap_or_default(),
                     facts: active.facts.clone(),
+                    worker_id: active.worker_id.as_ref().map(|w| w.0.clone()),
                 });
             }
         }

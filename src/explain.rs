@@ -4,7 +4,6 @@
 //! state database is not created or upgraded, and a missing one just means nothing was sent.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -21,7 +20,7 @@ use crate::rules::describe::done_words;
 use crate::rules::explain::{Obligation, Status};
 use crate::rules::facts::words;
 use crate::source::ReadReport;
-use crate::store::{CaseAudit, Store};
+use crate::store::CaseAudit;
 
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -69,28 +68,23 @@ pub async fn run(
     .with_teams(&settings.notify.teams);
     evaluator.add_case(&file);
     let lines = evaluator.finish();
-    let sent = sent(&settings.state.url, case_id).await;
+    let sent = sent(config, case_id).await;
     // Everything is gathered before anything is printed.
     write(config, &file, now, &obligations, &lines, &sent, out)?;
     Ok(())
 }
 
 /// What was sent about the case, or why that cannot be said.
-async fn sent(url: &str, case_id: &str) -> Result<CaseAudit, String> {
-    let sqlite = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"));
-    if let Some(path) = sqlite
-        && !Path::new(path.split('?').next().unwrap_or(path)).exists()
-    {
-        return Err("nothing: casewatch's state database does not exist yet".into());
+async fn sent(config: &Config, case_id: &str) -> Result<CaseAudit, String> {
+    match app::existing_store(config).await {
+        Ok(Some(store)) => store
+            .case_audit(case_id)
+            .await
+            .context("reading what was sent")
+            .map_err(|e| format!("unknown ({e:#})")),
+        Ok(None) => Err("nothing: casewatch's state database does not exist yet".into()),
+        Err(e) => Err(format!("unknown ({e})")),
     }
-    let store = Store::connect(url).await.map_err(|e| e.to_string())?;
-    store
-        .case_audit(case_id)
-        .await
-        .context("reading what was sent")
-        .map_err(|e| format!("unknown ({e:#})"))
 }
 
 fn local(t: DateTime<Utc>) -> String {

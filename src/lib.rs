@@ -48,4 +48,5 @@ pub mod recipients;
 pub mod rules;
 pub mod source;
 pub mod store;
+pub mod summary;
 pub mod telemetry;

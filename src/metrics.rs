@@ -394,6 +394,7 @@ mod tests {
             role_order: 0,
             child_label: "CH-1".into(),
             facts: Vec::new(),
+            worker_id: None,
         }
     }
 

@@ -253,3 +253,25 @@ fn a_case_url_needs_the_web_and_a_place_for_the_case_id() {
         );
     }
 }
+
+#[test]
+fn summary_times_default_to_half_past_eight_and_a_late_one_is_refused() {
+    let c = load(CONTRACT_KEYS, &[]).unwrap();
+    let half_past_eight: chrono::NaiveTime = "08:30:00".parse().unwrap();
+    assert_eq!(c.settings.delivery.summary_times(), [half_past_eight]);
+    let none = format!("{CONTRACT_KEYS}\n[delivery]\nsummary_times = []\n");
+    assert!(
+        load(&none, &[])
+            .unwrap()
+            .settings
+            .delivery
+            .summary_times()
+            .is_empty()
+    );
+    let late = format!("{CONTRACT_KEYS}\n[delivery]\nsummary_times = [\"18:30\"]\n");
+    let e = load(&late, &[]).unwrap_err();
+    assert!(
+        e.contains("`delivery.summary_times`") && e.contains("18:30"),
+        "{e}"
+    );
+}

@@ -33,6 +33,7 @@ fn line(stage: &str, role: Role, staff: Option<&str>, address: &str, severity: S
         role_order: 0,
         child_label: "LL-1".into(),
         facts: Vec::new(),
+        worker_id: None,
     }
 }
 

@@ -484,3 +484,95 @@ async fn throughput_of_generic_messages_at_concurrency_eight() {
         1000.0 / seconds
     );
 }
+
+/// A manager's summary as the outbox stores it for a webhook: the summary itself, no items.
+fn summary_message(key: &str) -> casewatch::channels::Message {
+    let mut msg = message(key, Vec::new());
+    msg.kind = casewatch::channels::MessageKind::Summary;
+    msg.subject = "0 escalations, 1 breach in Team 1 — casewatch daily summary".into();
+    msg.summary = Some(Box::new(casewatch::summary::Summary::sample()));
+    msg
+}
+
+#[tokio::test]
+async fn a_summary_goes_to_teams_as_a_card_with_the_counts_trend_and_a_button_to_each_case() {
+    let server = Server::start([Reply::status(202)]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Teams, &server);
+    channel.send(&summary_message("k-9")).await.unwrap();
+    let body = server.only_request().json();
+    let blocks = body["attachments"][0]["content"]["body"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        blocks[0]["text"],
+        "0 escalations, 1 breach in Team 1 — casewatch daily summary"
+    );
+    assert_eq!(
+        blocks[1]["facts"][1],
+        serde_json::json!({ "title": "Breaches", "value": "1" })
+    );
+    assert_eq!(
+        blocks[1]["facts"][2],
+        serde_json::json!({ "title": "New since the last summary", "value": "1" })
+    );
+    // One working day in the sample's trend, with one breach open: the tallest bar.
+    assert_eq!(blocks[3]["text"], "█");
+    let texts: Vec<&str> = blocks.iter().filter_map(|b| b["text"].as_str()).collect();
+    assert!(
+        texts.contains(&"Team 1: 0 escalations, 1 breach"),
+        "{texts:?}"
+    );
+    assert!(
+        texts.contains(&"REF-1: Rule (Overdue), 1 working day overdue; Worker, Team 1"),
+        "{texts:?}"
+    );
+    let button = blocks.iter().find(|b| b["type"] == "ActionSet").unwrap();
+    assert_eq!(button["actions"][0]["url"], "https://lcs.example/case/C1");
+    let last = blocks.last().unwrap();
+    assert_eq!(
+        last["facts"][0],
+        serde_json::json!({ "title": "Rule, Team 1", "value": "1 of 1 (100%)" })
+    );
+}
+
+#[tokio::test]
+async fn a_summary_goes_to_slack_with_fields_a_sparkline_and_a_button_to_each_case() {
+    let server = Server::start([]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Slack, &server);
+    channel.send(&summary_message("k-10")).await.unwrap();
+    let body = server.only_request().json();
+    assert_eq!(
+        body["text"],
+        "0 escalations, 1 breach in Team 1 — casewatch daily summary"
+    );
+    let blocks = body["blocks"].as_array().unwrap().clone();
+    assert_eq!(blocks[1]["fields"][1]["text"], "*Breaches*\n1");
+    assert!(
+        blocks[2]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("*Breaches open, last 4 weeks*\n`█`\n")
+    );
+    let case = blocks
+        .iter()
+        .find(|b| b.get("accessory").is_some())
+        .unwrap();
+    assert_eq!(case["accessory"]["url"], "https://lcs.example/case/C1");
+    assert!(blocks.len() <= 50);
+}
+
+#[tokio::test]
+async fn a_summary_in_the_generic_payload_is_the_summary_itself() {
+    let server = Server::start([]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Generic, &server);
+    channel.send(&summary_message("k-11")).await.unwrap();
+    let body = server.only_request().json();
+    assert_eq!(body["kind"], "summary");
+    assert_eq!(body["items"], serde_json::json!([]));
+    assert_eq!(body["summary"]["breaches"], 1);
+    assert_eq!(
+        body["summary"]["trend"][0],
+        serde_json::json!({ "day": "2026-03-02", "open": 1 })
+    );
+}

@@ -53,8 +53,10 @@ pub struct Item {
 pub enum MessageKind {
     /// Reminders and warnings gathered for one person for one send window.
     Digest,
-    /// A breach or escalation sent on its own, at once.
+    /// Breaches and escalations sent at once: one, or all those due to one recipient in one pass.
     Immediate,
+    /// A manager's daily summary.
+    Summary,
 }
 
 /// A message ready to send: rendered once by the outbox, delivered (and perhaps retried) by a channel.
@@ -73,8 +75,10 @@ pub struct Message {
     pub subject: String,
     pub text: String,
     pub html: String,
-    /// Most urgent first.
+    /// Most urgent first. Empty in a summary.
     pub items: Vec<Item>,
+    /// A manager's daily summary, for the channels that lay it out themselves (Teams, Slack, generic JSON).
+    pub summary: Option<Box<crate::summary::Summary>>,
 }
 
 /// Why a send failed, and whether trying again later could help.

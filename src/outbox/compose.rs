@@ -148,6 +148,7 @@ fn store_message<'a>(
         kind: match kind {
             MessageKind::Digest => "digest",
             MessageKind::Immediate => "immediate",
+            MessageKind::Summary => "summary",
         },
         channel: &first.channel,
         address: &first.address,

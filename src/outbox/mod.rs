@@ -19,4 +19,4 @@ pub use plan::{Delivery, Draft, EMAIL, Route, case_link, plan};
 pub use render::{Rendered, Renderer, TemplateError, count_summary, urgency};
 pub use repeat::{LastNotice, due_now, repeat_due};
 pub use settings::DeliverySettings;
-pub use window::{current_window, immediate_allowed, next_window};
+pub use window::{current_slot, current_window, immediate_allowed, next_window, previous_slot};

@@ -37,6 +37,20 @@ fn yes() -> bool {
 }
 
 impl Route {
+    /// Whether this route also carries a manager's daily summary: it names them in `staff`, or their team in
+    /// `teams` (its other lists are about notices and are not read).
+    pub fn selects_manager(&self, manager: &crate::model::Staff) -> bool {
+        let named = self
+            .staff
+            .as_ref()
+            .is_some_and(|s| s.contains(&manager.id.0));
+        let team = self
+            .teams
+            .as_ref()
+            .is_some_and(|t| manager.team.as_ref().is_some_and(|team| t.contains(team)));
+        named || team
+    }
+
     fn matches(&self, line: &Line, team: Option<&str>) -> bool {
         fn any<T: PartialEq>(list: &Option<Vec<T>>, value: &T) -> bool {
             list.as_ref().is_none_or(|l| l.contains(value))

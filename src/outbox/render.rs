@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::calendar::LONDON;
 use crate::channels::Item;
 
-const BUILTIN: [(&str, &str); 4] = [
+const BUILTIN: [(&str, &str); 6] = [
     (
         "digest.txt",
         include_str!("../../config/templates/digest.txt"),
@@ -28,6 +28,14 @@ const BUILTIN: [(&str, &str); 4] = [
     (
         "immediate.html",
         include_str!("../../config/templates/immediate.html"),
+    ),
+    (
+        "summary.txt",
+        include_str!("../../config/templates/summary.txt"),
+    ),
+    (
+        "summary.html",
+        include_str!("../../config/templates/summary.html"),
     ),
 ];
 
@@ -187,6 +195,7 @@ impl Renderer {
             DateTime::UNIX_EPOCH,
         )?;
         renderer.immediate(None, &sample, None, DateTime::UNIX_EPOCH)?;
+        renderer.summary(&crate::summary::Summary::sample())?;
         Ok(renderer)
     }
 
@@ -274,6 +283,19 @@ impl Renderer {
             text: self.render("immediate.txt", &ctx)?,
             html: self.render("immediate.html", &ctx)?,
             subject,
+        })
+    }
+}
+
+impl Renderer {
+    /// A manager's daily summary.
+    pub fn summary(&self, summary: &crate::summary::Summary) -> Result<Rendered, TemplateError> {
+        let view = crate::summary::render::view(summary);
+        let ctx = Value::from(Serde(&view));
+        Ok(Rendered {
+            text: self.render("summary.txt", &ctx)?,
+            html: self.render("summary.html", &ctx)?,
+            subject: view.subject,
         })
     }
 }

@@ -13,6 +13,7 @@ use crate::config::secret::redact_url;
 
 mod audit;
 mod delivery;
+mod history;
 pub mod lock;
 mod outbox;
 mod timing;
@@ -20,6 +21,7 @@ mod told;
 
 pub use audit::{AttemptRecord, CaseAudit, EpisodeRecord, NoticeRecord};
 pub use delivery::{Attempt, AttemptOutcome, StoredMessage};
+pub use history::EpisodeSpan;
 pub use lock::{EvaluationLock, LockError, ProcessLock, Role};
 pub use outbox::{NewMessage, PendingNotice, StageEpisode, StageKey};
 pub use told::Told;

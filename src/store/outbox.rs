@@ -23,6 +23,8 @@ pub struct StageEpisode {
     pub child_ref: String,
     pub severity: String,
     pub due_at: DateTime<Utc>,
+    /// Whose caseload it is on (recorded when the episode opens; not read back by a pass).
+    pub worker_id: Option<String>,
 }
 
 /// A notice waiting for a message.
@@ -78,6 +80,7 @@ impl Store {
                         child_ref: r.try_get("child_ref")?,
                         severity: r.try_get("severity")?,
                         due_at: r.try_get("due_at")?,
+                        worker_id: None,
                     })
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()
@@ -96,7 +99,7 @@ impl Store {
             on_pool!(self, |pool| {
                 let mut q = QueryBuilder::new(
                     "INSERT INTO stage_log (rule, subject_id, stage, from_at, case_id, child_ref, severity, \
-                     due_at, first_seen_at) ",
+                     due_at, first_seen_at, worker_id) ",
                 );
                 q.push_values(chunk, |mut b, e| {
                     b.push_bind(&e.key.rule)
@@ -107,11 +110,13 @@ impl Store {
                         .push_bind(&e.child_ref)
                         .push_bind(&e.severity)
                         .push_bind(e.due_at)
-                        .push_bind(now);
+                        .push_bind(now)
+                        .push_bind(&e.worker_id);
                 });
                 q.push(
                     " ON CONFLICT (rule, subject_id, stage, from_at) DO UPDATE \
-                     SET ended_at = NULL, end_reason = NULL, due_at = excluded.due_at",
+                     SET ended_at = NULL, end_reason = NULL, due_at = excluded.due_at, \
+                     worker_id = excluded.worker_id",
                 );
                 q.build().execute(pool).await.map(|_| ())
             })?;

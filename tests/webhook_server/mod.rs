@@ -188,5 +188,6 @@ pub fn message(key: &str, items: Vec<Item>) -> Message {
         text: "plain text body".into(),
         html: "<p>html body</p>".into(),
         items,
+        summary: None,
     }
 }

@@ -4,8 +4,9 @@
 
 use serde_json::{Value, json};
 
-use super::text::{severity, truncate, uk_time};
+use super::text::{count_line, severity, sparkline, truncate, uk_time, working_days};
 use crate::channels::{Item, Message};
+use crate::summary::Summary;
 
 /// Cards above about 28 KB are refused by Teams; this many items, each with its facts, history and action cut to
 /// [`MAX_TEXT`], keeps a digest inside that.
@@ -14,6 +15,28 @@ const MAX_ITEMS: usize = 14;
 const MAX_TEXT: usize = 300;
 
 pub(super) fn body(msg: &Message) -> Vec<u8> {
+    let blocks = match &msg.summary {
+        Some(summary) => summary_blocks(&msg.subject, summary),
+        None => item_blocks(msg),
+    };
+    let message = json!({
+        "type": "message",
+        "attachments": [{
+            "contentType": "application/vnd.microsoft.card.adaptive",
+            "contentUrl": null,
+            "content": {
+                "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
+                "type": "AdaptiveCard",
+                "version": "1.4",
+                "msteams": { "width": "Full" },
+                "body": blocks,
+            },
+        }],
+    });
+    serde_json::to_vec(&message).expect("a JSON value always serializes")
+}
+
+fn item_blocks(msg: &Message) -> Vec<Value> {
     let mut blocks = vec![json!({
         "type": "TextBlock",
         "text": msg.subject,
@@ -30,21 +53,87 @@ pub(super) fn body(msg: &Message) -> Vec<u8> {
             "wrap": true,
         }));
     }
-    let message = json!({
-        "type": "message",
-        "attachments": [{
-            "contentType": "application/vnd.microsoft.card.adaptive",
-            "contentUrl": null,
-            "content": {
-                "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-                "type": "AdaptiveCard",
-                "version": "1.4",
-                "msteams": { "width": "Full" },
-                "body": blocks,
-            },
-        }],
-    });
-    serde_json::to_vec(&message).expect("a JSON value always serializes")
+    blocks
+}
+
+/// Rows of a summary a card shows (the email has them all, up to its own limits).
+const SUMMARY_ROWS: usize = 8;
+
+/// A manager's summary: the counts, the trend as a line of bars, by team and by rule, the oldest with a button
+/// to each case, and timeliness.
+fn summary_blocks(subject: &str, s: &Summary) -> Vec<Value> {
+    let text = |text: String| json!({ "type": "TextBlock", "text": text, "wrap": true });
+    let heading = |text: &str| json!({ "type": "TextBlock", "text": text, "weight": "Bolder", "wrap": true, "spacing": "Medium" });
+    let facts = |facts: Vec<(String, String)>| {
+        json!({
+            "type": "FactSet",
+            "facts": facts.into_iter().map(|(t, v)| json!({ "title": t, "value": v })).collect::<Vec<_>>(),
+        })
+    };
+    let mut blocks = vec![
+        json!({ "type": "TextBlock", "text": subject, "size": "Large", "weight": "Bolder", "wrap": true }),
+        facts(vec![
+            ("Escalations".into(), s.escalations.to_string()),
+            ("Breaches".into(), s.breaches.to_string()),
+            ("New since the last summary".into(), s.new.to_string()),
+        ]),
+        heading("Breaches open, last 4 weeks"),
+        json!({
+            "type": "TextBlock",
+            "text": sparkline(&s.trend.iter().map(|p| p.open).collect::<Vec<_>>()),
+            "fontType": "Monospace",
+            "size": "Large",
+            "color": "Accent",
+        }),
+        text(crate::summary::render::trend_words(s)),
+    ];
+    for (title, rows) in [("By team", &s.by_team), ("By rule", &s.by_rule)] {
+        if !rows.is_empty() {
+            blocks.push(heading(title));
+            blocks.extend(
+                rows.iter()
+                    .take(SUMMARY_ROWS)
+                    .map(|c| text(truncate(&count_line(c), 200))),
+            );
+        }
+    }
+    if !s.oldest.is_empty() {
+        blocks.push(heading("The oldest"));
+    }
+    for o in s.oldest.iter().take(SUMMARY_ROWS) {
+        let line = format!(
+            "{}: {} ({}), {} overdue; {}, {}",
+            o.child,
+            o.title,
+            o.stage,
+            working_days(o.working_days_overdue),
+            o.worker,
+            o.team
+        );
+        blocks.push(text(truncate(&line, 300)));
+        if let Some(link) = &o.link {
+            blocks.push(json!({
+                "type": "ActionSet",
+                "actions": [{ "type": "Action.OpenUrl", "title": format!("Open case {}", o.case_id), "url": link }],
+            }));
+        }
+    }
+    if !s.timeliness.is_empty() {
+        blocks.push(heading("Done on time, last 30 days"));
+        blocks.push(facts(
+            s.timeliness
+                .iter()
+                .take(SUMMARY_ROWS * 2)
+                .map(|t| {
+                    (
+                        truncate(&format!("{}, {}", t.title, t.team), 120),
+                        format!("{} of {} ({}%)", t.on_time, t.ended, t.percent()),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    blocks
 }
 
 /// One container per item, coloured by severity: the headline, the facts a reader acts on, what happened, who was
