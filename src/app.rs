@@ -267,10 +267,11 @@ impl<S: Sender> App<S> {
         {
             return Ok(0);
         }
-        let staff = self
-            .source
-            .load_staff(&crate::source::ReadReport::new())
-            .await?;
+        let staff = self.config.staff(
+            self.source
+                .load_staff(&crate::source::ReadReport::new())
+                .await?,
+        );
         Ok(crate::summary::send::compose(
             &self.store,
             &self.renderer,

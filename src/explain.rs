@@ -40,7 +40,7 @@ pub async fn run(
     let calendar = config.settings.calendar.working_calendar();
     let source = app::connect_source(config).await?;
     let report = ReadReport::new();
-    let directory = Directory::new(source.load_staff(&report).await?);
+    let directory = Directory::new(config.staff(source.load_staff(&report).await?));
     let mut file: Option<CaseFile> = None;
     {
         let mut files = source.case_files(local_date(now), config.rules.tables(), &report);

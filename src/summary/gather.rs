@@ -27,7 +27,8 @@ pub async fn summary(config: &Config, scope: &Scope, at: DateTime<Utc>) -> anyho
     let calendar = config.settings.calendar.working_calendar();
     let source = app::connect_source(config).await?;
     let evaluation = app::evaluate(config, &calendar, &source, at).await?;
-    let staff = source.load_staff(&ReadReport::new()).await?;
+    // With the staff directory file laid over the case database's staff, as a pass sees them.
+    let staff = config.staff(source.load_staff(&ReadReport::new()).await?);
     source.close().await;
     match scope {
         Scope::Manager(id) if !staff.iter().any(|s| &s.id.0 == id) => {
