@@ -110,6 +110,8 @@ pub struct TickReport {
     pub stages_ended: u64,
     pub notices_enqueued: u64,
     pub notices_cancelled: u64,
+    /// Managers' daily summaries composed (messages: one per manager and channel at each summary time).
+    pub summaries: u64,
     pub composed: Composed,
     pub delivered: Delivered,
 }
@@ -139,6 +141,7 @@ pub async fn enqueue(
                 child_ref: line.child_ref.clone(),
                 severity: line.severity.to_string(),
                 due_at: line.due_at,
+                worker_id: line.worker_id.clone(),
             });
         }
     }
@@ -179,7 +182,7 @@ pub async fn enqueue(
         Some(_) => Some(now),
         None => outbox::next_window(now, &settings.delivery, calendar),
     };
-    let drafts = outbox::plan(
+    let mut drafts = outbox::plan(
         &evaluation.lines,
         &config.rules,
         &evaluation.directory,
@@ -187,6 +190,11 @@ pub async fn enqueue(
         &settings.routes,
         next_digest,
     );
+    if let Some(url) = &settings.notify.case_url {
+        for draft in &mut drafts {
+            draft.item.link = Some(outbox::case_link(url, &draft.item.case_id));
+        }
+    }
     let last = {
         let repeating: Vec<&str> = drafts
             .iter()
@@ -249,7 +257,37 @@ impl<S: Sender> App<S> {
             &mut report,
         )
         .await?;
+        report.summaries = self.compose_summaries(&evaluation, now).await?;
         Ok((report, evaluation))
+    }
+
+    /// The managers' summaries, when a summary time is open (read from this evaluation and the stage history
+    /// it has just recorded). The staff table is read again only then.
+    async fn compose_summaries(
+        &self,
+        evaluation: &Evaluation,
+        now: DateTime<Utc>,
+    ) -> Result<u64, PassError> {
+        let delivery = &self.config.settings.delivery;
+        if outbox::current_slot(now, &delivery.summary_times(), delivery, &self.calendar).is_none()
+        {
+            return Ok(0);
+        }
+        let staff = self.config.staff(
+            self.source
+                .load_staff(&crate::source::ReadReport::new())
+                .await?,
+        );
+        Ok(crate::summary::send::compose(
+            &self.store,
+            &self.renderer,
+            &self.config,
+            &self.calendar,
+            &evaluation.lines,
+            &staff,
+            now,
+        )
+        .await?)
     }
 
     pub async fn compose(&self, now: DateTime<Utc>) -> Result<Composed, outbox::ComposeError> {
@@ -328,6 +366,21 @@ pub async fn open_store(config: &Config) -> Result<Store, StoreError> {
     let store = Store::connect(&config.settings.state.url).await?;
     store.migrate().await?;
     Ok(store)
+}
+
+/// The state database for a command that only reads it (`explain`, `summary`): not created, not upgraded.
+/// `None` when it is a SQLite file that does not exist yet (nothing has been recorded).
+pub async fn existing_store(config: &Config) -> Result<Option<Store>, StoreError> {
+    let url = &config.settings.state.url;
+    let sqlite = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"));
+    if let Some(path) = sqlite
+        && !std::path::Path::new(path.split('?').next().unwrap_or(path)).exists()
+    {
+        return Ok(None);
+    }
+    Store::connect(url).await.map(Some)
 }
 
 /// As [`open_store`], for a process that claims and sends (`run`, `tick`). SQLite state is locked to this

@@ -54,6 +54,12 @@ pub enum Command {
     Outbox(OutboxCommand),
     /// The life of each obligation of a case: stages, who was told when, and what came back.
     Audit(AuditArgs),
+    /// Every obligation of a case as of an instant: anchors, due times, each stage's state, the evidence that
+    /// ended it or its absence, who an active stage tells and what was sent. Reads only.
+    Explain(ExplainArgs),
+    /// A manager's daily summary (what is sent at `delivery.summary_times`), or a team's, or the whole service's:
+    /// breaches and escalations by team and rule, the oldest, a four-week trend and timeliness. Reads only.
+    Summary(SummaryArgs),
     /// The rules in force: `rules list` (every rule with its timescale and guidance) and `rules show ID` (one
     /// rule in plain English, stage by stage). Without --config, the six rules and every built-in pack.
     #[command(subcommand)]
@@ -125,6 +131,44 @@ pub struct AuditArgs {
     /// The case id.
     #[arg(long = "case")]
     pub case_id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// The staff id of a manager: everyone reporting to them, at any depth.
+    #[arg(long, conflicts_with = "team")]
+    pub manager: Option<String>,
+    /// A team (`staff.team`). Without --manager or --team: the whole service.
+    #[arg(long)]
+    pub team: Option<String>,
+    /// The instant, RFC 3339. Default: now.
+    #[arg(long)]
+    pub at: Option<DateTime<Utc>>,
+    #[arg(long, value_enum, default_value_t = SummaryFormat::Text)]
+    pub format: SummaryFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum SummaryFormat {
+    Html,
+    Text,
+    /// One table, a `section` column naming each row's part (for a spreadsheet).
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// The case id.
+    #[arg(long = "case")]
+    pub case_id: String,
+    /// The instant, RFC 3339 (e.g. 2026-03-12T09:00:00Z). Default: now.
+    #[arg(long)]
+    pub at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Args)]
@@ -269,6 +313,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::CheckConfig(args) => return check_config(&args).await,
         Command::Outbox(cmd) => outbox(cmd).await,
         Command::Audit(args) => audit(&args).await,
+        Command::Explain(args) => explain(&args).await,
+        Command::Summary(args) => summary(&args).await,
         Command::Rules(cmd) => rules(cmd),
         Command::Demo(DemoArgs {
             command: Some(DemoCommand::Generate(args)),
@@ -299,6 +345,8 @@ fn is_configuration_error(e: &anyhow::Error) -> bool {
             .is_some_and(crate::source::SourceError::is_configuration)
         || e.downcast_ref::<app::OpenError>()
             .is_some_and(app::OpenError::is_configuration)
+        || e.downcast_ref::<crate::summary::gather::ScopeError>()
+            .is_some()
 }
 
 async fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
@@ -476,6 +524,42 @@ async fn audit(args: &AuditArgs) -> anyhow::Result<()> {
     let store = app::open_store(&Config::load(&args.config)?).await?;
     let audit = store.case_audit(&args.case_id).await?;
     crate::outbox::write_audit(&args.case_id, &audit, &mut std::io::stdout().lock())?;
+    Ok(())
+}
+
+async fn summary(args: &SummaryArgs) -> anyhow::Result<()> {
+    use crate::summary::Scope;
+    let config = Config::load(&args.config)?;
+    let scope = match (&args.manager, &args.team) {
+        (Some(id), _) => Scope::Manager(id.clone()),
+        (None, Some(team)) => Scope::Team(team.clone()),
+        (None, None) => Scope::All,
+    };
+    let at = args.at.unwrap_or_else(Utc::now);
+    let summary = crate::summary::gather::summary(&config, &scope, at).await?;
+    let text = match args.format {
+        SummaryFormat::Json => serde_json::to_string_pretty(&summary)? + "\n",
+        SummaryFormat::Csv => crate::summary::render::csv(&summary),
+        SummaryFormat::Text | SummaryFormat::Html => {
+            let renderer = crate::outbox::Renderer::load(config.templates_dir().as_deref())?;
+            let rendered = renderer.summary(&summary)?;
+            if args.format == SummaryFormat::Html {
+                rendered.html
+            } else {
+                rendered.text
+            }
+        }
+    };
+    std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes())?;
+    Ok(())
+}
+
+async fn explain(args: &ExplainArgs) -> anyhow::Result<()> {
+    let config = Config::load(&args.config)?;
+    let now = args.at.unwrap_or_else(Utc::now);
+    let mut text = Vec::new();
+    crate::explain::run(&config, &args.case_id, now, &mut text).await?;
+    std::io::Write::write_all(&mut std::io::stdout().lock(), &text)?;
     Ok(())
 }
 

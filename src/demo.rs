@@ -81,17 +81,33 @@ pub async fn run(dir: &Path, seed: u64, children: usize) -> anyhow::Result<()> {
         );
     }
     let app = app::App::open(config).await?;
+    // Four weeks of history first, so that today's notices can say who was told before and the managers'
+    // summaries have a trend and timeliness to show; what those passes sent goes to outbox/earlier.
+    let days = crate::summary::trend_days(now, &calendar);
+    let mut earlier_passes = 0;
+    for day in days.iter().filter(|d| **d < local_date(now)) {
+        let Some(at) = day
+            .and_hms_opt(9, 0, 0)
+            .and_then(|t| t.and_local_timezone(crate::calendar::LONDON).earliest())
+        else {
+            continue;
+        };
+        app.tick(at.to_utc()).await?;
+        earlier_passes += 1;
+    }
+    let earlier = outbox.join("earlier");
+    let moved = move_emails(&outbox, &earlier)?;
     let report = app.tick(now).await?;
-    let mut emails: Vec<_> = std::fs::read_dir(&outbox)
-        .map(|dir| dir.filter_map(Result::ok).map(|e| e.path()).collect())
-        .unwrap_or_default();
-    emails.retain(|p: &std::path::PathBuf| p.extension().is_some_and(|x| x == "eml"));
+    let emails = emails_in(&outbox)?;
     println!(
-        "\nOne tick as of now: {} notices enqueued; {} digests and {} immediate messages, delivered as {} emails \
-         into\n  {}",
+        "\n{earlier_passes} passes at 09:00 on the working days of the last four weeks sent {moved} emails (in\n  {})\n\
+         Then one tick as of now: {} notices enqueued; {} digests, {} immediate messages and {} managers' \
+         summaries,\ndelivered as {} emails into\n  {}",
+        earlier.display(),
         report.notices_enqueued,
         report.composed.digests,
         report.composed.immediate,
+        report.summaries,
         emails.len(),
         outbox.display()
     );
@@ -104,6 +120,28 @@ pub async fn run(dir: &Path, seed: u64, children: usize) -> anyhow::Result<()> {
         week = (now + chrono::Duration::days(7)).format("%Y-%m-%dT09:00:00Z"),
     );
     Ok(())
+}
+
+fn emails_in(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut emails: Vec<std::path::PathBuf> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    emails.retain(|p| p.extension().is_some_and(|x| x == "eml"));
+    Ok(emails)
+}
+
+/// Moves the emails in `from` into `to`; how many.
+fn move_emails(from: &Path, to: &Path) -> anyhow::Result<usize> {
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    let emails = emails_in(from)?;
+    for email in &emails {
+        let name = email.file_name().expect("a file in a folder");
+        std::fs::rename(email, to.join(name))
+            .with_context(|| format!("cannot move {}", email.display()))?;
+    }
+    Ok(emails.len())
 }
 
 /// How many lines of the evaluation the demo prints after its summary, so that it reads on one screen.
@@ -222,6 +260,8 @@ url = "sqlite://{dir}/state.db"
 
 [notify]
 fallback_address = "casewatch-ops@council.example"
+# Every notice links to its case in the case-management system.
+case_url = "https://lcs.council.example/case/{{case_id}}"
 
 # Rules that tell a team rather than a person (docs/packs.md).
 [notify.teams]
@@ -243,6 +283,7 @@ from = "casewatch <casewatch@council.example>"
 # keeps the defaults (digests at 08:00 on working days, immediate ones within working hours).
 [delivery]
 digest_times = ["00:00"]
+summary_times = ["00:00"]
 digests_on_non_working_days = true
 out_of_hours = true
 "#,

@@ -10,6 +10,7 @@ use crate::calendar::{self, WorkingCalendar};
 use crate::config::ChildIdentifier;
 use crate::model::{CaseFile, Child};
 use crate::recipients::{Directory, Resolver};
+use crate::rules::expr::Value;
 use crate::rules::{ActiveStage, AsOf, Role, RulePack, Severity};
 
 /// One (active stage × recipient role): a line of `evaluate`'s output.
@@ -35,6 +36,13 @@ pub struct Line {
     /// How notices name the child, per `notify.child_identifier`. Never printed by `evaluate`, never logged.
     #[serde(skip)]
     pub child_label: String,
+    /// The facts behind the stage: the rule's labelled anchors (slot, value), for notices.
+    #[serde(skip)]
+    pub facts: Vec<(usize, Value)>,
+    /// Whose caseload the obligation is on (the subject's worker, else the case's allocated worker), for the
+    /// managers' summary: a manager's part of the service is their reports' caseloads.
+    #[serde(skip)]
+    pub worker_id: Option<String>,
 }
 
 /// The child as a notice names them: the case reference unless names are configured.
@@ -141,6 +149,8 @@ impl<'a> Evaluator<'a> {
                     severity: active.severity,
                     role_order,
                     child_label: label.clone().unwrap_or_default(),
+                    facts: active.facts.clone(),
+                    worker_id: active.worker_id.as_ref().map(|w| w.0.clone()),
                 });
             }
         }

@@ -393,6 +393,8 @@ mod tests {
             severity: Severity::Breach,
             role_order: 0,
             child_label: "CH-1".into(),
+            facts: Vec::new(),
+            worker_id: None,
         }
     }
 

@@ -229,3 +229,49 @@ fn the_systemd_example_configuration_matches_its_unit() {
         .unwrap();
     assert!(stop > config.settings.schedule.shutdown_grace_seconds);
 }
+
+#[test]
+fn a_case_url_needs_the_web_and_a_place_for_the_case_id() {
+    let with = |url: &str| format!("{CONTRACT_KEYS}case_url = \"{url}\"\n");
+    let c = load(&with("https://lcs.council.example/case/{case_id}"), &[]).unwrap();
+    assert_eq!(
+        c.settings.notify.case_url.as_deref(),
+        Some("https://lcs.council.example/case/{case_id}")
+    );
+    assert_eq!(
+        load(CONTRACT_KEYS, &[]).unwrap().settings.notify.case_url,
+        None
+    );
+    for bad in [
+        "https://lcs.council.example/case/",
+        "lcs.council.example/case/{case_id}",
+    ] {
+        let e = load(&with(bad), &[]).unwrap_err();
+        assert!(
+            e.contains("`notify.case_url`") && e.contains("`{case_id}` where the case's id goes"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn summary_times_default_to_half_past_eight_and_a_late_one_is_refused() {
+    let c = load(CONTRACT_KEYS, &[]).unwrap();
+    let half_past_eight: chrono::NaiveTime = "08:30:00".parse().unwrap();
+    assert_eq!(c.settings.delivery.summary_times(), [half_past_eight]);
+    let none = format!("{CONTRACT_KEYS}\n[delivery]\nsummary_times = []\n");
+    assert!(
+        load(&none, &[])
+            .unwrap()
+            .settings
+            .delivery
+            .summary_times()
+            .is_empty()
+    );
+    let late = format!("{CONTRACT_KEYS}\n[delivery]\nsummary_times = [\"18:30\"]\n");
+    let e = load(&late, &[]).unwrap_err();
+    assert!(
+        e.contains("`delivery.summary_times`") && e.contains("18:30"),
+        "{e}"
+    );
+}

@@ -52,5 +52,6 @@ fn notice() -> Message {
         text: "Nothing due.".into(),
         html: "<p>Nothing due.</p>".into(),
         items: Vec::new(),
+        summary: None,
     }
 }

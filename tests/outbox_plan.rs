@@ -32,6 +32,8 @@ fn line(stage: &str, role: Role, staff: Option<&str>, address: &str, severity: S
         severity,
         role_order: 0,
         child_label: "LL-1".into(),
+        facts: Vec::new(),
+        worker_id: None,
     }
 }
 
@@ -303,6 +305,11 @@ fn item(child: &str, severity: &str, due: &str) -> Item {
         due_at: t(due),
         from: t(due),
         role: "worker".into(),
+        stage_label: "Due soon".into(),
+        facts: Vec::new(),
+        history: Vec::new(),
+        action: None,
+        link: None,
     }
 }
 
@@ -361,4 +368,17 @@ fn a_broken_template_is_found_when_loading() {
     std::fs::write(dir.path().join("digest.txt"), "{% for x in %}").unwrap();
     let e = Renderer::load(Some(dir.path())).unwrap_err().to_string();
     assert!(e.starts_with("template digest.txt"), "{e}");
+}
+
+#[test]
+fn a_case_link_keeps_the_case_id_one_path_segment() {
+    let template = "https://lcs.council.example/case/{case_id}?from=casewatch";
+    assert_eq!(
+        casewatch::outbox::case_link(template, "C42"),
+        "https://lcs.council.example/case/C42?from=casewatch"
+    );
+    assert_eq!(
+        casewatch::outbox::case_link(template, "CIN/2026 7&x"),
+        "https://lcs.council.example/case/CIN%2F2026%207%26x?from=casewatch"
+    );
 }

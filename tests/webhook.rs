@@ -185,6 +185,98 @@ async fn slack_payload_has_blocks_and_escaped_text() {
     );
 }
 
+/// An escalation as casewatch composes it: its stage label, the facts behind it, who was told before, what to do
+/// and the case's link.
+fn told_item() -> casewatch::channels::Item {
+    let mut item = item(
+        "escalation",
+        "Failed statutory visits",
+        "CH-0042",
+        "2026-03-13T23:59:59Z",
+    );
+    item.stage = "escalate-to-team-manager".into();
+    item.stage_label = "Not seen for 10 days: team manager to decide".into();
+    item.facts = vec!["Visit failed: Mon 2 Mar 2026, 10:00".into()];
+    item.history = vec!["Staff W42 (worker) was told it was overdue on Fri 6 Mar 2026".into()];
+    item.action = Some("Decide what happens next & record it.".into());
+    item.link = Some("https://lcs.council.example/case/C-1001".into());
+    item
+}
+
+#[tokio::test]
+async fn teams_card_says_what_happened_who_was_told_what_to_do_and_opens_the_case() {
+    let server = Server::start([Reply::status(202)]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Teams, &server);
+    channel
+        .send(&message("k-6", vec![told_item()]))
+        .await
+        .unwrap();
+    let body = server.only_request().json();
+    let items = body["attachments"][0]["content"]["body"][1]["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        items[1]["facts"][1]["value"],
+        "Not seen for 10 days: team manager to decide"
+    );
+    let texts: Vec<&str> = items.iter().filter_map(|i| i["text"].as_str()).collect();
+    assert_eq!(
+        texts[1..],
+        [
+            "**What happened:** Visit failed: Mon 2 Mar 2026, 10:00",
+            "**Told before:** Staff W42 (worker) was told it was overdue on Fri 6 Mar 2026",
+            "**To do:** Decide what happens next & record it.",
+        ]
+    );
+    let button = &items.last().unwrap()["actions"][0];
+    assert_eq!(button["type"], "Action.OpenUrl");
+    assert_eq!(button["title"], "Open case C-1001");
+    assert_eq!(button["url"], "https://lcs.council.example/case/C-1001");
+}
+
+#[tokio::test]
+async fn a_teams_card_of_many_full_items_stays_under_teams_limit() {
+    // Teams refuses cards of more than about 28 KB. Fifty items with long facts, history and action texts.
+    let server = Server::start([Reply::status(202)]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Teams, &server);
+    let long = "x".repeat(1000);
+    let mut item = told_item();
+    item.facts = vec![long.clone(); 3];
+    item.history = vec![long.clone(); 5];
+    item.action = Some(long);
+    channel.send(&message("k-7", vec![item; 50])).await.unwrap();
+    let size = server.only_request().body.len();
+    assert!(size < 28 * 1024, "{size} bytes");
+}
+
+#[tokio::test]
+async fn slack_section_says_what_happened_and_has_a_button_to_the_case() {
+    let server = Server::start([]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Slack, &server);
+    channel
+        .send(&message("k-8", vec![told_item()]))
+        .await
+        .unwrap();
+    let section = &server.only_request().json()["blocks"][1];
+    assert_eq!(
+        section["text"]["text"],
+        "*Escalation*: Failed statutory visits\n*What happened:* Visit failed: Mon 2 Mar 2026, 10:00\n\
+         *Told before:* Staff W42 (worker) was told it was overdue on Fri 6 Mar 2026\n\
+         *To do:* Decide what happens next &amp; record it."
+    );
+    assert_eq!(
+        section["fields"][1]["text"],
+        "*Stage*\nNot seen for 10 days: team manager to decide"
+    );
+    assert_eq!(section["accessory"]["type"], "button");
+    assert_eq!(section["accessory"]["text"]["text"], "Open case C-1001");
+    assert_eq!(
+        section["accessory"]["url"],
+        "https://lcs.council.example/case/C-1001"
+    );
+}
+
 #[tokio::test]
 async fn server_errors_are_transient_and_a_503_says_when_to_retry() {
     let server = Server::start([
@@ -390,5 +482,97 @@ async fn throughput_of_generic_messages_at_concurrency_eight() {
     println!(
         "1000 generic webhooks at concurrency 8 in {seconds:.3} s: {:.0} webhooks/s",
         1000.0 / seconds
+    );
+}
+
+/// A manager's summary as the outbox stores it for a webhook: the summary itself, no items.
+fn summary_message(key: &str) -> casewatch::channels::Message {
+    let mut msg = message(key, Vec::new());
+    msg.kind = casewatch::channels::MessageKind::Summary;
+    msg.subject = "0 escalations, 1 breach in Team 1 — casewatch daily summary".into();
+    msg.summary = Some(Box::new(casewatch::summary::Summary::sample()));
+    msg
+}
+
+#[tokio::test]
+async fn a_summary_goes_to_teams_as_a_card_with_the_counts_trend_and_a_button_to_each_case() {
+    let server = Server::start([Reply::status(202)]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Teams, &server);
+    channel.send(&summary_message("k-9")).await.unwrap();
+    let body = server.only_request().json();
+    let blocks = body["attachments"][0]["content"]["body"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        blocks[0]["text"],
+        "0 escalations, 1 breach in Team 1 — casewatch daily summary"
+    );
+    assert_eq!(
+        blocks[1]["facts"][1],
+        serde_json::json!({ "title": "Breaches", "value": "1" })
+    );
+    assert_eq!(
+        blocks[1]["facts"][2],
+        serde_json::json!({ "title": "New since the last summary", "value": "1" })
+    );
+    // One working day in the sample's trend, with one breach open: the tallest bar.
+    assert_eq!(blocks[3]["text"], "█");
+    let texts: Vec<&str> = blocks.iter().filter_map(|b| b["text"].as_str()).collect();
+    assert!(
+        texts.contains(&"Team 1: 0 escalations, 1 breach"),
+        "{texts:?}"
+    );
+    assert!(
+        texts.contains(&"REF-1: Rule (Overdue), 1 working day overdue; Worker, Team 1"),
+        "{texts:?}"
+    );
+    let button = blocks.iter().find(|b| b["type"] == "ActionSet").unwrap();
+    assert_eq!(button["actions"][0]["url"], "https://lcs.example/case/C1");
+    let last = blocks.last().unwrap();
+    assert_eq!(
+        last["facts"][0],
+        serde_json::json!({ "title": "Rule, Team 1", "value": "1 of 1 (100%)" })
+    );
+}
+
+#[tokio::test]
+async fn a_summary_goes_to_slack_with_fields_a_sparkline_and_a_button_to_each_case() {
+    let server = Server::start([]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Slack, &server);
+    channel.send(&summary_message("k-10")).await.unwrap();
+    let body = server.only_request().json();
+    assert_eq!(
+        body["text"],
+        "0 escalations, 1 breach in Team 1 — casewatch daily summary"
+    );
+    let blocks = body["blocks"].as_array().unwrap().clone();
+    assert_eq!(blocks[1]["fields"][1]["text"], "*Breaches*\n1");
+    assert!(
+        blocks[2]["text"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("*Breaches open, last 4 weeks*\n`█`\n")
+    );
+    let case = blocks
+        .iter()
+        .find(|b| b.get("accessory").is_some())
+        .unwrap();
+    assert_eq!(case["accessory"]["url"], "https://lcs.example/case/C1");
+    assert!(blocks.len() <= 50);
+}
+
+#[tokio::test]
+async fn a_summary_in_the_generic_payload_is_the_summary_itself() {
+    let server = Server::start([]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Generic, &server);
+    channel.send(&summary_message("k-11")).await.unwrap();
+    let body = server.only_request().json();
+    assert_eq!(body["kind"], "summary");
+    assert_eq!(body["items"], serde_json::json!([]));
+    assert_eq!(body["summary"]["breaches"], 1);
+    assert_eq!(
+        body["summary"]["trend"][0],
+        serde_json::json!({ "day": "2026-03-02", "open": 1 })
     );
 }

@@ -31,6 +31,21 @@ pub struct Item {
     pub from: DateTime<Utc>,
     /// Why this person is told: `worker`, `supervisor`, `team_manager`, `senior_manager` (or several, joined).
     pub role: String,
+    /// The stage's name for people ("Re-attempt overdue"). Empty in notices stored by older releases.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stage_label: String,
+    /// The facts behind the notice, from the rule's labelled anchors ("Visit failed: Mon 9 Nov 2026, 10:00").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<String>,
+    /// Who was told of this obligation before, and when (breaches and escalations; filled in when composed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<String>,
+    /// What to do, in plain words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// The case in the case-management system (`notify.case_url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -38,8 +53,10 @@ pub struct Item {
 pub enum MessageKind {
     /// Reminders and warnings gathered for one person for one send window.
     Digest,
-    /// A breach or escalation sent on its own, at once.
+    /// Breaches and escalations sent at once: one, or all those due to one recipient in one pass.
     Immediate,
+    /// A manager's daily summary.
+    Summary,
 }
 
 /// A message ready to send: rendered once by the outbox, delivered (and perhaps retried) by a channel.
@@ -58,8 +75,10 @@ pub struct Message {
     pub subject: String,
     pub text: String,
     pub html: String,
-    /// Most urgent first.
+    /// Most urgent first. Empty in a summary.
     pub items: Vec<Item>,
+    /// A manager's daily summary, for the channels that lay it out themselves (Teams, Slack, generic JSON).
+    pub summary: Option<Box<crate::summary::Summary>>,
 }
 
 /// Why a send failed, and whether trying again later could help.

@@ -114,6 +114,22 @@ pub struct NotifySettings {
     /// duties outside the worker's management chain.
     #[serde(default, deserialize_with = "team_addresses")]
     pub teams: BTreeMap<String, String>,
+    /// The case in the case-management system, for a link in every notice: an http(s) URL with `{case_id}`
+    /// where the case's id goes, e.g. `https://lcs.council.example/case/{case_id}`.
+    #[serde(default, deserialize_with = "case_url")]
+    pub case_url: Option<String>,
+}
+
+fn case_url<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let url = String::deserialize(d)?;
+    let web = url.starts_with("https://") || url.starts_with("http://");
+    if !web || !url.contains("{case_id}") {
+        return Err(serde::de::Error::custom(
+            "expected an http(s) URL with `{case_id}` where the case's id goes, e.g. \
+             \"https://lcs.council.example/case/{case_id}\"",
+        ));
+    }
+    Ok(Some(url))
 }
 
 fn team_addresses<'de, D: serde::Deserializer<'de>>(

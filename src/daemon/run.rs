@@ -418,11 +418,14 @@ impl Schedules {
             }
         };
         let mut crons = vec![settings.schedule.evaluate.clone()];
+        // Digest windows and summary times each start an evaluation, which opens the window or composes the
+        // summaries.
         crons.extend(
             settings
                 .delivery
                 .digest_times
                 .iter()
+                .chain(&settings.delivery.summary_times())
                 .map(|t| digest_cron(*t)),
         );
         for cron in crons {

@@ -1,15 +1,18 @@
-//! Notices into messages: immediate ones on their own within working hours, the rest gathered per person into one
-//! digest per send window: the notices enqueued by the time the window was opened.
+//! Notices into messages: immediate ones within working hours, one message per recipient per pass (or each on its
+//! own, with `immediate_together = false`), the rest gathered per person into one digest per send window: the
+//! notices enqueued by the time the window was opened.
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
+use super::history::{history, wants_history};
 use super::window::{current_window, immediate_allowed};
 use super::{DeliverySettings, Renderer, TemplateError};
 use crate::calendar::WorkingCalendar;
 use crate::channels::{Item, MessageKind};
 use crate::rules::RulePack;
-use crate::store::{NewMessage, PendingNotice, Store, StoreError};
+use crate::rules::describe::stage_label;
+use crate::store::{NewMessage, PendingNotice, Store, StoreError, Told};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ComposeError {
@@ -33,11 +36,35 @@ pub fn message_id(key: &str) -> String {
     format!("<{}@casewatch>", hex::encode(&digest[..16]))
 }
 
-fn items(notices: &[&PendingNotice]) -> Result<Vec<Item>, ComposeError> {
+/// The notices' items, each with who was told of it before (breaches and escalations) and a stage label even when
+/// stored by a release without one.
+fn items(notices: &[&PendingNotice], told: &[Told]) -> Result<Vec<Item>, ComposeError> {
     notices
         .iter()
-        .map(|n| serde_json::from_str(&n.item_json).map_err(|e| ComposeError::Item(n.id, e)))
+        .map(|n| {
+            let mut item: Item =
+                serde_json::from_str(&n.item_json).map_err(|e| ComposeError::Item(n.id, e))?;
+            if item.stage_label.is_empty() {
+                item.stage_label = stage_label(&item.stage);
+            }
+            if wants_history(&item) {
+                item.history = history(&item, told, n.staff_id.as_deref());
+            }
+            Ok(item)
+        })
         .collect()
+}
+
+/// Who was told before of the obligations these notices are about (one query for the pass).
+async fn told(store: &Store, notices: &[PendingNotice]) -> Result<Vec<Told>, ComposeError> {
+    let mut cases: Vec<&str> = notices
+        .iter()
+        .filter(|n| matches!(n.severity.as_str(), "breach" | "escalation"))
+        .map(|n| n.case_id.as_str())
+        .collect();
+    cases.sort_unstable();
+    cases.dedup();
+    Ok(store.told_before(&cases).await?)
 }
 
 pub async fn compose(
@@ -50,14 +77,28 @@ pub async fn compose(
 ) -> Result<Composed, ComposeError> {
     let mut composed = Composed::default();
     if immediate_allowed(now, settings, cal) {
-        for notice in store.pending_notices("immediate", None).await? {
-            let item = items(&[&notice])?.remove(0);
-            let guidance = pack.rule(&item.rule).and_then(|r| r.guidance.as_deref());
-            let body = renderer.immediate(notice.to_name.as_deref(), &item, guidance, now)?;
-            let key = format!("immediate|{}", notice.notice_key);
-            let json = to_json(std::slice::from_ref(&item), notice.id)?;
-            let message = store_message(&key, MessageKind::Immediate, &notice, &body, &json);
-            let stored = store.create_message(&message, &[notice.id], now).await?;
+        let pending = store.pending_notices("immediate", None).await?;
+        let told = told(store, &pending).await?;
+        for group in pending.chunk_by(|a, b| settings.immediate_together && same_recipient(a, b)) {
+            let first = &group[0];
+            let notices: Vec<&PendingNotice> = group.iter().collect();
+            let mut items = items(&notices, &told)?;
+            let (key, body) = if let [item] = items.as_slice() {
+                let guidance = pack.rule(&item.rule).and_then(|r| r.guidance.as_deref());
+                let body = renderer.immediate(first.to_name.as_deref(), item, guidance, now)?;
+                (format!("immediate|{}", first.notice_key), body)
+            } else {
+                items.sort_by_key(super::urgency);
+                let body = renderer.immediate_together(first.to_name.as_deref(), &items, now)?;
+                // Named by its first notice: a notice is in at most one message, so no later group shares it,
+                // and two replicas composing the same pass make one message.
+                let key = format!("immediate|{}|{}|{}", first.channel, first.address, first.id);
+                (key, body)
+            };
+            let ids: Vec<i64> = group.iter().map(|n| n.id).collect();
+            let json = to_json(&items, first.id)?;
+            let message = store_message(&key, MessageKind::Immediate, first, &body, &json);
+            let stored = store.create_message(&message, &ids, now).await?;
             composed.immediate += u64::from(stored.is_some());
         }
     }
@@ -69,10 +110,11 @@ pub async fn compose(
         return Ok(composed);
     };
     let pending = store.pending_notices("digest", Some(opened_at)).await?;
-    for group in pending.chunk_by(|a, b| (a.channel == b.channel) && (a.address == b.address)) {
+    let told = told(store, &pending).await?;
+    for group in pending.chunk_by(same_recipient) {
         let first = &group[0];
         let notices: Vec<&PendingNotice> = group.iter().collect();
-        let mut items = items(&notices)?;
+        let mut items = items(&notices, &told)?;
         items.sort_by_key(super::urgency);
         let body = renderer.digest(first.to_name.as_deref(), &items, now)?;
         let key = format!(
@@ -90,6 +132,10 @@ pub async fn compose(
     Ok(composed)
 }
 
+fn same_recipient(a: &PendingNotice, b: &PendingNotice) -> bool {
+    a.channel == b.channel && a.address == b.address
+}
+
 fn store_message<'a>(
     key: &'a str,
     kind: MessageKind,
@@ -102,6 +148,7 @@ fn store_message<'a>(
         kind: match kind {
             MessageKind::Digest => "digest",
             MessageKind::Immediate => "immediate",
+            MessageKind::Summary => "summary",
         },
         channel: &first.channel,
         address: &first.address,

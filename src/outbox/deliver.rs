@@ -56,21 +56,35 @@ pub fn backoff(
 }
 
 fn to_message(stored: &StoredMessage) -> Result<Message, serde_json::Error> {
-    let items: Vec<Item> = serde_json::from_str(&stored.items_json)?;
+    // A summary keeps the summary itself where other messages keep their items.
+    let (kind, items, summary) = match stored.kind.as_str() {
+        "summary" => (
+            MessageKind::Summary,
+            Vec::new(),
+            Some(Box::new(serde_json::from_str(&stored.items_json)?)),
+        ),
+        "immediate" => (
+            MessageKind::Immediate,
+            serde_json::from_str::<Vec<Item>>(&stored.items_json)?,
+            None,
+        ),
+        _ => (
+            MessageKind::Digest,
+            serde_json::from_str::<Vec<Item>>(&stored.items_json)?,
+            None,
+        ),
+    };
     Ok(Message {
         key: stored.key.clone(),
         message_id: super::message_id(&stored.key),
-        kind: if stored.kind == "immediate" {
-            MessageKind::Immediate
-        } else {
-            MessageKind::Digest
-        },
+        kind,
         to: stored.address.clone(),
         to_name: stored.to_name.clone(),
         subject: stored.subject.clone(),
         text: stored.text.clone(),
         html: stored.html.clone(),
         items,
+        summary,
     })
 }
 

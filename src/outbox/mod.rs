@@ -5,6 +5,7 @@
 mod audit;
 mod compose;
 mod deliver;
+mod history;
 mod plan;
 mod render;
 mod repeat;
@@ -14,8 +15,8 @@ mod window;
 pub use audit::write as write_audit;
 pub use compose::{ComposeError, Composed, compose, message_id};
 pub use deliver::{Delivered, Sender, backoff, deliver};
-pub use plan::{Delivery, Draft, EMAIL, Route, plan};
+pub use plan::{Delivery, Draft, EMAIL, Route, case_link, plan};
 pub use render::{Rendered, Renderer, TemplateError, count_summary, urgency};
 pub use repeat::{LastNotice, due_now, repeat_due};
 pub use settings::DeliverySettings;
-pub use window::{current_window, immediate_allowed, next_window};
+pub use window::{current_slot, current_window, immediate_allowed, next_window, previous_slot};

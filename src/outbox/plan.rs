@@ -37,6 +37,20 @@ fn yes() -> bool {
 }
 
 impl Route {
+    /// Whether this route also carries a manager's daily summary: it names them in `staff`, or their team in
+    /// `teams` (its other lists are about notices and are not read).
+    pub fn selects_manager(&self, manager: &crate::model::Staff) -> bool {
+        let named = self
+            .staff
+            .as_ref()
+            .is_some_and(|s| s.contains(&manager.id.0));
+        let team = self
+            .teams
+            .as_ref()
+            .is_some_and(|t| manager.team.as_ref().is_some_and(|team| t.contains(team)));
+        named || team
+    }
+
     fn matches(&self, line: &Line, team: Option<&str>) -> bool {
         fn any<T: PartialEq>(list: &Option<Vec<T>>, value: &T) -> bool {
             list.as_ref().is_none_or(|l| l.contains(value))
@@ -107,6 +121,18 @@ fn notice_key(episode: &str, occurrence: u32, target: &str) -> String {
     format!("{episode}|{occurrence}|{target}")
 }
 
+/// The case's address in the case-management system: `notify.case_url` with the case's id (percent-encoded, so
+/// an id with a slash or a space still names one path segment) in place of `{case_id}`.
+pub fn case_link(template: &str, case_id: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let id = percent_encoding::utf8_percent_encode(case_id, SEGMENT).to_string();
+    template.replace("{case_id}", &id)
+}
+
 /// The email channel's name in notices and messages.
 pub const EMAIL: &str = "email";
 
@@ -129,9 +155,9 @@ pub fn plan(
         else {
             continue;
         };
-        let title = pack
-            .rule(&line.rule)
-            .map_or(line.rule.clone(), |r| r.title.clone());
+        let rule = pack.rule(&line.rule).expect("the stage was found in it");
+        let title = rule.title.clone();
+        let facts = crate::rules::facts::facts(rule, &line.facts);
         let person = line
             .staff_id
             .as_ref()
@@ -195,6 +221,11 @@ pub fn plan(
                     due_at: line.due_at,
                     from: line.from,
                     role: String::new(),
+                    stage_label: stage.label.clone(),
+                    facts: facts.clone(),
+                    history: Vec::new(),
+                    action: Some(stage.action.clone()),
+                    link: None,
                 },
             });
             if !draft.roles.contains(&line.role) {

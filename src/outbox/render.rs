@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::calendar::LONDON;
 use crate::channels::Item;
 
-const BUILTIN: [(&str, &str); 4] = [
+const BUILTIN: [(&str, &str); 6] = [
     (
         "digest.txt",
         include_str!("../../config/templates/digest.txt"),
@@ -28,6 +28,14 @@ const BUILTIN: [(&str, &str); 4] = [
     (
         "immediate.html",
         include_str!("../../config/templates/immediate.html"),
+    ),
+    (
+        "summary.txt",
+        include_str!("../../config/templates/summary.txt"),
+    ),
+    (
+        "summary.html",
+        include_str!("../../config/templates/summary.html"),
     ),
 ];
 
@@ -87,21 +95,11 @@ fn local(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
-fn humanise(stage: &str) -> String {
-    let text = stage.replace('-', " ");
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 #[derive(Serialize)]
 struct ItemView<'a> {
     #[serde(flatten)]
     item: &'a Item,
     severity_label: &'static str,
-    stage_label: String,
     due_local: String,
     from_local: String,
     colour: &'static str,
@@ -114,7 +112,6 @@ impl<'a> From<&'a Item> for ItemView<'a> {
         ItemView {
             item,
             severity_label: severity_label(&item.severity),
-            stage_label: humanise(&item.stage),
             due_local: local(item.due_at),
             from_local: local(item.from),
             colour: colour(&item.severity),
@@ -146,6 +143,17 @@ impl Renderer {
                 .build()
                 .expect("the default delimiters are valid"),
         );
+        // A link as mail clients expect it in `href`: escaped for the attribute, its slashes left as they are
+        // (the autoescape writes `/` as `&#x2f;`, which some clients do not follow).
+        env.add_filter("href", |url: String| {
+            Value::from_safe_string(
+                url.replace('&', "&amp;")
+                    .replace('"', "&quot;")
+                    .replace('\'', "&#39;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;"),
+            )
+        });
         for (name, builtin) in BUILTIN {
             let text = match dir.map(|d| d.join(name)).filter(|p| p.exists()) {
                 Some(path) => {
@@ -175,6 +183,11 @@ impl Renderer {
             due_at: DateTime::UNIX_EPOCH,
             from: DateTime::UNIX_EPOCH,
             role: "worker".into(),
+            stage_label: "Upcoming".into(),
+            facts: vec!["Visit: Mon 2 Mar 2026, 10:00".into()],
+            history: vec!["No one had been told of this before.".into()],
+            action: Some("Do it.".into()),
+            link: Some("https://lcs.example/case/C1".into()),
         };
         renderer.digest(
             Some("Sample"),
@@ -182,6 +195,7 @@ impl Renderer {
             DateTime::UNIX_EPOCH,
         )?;
         renderer.immediate(None, &sample, None, DateTime::UNIX_EPOCH)?;
+        renderer.summary(&crate::summary::Summary::sample())?;
         Ok(renderer)
     }
 
@@ -204,6 +218,27 @@ impl Renderer {
         items: &[Item],
         now: DateTime<Utc>,
     ) -> Result<Rendered, TemplateError> {
+        self.grouped(recipient, items, false, now)
+    }
+
+    /// Several immediate notices to one recipient in one pass: laid out as a digest, so a manager with ten
+    /// escalations gets one message, not ten.
+    pub fn immediate_together(
+        &self,
+        recipient: Option<&str>,
+        items: &[Item],
+        now: DateTime<Utc>,
+    ) -> Result<Rendered, TemplateError> {
+        self.grouped(recipient, items, true, now)
+    }
+
+    fn grouped(
+        &self,
+        recipient: Option<&str>,
+        items: &[Item],
+        at_once: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Rendered, TemplateError> {
         let mut sorted: Vec<&Item> = items.iter().collect();
         sorted.sort_by(|a, b| {
             (urgency(a), &a.child, &a.subject_id).cmp(&(urgency(b), &b.child, &b.subject_id))
@@ -220,7 +255,7 @@ impl Renderer {
         }
         let summary = count_summary(items);
         let subject = format!("{summary} — casewatch");
-        let ctx = context! { recipient, subject => subject.clone(), summary, groups => Value::from(Serde(&groups)), sent_local => local(now) };
+        let ctx = context! { recipient, subject => subject.clone(), summary, at_once, groups => Value::from(Serde(&groups)), sent_local => local(now) };
         Ok(Rendered {
             text: self.render("digest.txt", &ctx)?,
             html: self.render("digest.html", &ctx)?,
@@ -248,6 +283,19 @@ impl Renderer {
             text: self.render("immediate.txt", &ctx)?,
             html: self.render("immediate.html", &ctx)?,
             subject,
+        })
+    }
+}
+
+impl Renderer {
+    /// A manager's daily summary.
+    pub fn summary(&self, summary: &crate::summary::Summary) -> Result<Rendered, TemplateError> {
+        let view = crate::summary::render::view(summary);
+        let ctx = Value::from(Serde(&view));
+        Ok(Rendered {
+            text: self.render("summary.txt", &ctx)?,
+            html: self.render("summary.html", &ctx)?,
+            subject: view.subject,
         })
     }
 }

@@ -17,6 +17,11 @@ pub struct DeliverySettings {
     /// Send digests on weekends and bank holidays too (default: working days only).
     #[serde(default)]
     pub digests_on_non_working_days: bool,
+    /// UK local times, on the days digests go out, of the managers' daily summary: each team and senior manager
+    /// with anyone reporting to them gets one per time. Empty: no summaries. Unset: 08:30 (see
+    /// [`DeliverySettings::summary_times`]), which is not checked against the working day as a time given is.
+    #[serde(default, rename = "summary_times")]
+    pub summary_times_set: Option<Vec<NaiveTime>>,
     /// Severities sent at once, on their own, instead of waiting for the next digest.
     #[serde(default = "default_immediate")]
     pub immediate: Vec<Severity>,
@@ -28,6 +33,10 @@ pub struct DeliverySettings {
     /// Send immediate notices outside working hours and on non-working days too (out-of-hours duty teams).
     #[serde(default)]
     pub out_of_hours: bool,
+    /// Immediate notices due to one recipient in one pass go as one message, each item as in a digest; `false`
+    /// sends each on its own.
+    #[serde(default = "yes")]
+    pub immediate_together: bool,
     /// Attempts before a message is dead-lettered.
     #[serde(default = "default_max_attempts")]
     pub max_attempts: u32,
@@ -48,6 +57,13 @@ pub struct DeliverySettings {
 }
 
 impl DeliverySettings {
+    /// `delivery.summary_times`, or 08:30 when it is not set.
+    pub fn summary_times(&self) -> Vec<NaiveTime> {
+        self.summary_times_set
+            .clone()
+            .unwrap_or_else(|| vec![NaiveTime::from_hms_opt(8, 30, 0).expect("08:30 is a time")])
+    }
+
     /// A window must open before the day's digests close (`working_hours_end`, unless `out_of_hours`); the
     /// error names the key.
     pub fn validate(&self) -> Result<(), String> {
@@ -55,15 +71,21 @@ impl DeliverySettings {
             return Ok(());
         }
         let end = self.working_hours_end;
-        match self.digest_times.iter().find(|t| **t >= end) {
-            Some(t) => Err(format!(
-                "configuration key `delivery.digest_times`: {} is not before `delivery.working_hours_end` ({}), \
-                 so that window would never send; move it, or set `delivery.out_of_hours = true`",
-                t.format("%H:%M"),
-                end.format("%H:%M")
-            )),
-            None => Ok(()),
+        let summary = self.summary_times_set.clone().unwrap_or_default();
+        for (key, times) in [
+            ("digest_times", &self.digest_times),
+            ("summary_times", &summary),
+        ] {
+            if let Some(t) = times.iter().find(|t| **t >= end) {
+                return Err(format!(
+                    "configuration key `delivery.{key}`: {} is not before `delivery.working_hours_end` ({}), \
+                     so it would never send; move it, or set `delivery.out_of_hours = true`",
+                    t.format("%H:%M"),
+                    end.format("%H:%M")
+                ));
+            }
         }
+        Ok(())
     }
 }
 
@@ -81,6 +103,10 @@ fn default_start() -> NaiveTime {
 
 fn default_end() -> NaiveTime {
     NaiveTime::from_hms_opt(18, 0, 0).expect("18:00 is a time")
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_max_attempts() -> u32 {
@@ -108,10 +134,12 @@ impl Default for DeliverySettings {
         Self {
             digest_times: default_digest_times(),
             digests_on_non_working_days: false,
+            summary_times_set: None,
             immediate: default_immediate(),
             working_hours_start: default_start(),
             working_hours_end: default_end(),
             out_of_hours: false,
+            immediate_together: true,
             max_attempts: default_max_attempts(),
             backoff_initial_seconds: default_backoff_initial(),
             backoff_max_seconds: default_backoff_max(),

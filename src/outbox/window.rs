@@ -5,7 +5,7 @@
 //! until the next window of the day, whichever comes first. The first evaluation while it is open opens it for
 //! good (see `Store::open_window`); if none does (the service was down all that time), its notices go in the next.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 use super::DeliverySettings;
 use crate::calendar::{self, LONDON, WorkingCalendar};
@@ -20,8 +20,11 @@ fn digest_day(day: NaiveDate, settings: &DeliverySettings, cal: &WorkingCalendar
 
 /// The day's windows as instants, earliest first; a time the clocks skip that day is passed over.
 fn windows_on(day: NaiveDate, settings: &DeliverySettings) -> Vec<DateTime<Utc>> {
-    let mut windows: Vec<DateTime<Utc>> = settings
-        .digest_times
+    slots_on(day, &settings.digest_times)
+}
+
+fn slots_on(day: NaiveDate, times: &[NaiveTime]) -> Vec<DateTime<Utc>> {
+    let mut windows: Vec<DateTime<Utc>> = times
         .iter()
         .filter_map(|t| day.and_time(*t).and_local_timezone(LONDON).earliest())
         .map(|w| w.to_utc())
@@ -37,13 +40,22 @@ pub fn current_window(
     settings: &DeliverySettings,
     cal: &WorkingCalendar,
 ) -> Option<DateTime<Utc>> {
+    current_slot(now, &settings.digest_times, settings, cal)
+}
+
+/// As [`current_window`] for other local times of day on the same days (the managers' summary at
+/// `delivery.summary_times`): the latest of today's that has passed, while it is open.
+pub fn current_slot(
+    now: DateTime<Utc>,
+    times: &[NaiveTime],
+    settings: &DeliverySettings,
+    cal: &WorkingCalendar,
+) -> Option<DateTime<Utc>> {
     let today = calendar::local_date(now);
     if !digest_day(today, settings, cal) {
         return None;
     }
-    let window = windows_on(today, settings)
-        .into_iter()
-        .rfind(|w| *w <= now)?;
+    let window = slots_on(today, times).into_iter().rfind(|w| *w <= now)?;
     let closes = if settings.out_of_hours {
         calendar::start_of(today.succ_opt()?)
     } else {
@@ -68,6 +80,20 @@ pub fn next_window(
         .take(LOOK_AHEAD_DAYS)
         .filter(|day| digest_day(*day, settings, cal))
         .find_map(|day| windows_on(day, settings).into_iter().find(|w| *w > now))
+}
+
+/// The last of `times` on a day digests go out strictly before `now`: when the previous summary went.
+pub fn previous_slot(
+    now: DateTime<Utc>,
+    times: &[NaiveTime],
+    settings: &DeliverySettings,
+    cal: &WorkingCalendar,
+) -> Option<DateTime<Utc>> {
+    let today = calendar::local_date(now);
+    (0..LOOK_AHEAD_DAYS as i64)
+        .filter_map(|back| today.checked_sub_signed(chrono::Duration::days(back)))
+        .filter(|day| digest_day(*day, settings, cal))
+        .find_map(|day| slots_on(day, times).into_iter().rfind(|t| *t < now))
 }
 
 /// Whether immediate notices may go out now.

@@ -114,6 +114,61 @@ pub fn explain(rule: &Rule) -> String {
     text
 }
 
+/// What ends a rule's obligation, in words (as `rules show` prints it after "Done when:").
+pub fn done_words(rule: &Rule) -> String {
+    Words { rule }.done()
+}
+
+/// A stage's name for people when its rule gives none: `due-soon` reads "Due soon".
+pub fn stage_label(name: &str) -> String {
+    capitalise(&name.replace(['-', '_'], " "))
+}
+
+/// What to do at a stage whose rule says nothing, by severity: the common ladder's stages read well with these.
+pub fn default_action(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Reminder => "Do it and record it on the case before it is due.",
+        Severity::Warning => "Do it today and record it on the case, or it will be late.",
+        Severity::Breach => {
+            "Do it now and record it on the case; if it cannot be done, record why and the date agreed with \
+             your manager."
+        }
+        Severity::Escalation => {
+            "Find out from the worker why it is late, agree when it will be done and record your management \
+             decision on the case."
+        }
+    }
+}
+
+/// The subject's anchors a notice shows as facts when its rule gives no `labels`, in these words: the event,
+/// meeting or record that started the clock, the visit and its note, the failed visits.
+pub fn default_labels(selector: &Selector) -> Vec<(&'static str, String)> {
+    let names: &[&'static str] = match selector {
+        Selector::VisitNote { .. } => &["visit", "note_created"],
+        Selector::Assessment => &["referral", "started", "priority_working_days"],
+        Selector::FailedVisitLadder { .. } => &["F1", "F2"],
+        Selector::KeepInTouch { .. } => &["last_contact"],
+        Selector::BirthdayWindow { .. } => &["birthday", "window_end", "visit"],
+        Selector::Shape(shape) => match shape.kind {
+            ShapeKind::BeforeMeeting => &["S", "last_held"],
+            ShapeKind::ByAge(_) => &["birth"],
+            ShapeKind::AfterEvent(_) | ShapeKind::Every => &["A"],
+        },
+    };
+    names
+        .iter()
+        .map(|name| (*name, capitalise(&anchor_words(selector, name))))
+        .collect()
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// The parts of a rule an expression's names refer to.
 struct Words<'r> {
     rule: &'r Rule,

@@ -26,6 +26,8 @@ pub struct ActiveStage {
     pub owner_id: Option<StaffId>,
     pub from: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
+    /// The values of the rule's labelled anchors that this subject has: the facts a notice shows.
+    pub facts: Vec<(usize, Value)>,
 }
 
 impl ActiveStage {
@@ -105,6 +107,11 @@ impl RulePack {
                             owner_id: subject.owner_id.cloned(),
                             from,
                             due_at,
+                            facts: rule
+                                .labels
+                                .iter()
+                                .filter_map(|(slot, _)| env[*slot].map(|v| (*slot, v)))
+                                .collect(),
                         });
                     }
                 });

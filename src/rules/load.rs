@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::expr::{self, Expr, InstantExpr, Kind, Symbols};
 use super::shape::{EvidenceSpec, ShapeKind};
 use super::subject::{Selector, SubjectSpec};
-use super::{DEFAULT_RULES, PACKS, Role, Rule, RulePack, Setting, Severity, Stage};
+use super::{DEFAULT_RULES, PACKS, Role, Rule, RulePack, Setting, Severity, Stage, describe};
 
 #[derive(Debug, thiserror::Error)]
 #[error("rule file {origin}: {path}{message}")]
@@ -52,6 +52,9 @@ struct RawRule {
     settings: BTreeMap<String, i64>,
     #[serde(default)]
     anchors: BTreeMap<String, String>,
+    /// Anchors shown in notices as the facts behind them, each with its words for people
+    /// (`note_created = "Case note started"`). Without it, the subject's own anchors in [`describe`]'s words.
+    labels: Option<BTreeMap<String, String>>,
     #[serde(default)]
     done_when: Vec<String>,
     #[serde(default)]
@@ -87,6 +90,10 @@ struct RawStage {
     #[serde(default)]
     done_when: Vec<String>,
     repeat_every: Option<String>,
+    /// The stage's name for people ("Record the KIT visit in the SSDA903"); default: its name, capitalised.
+    label: Option<String>,
+    /// What the reader should do, in plain words; default: by severity.
+    action: Option<String>,
 }
 
 impl RulePack {
@@ -342,6 +349,14 @@ fn compile(raw: RawRule, pack: &str) -> Result<Rule, Located> {
             ));
         }
         stages.push(Stage {
+            label: s
+                .label
+                .clone()
+                .unwrap_or_else(|| describe::stage_label(&s.name)),
+            action: s
+                .action
+                .clone()
+                .unwrap_or_else(|| describe::default_action(s.severity).to_owned()),
             from: instant("from", &s.from)?,
             due_at: instant("due_at", &s.due_at)?,
             from_text: s.from.clone(),
@@ -365,7 +380,24 @@ fn compile(raw: RawRule, pack: &str) -> Result<Rule, Located> {
         .map(expr::parse_interval)
         .transpose()
         .map_err(at(", after_close"))?;
+    let labels = match &raw.labels {
+        Some(labels) => labels
+            .iter()
+            .map(|(name, label)| match symbols.lookup(name) {
+                Some((slot, _)) if !label.trim().is_empty() => Ok((slot, label.clone())),
+                Some(_) => Err(at(format!(", labels.{name}"))("a label needs words".into())),
+                None => Err(at(format!(", labels.{name}"))(format!(
+                    "`{name}` is not an anchor of this rule"
+                ))),
+            })
+            .collect::<Result<Vec<_>, _>>()?,
+        None => describe::default_labels(&selector)
+            .into_iter()
+            .filter_map(|(name, label)| symbols.lookup(name).map(|(slot, _)| (slot, label)))
+            .collect(),
+    };
     Ok(Rule {
+        labels,
         after_close,
         settings,
         title: raw.title.unwrap_or_else(|| raw.id.clone()),
@@ -429,6 +461,8 @@ fn common_ladder(
         when: Vec::new(),
         done_when: Vec::new(),
         repeat_every,
+        label: None,
+        action: None,
     };
     Ok(vec![
         stage(

@@ -4,7 +4,9 @@
 
 pub mod describe;
 mod eval;
+pub mod explain;
 pub mod expr;
+pub mod facts;
 mod load;
 pub mod shape;
 pub mod subject;
@@ -214,6 +216,10 @@ impl<'de> Deserialize<'de> for Role {
 #[derive(Clone, Debug)]
 pub struct Stage {
     pub name: String,
+    /// The stage's name for people, in notices.
+    pub label: String,
+    /// What to do, in plain words, in notices.
+    pub action: String,
     pub from: Expr,
     pub due_at: Expr,
     /// `from` and `due_at` as written (or as the common ladder wrote them), for people.
@@ -252,6 +258,8 @@ pub struct Rule {
     pub after_close: Option<(i64, Unit)>,
     /// Numbers the rule's expressions name, changeable with `rules.settings` (local policy intervals).
     pub settings: Vec<Setting>,
+    /// The anchors notices show as facts, with their words for people: (slot, label).
+    pub labels: Vec<(usize, String)>,
 }
 
 /// A number a rule names in its expressions, with its value after `rules.settings`.

@@ -13,14 +13,18 @@ use crate::config::secret::redact_url;
 
 mod audit;
 mod delivery;
+mod history;
 pub mod lock;
 mod outbox;
 mod timing;
+mod told;
 
 pub use audit::{AttemptRecord, CaseAudit, EpisodeRecord, NoticeRecord};
 pub use delivery::{Attempt, AttemptOutcome, StoredMessage};
+pub use history::EpisodeSpan;
 pub use lock::{EvaluationLock, LockError, ProcessLock, Role};
 pub use outbox::{NewMessage, PendingNotice, StageEpisode, StageKey};
+pub use told::Told;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/state/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/state/postgres");

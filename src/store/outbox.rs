@@ -23,6 +23,8 @@ pub struct StageEpisode {
     pub child_ref: String,
     pub severity: String,
     pub due_at: DateTime<Utc>,
+    /// Whose caseload it is on (recorded when the episode opens; not read back by a pass).
+    pub worker_id: Option<String>,
 }
 
 /// A notice waiting for a message.
@@ -35,6 +37,8 @@ pub struct PendingNotice {
     pub to_name: Option<String>,
     pub item_json: String,
     pub notice_key: String,
+    pub case_id: String,
+    pub severity: String,
 }
 
 /// A composed message to store.
@@ -76,6 +80,7 @@ impl Store {
                         child_ref: r.try_get("child_ref")?,
                         severity: r.try_get("severity")?,
                         due_at: r.try_get("due_at")?,
+                        worker_id: None,
                     })
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()
@@ -94,7 +99,7 @@ impl Store {
             on_pool!(self, |pool| {
                 let mut q = QueryBuilder::new(
                     "INSERT INTO stage_log (rule, subject_id, stage, from_at, case_id, child_ref, severity, \
-                     due_at, first_seen_at) ",
+                     due_at, first_seen_at, worker_id) ",
                 );
                 q.push_values(chunk, |mut b, e| {
                     b.push_bind(&e.key.rule)
@@ -105,11 +110,13 @@ impl Store {
                         .push_bind(&e.child_ref)
                         .push_bind(&e.severity)
                         .push_bind(e.due_at)
-                        .push_bind(now);
+                        .push_bind(now)
+                        .push_bind(&e.worker_id);
                 });
                 q.push(
                     " ON CONFLICT (rule, subject_id, stage, from_at) DO UPDATE \
-                     SET ended_at = NULL, end_reason = NULL, due_at = excluded.due_at",
+                     SET ended_at = NULL, end_reason = NULL, due_at = excluded.due_at, \
+                     worker_id = excluded.worker_id",
                 );
                 q.build().execute(pool).await.map(|_| ())
             })?;
@@ -212,7 +219,8 @@ impl Store {
         delivery: &str,
         enqueued_by: Option<DateTime<Utc>>,
     ) -> Result<Vec<PendingNotice>, StoreError> {
-        let sql = "SELECT id, channel, address, staff_id, to_name, item_json, notice_key FROM notices \
+        let sql = "SELECT id, channel, address, staff_id, to_name, item_json, notice_key, case_id, severity \
+                   FROM notices \
                    WHERE message_id IS NULL AND cancelled_at IS NULL AND delivery = $1 \
                    AND ($2 IS NULL OR enqueued_at <= $2) ORDER BY channel, address, id";
         let rows = on_pool!(self, |pool| {
@@ -231,6 +239,8 @@ impl Store {
                         to_name: r.try_get("to_name")?,
                         item_json: r.try_get("item_json")?,
                         notice_key: r.try_get("notice_key")?,
+                        case_id: r.try_get("case_id")?,
+                        severity: r.try_get("severity")?,
                     })
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()

@@ -32,7 +32,7 @@ async fn a_sqlite_case_database_made_by_the_migrations_passes_every_check() {
     assert!(
         run.has(
             "ok   state database: ",
-            &["does not exist yet", "2 migrations"]
+            &["does not exist yet", "3 migrations"]
         ),
         "{run}"
     );
@@ -59,7 +59,7 @@ async fn a_migrated_sqlite_state_database_has_nothing_pending() {
     assert!(
         run.has(
             "ok   state database: ",
-            &["2 migrations applied, none pending"]
+            &["3 migrations applied, none pending"]
         ),
         "{run}"
     );
@@ -114,7 +114,7 @@ async fn a_postgres_timestamp_without_time_zone_is_named_with_the_cast_that_fixe
     assert!(
         run.has(
             "ok   state database: ",
-            &["0 migrations applied, 2 pending (1 outbox, 2 send windows and repeats)"]
+            &["0 migrations applied, 3 pending (1 outbox, 2 send windows and repeats, 3 stage workers)"]
         ),
         "{run}"
     );

@@ -39,16 +39,16 @@ backend_test!(async fn a_tick_sends_digests_and_immediate_notices(db) {
     // Grouped by child, most urgent first: LL-100042's assessment (due Friday 13th), then LL-100043's note
     // (due Monday 16th).
     let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} not in {text}"));
-    assert!(at("LL-100042") < at("C&F assessment due: Upcoming"));
-    assert!(at("C&F assessment due: Upcoming") < at("LL-100043"));
-    assert!(at("LL-100043") < at("Statutory visit note awaiting manager's comments: Upcoming"));
+    assert!(at("LL-100042") < at("C&F assessment due: Due soon"));
+    assert!(at("C&F assessment due: Due soon") < at("LL-100043"));
+    assert!(at("LL-100043") < at("Statutory visit note awaiting manager's comments: Manager's comments due soon"));
     assert!(text.contains("due Fri 13 Mar 2026, 23:59"), "{text}");
     assert!(html.contains("<h3") && html.contains("LL-100042"), "{html}");
     let (_, text, _) = subject_and_text(to("pm4@example.org", "1 warning, 1 reminder — casewatch"));
     assert!(text.find("[Warning] C&F, please set priority").unwrap() < text.find("[Reminder]").unwrap());
     let escalation = to("tm7@example.org", "Escalation: Failed statutory visits (LL-100042) — casewatch");
     let (_, text, _) = subject_and_text(escalation);
-    assert!(text.contains("ESCALATION: Failed statutory visits: Escalate to team manager"), "{text}");
+    assert!(text.contains("ESCALATION: Failed statutory visits: Not seen for 10 days: team manager to decide"), "{text}");
     assert!(text.contains("Due: Fri 13 Mar 2026, 23:59"), "{text}");
     to("w42@example.org", "Overdue: Failed statutory visits (LL-100042) — casewatch");
     // The Message-ID is derived from the message's key: the same on any retry, from any replica.
@@ -81,10 +81,16 @@ backend_test!(async fn a_repeating_stage_is_told_again_five_working_days_after_t
     load_county(&source).await;
     let smtp = SmtpServer::start().await;
     let app = env.app(&smtp, "").await;
+    // On its own, or together with the day's other breaches to W42 (the failed-visit ladder's).
     let overdue_to_w42 = |smtp: &SmtpServer| {
         smtp.received()
             .iter()
-            .filter(|m| m.to == ["w42@example.org"] && subject_and_text(m).0.starts_with("Overdue: C&F assessment due"))
+            .filter(|m| {
+                let text = subject_and_text(m).1;
+                m.to == ["w42@example.org"]
+                    && (text.contains("OVERDUE: C&F assessment due: Overdue")
+                        || text.contains("[Overdue] C&F assessment due: Overdue"))
+            })
             .count()
     };
     app.tick(at("2026-03-16T09:00:00Z")).await.unwrap();

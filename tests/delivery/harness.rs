@@ -3,12 +3,11 @@
 use casewatch::app::App;
 use casewatch::channels::Channels;
 use casewatch::config::Config;
-use casewatch::model::Assessment;
 use casewatch::source::CaseSource;
 use casewatch::store::StoredMessage;
 
-use crate::county::{case, child, load_spec_example, visit};
-use crate::support::fixtures::{at, date};
+pub use crate::county::load_county;
+
 use crate::support::smtp::SmtpServer;
 use crate::support::{Backend, TestDb};
 
@@ -75,44 +74,6 @@ max_attempts = 3
         let path = self.write_config(smtp.port(), extra);
         App::open(Config::load(&path).unwrap()).await.unwrap()
     }
-}
-
-/// The SPEC's C42 (a failed visit on Monday 2 March) plus, for W42 and P4, a statutory-visit note on C43
-/// (LL-100043) started on Monday 9 March (R1 `upcoming` from Thursday 12th) and a C&F on C42 started on Friday 27 February with priority 10
-/// (X = Friday 13 March: R3 `upcoming` since Tuesday 10th; R2 `set-priority` since Friday 6th).
-///
-/// At [`THURSDAY`]: W42 gets a digest of 2 reminders and the `reattempt-overdue` breach; P4 a digest of
-/// 1 warning and 1 reminder and the same breach; S7 the `escalate-to-team-manager` escalation. Five emails.
-pub async fn load_county(source: &CaseSource) {
-    load_spec_example(source).await;
-    // On another case: a successful visit on C42 would end its failed-visit ladder.
-    source
-        .loader()
-        .insert(&[child("K43", "LL-100043")])
-        .await
-        .unwrap();
-    source
-        .loader()
-        .insert(&[case("C43", "K43", "W42", "CIN")])
-        .await
-        .unwrap();
-    let mut note = visit("V9", "C43", "2026-03-09T10:00:00Z", true);
-    note.note_created_at = Some(at("2026-03-09T14:00:00Z"));
-    source.loader().insert(&[note]).await.unwrap();
-    source
-        .loader()
-        .insert(&[Assessment {
-            id: "A1".into(),
-            case_id: "C42".into(),
-            started_on: date("2026-02-27"),
-            referral_on: None,
-            priority_working_days: 10,
-            priority_set_at: None,
-            completed_on: None,
-            worker_id: None,
-        }])
-        .await
-        .unwrap();
 }
 
 /// A `[[webhooks]]` entry: a generic webhook `name` posting to `url` (plain HTTP on loopback), its signing key

@@ -18,6 +18,8 @@ mod killed;
 mod rescheduled;
 mod throughput;
 mod time_travel;
+mod together;
+mod told;
 mod upgrade;
 mod webhook;
 mod windows;

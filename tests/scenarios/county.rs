@@ -98,3 +98,42 @@ pub fn config_for(db: &TestDb) -> Config {
     );
     Config::from_toml(&text, std::path::Path::new("casewatch.toml"), []).unwrap()
 }
+
+/// The SPEC's C42 (a failed visit on Monday 2 March) plus, for W42 and P4, a statutory-visit note on C43
+/// (LL-100043) started on Monday 9 March (R1 `upcoming` from Thursday 12th) and a C&F on C42 started on Friday 27 February with priority 10
+/// (X = Friday 13 March: R3 `upcoming` since Tuesday 10th; R2 `set-priority` since Friday 6th).
+///
+/// At Thursday 12 March 2026, 09:00: W42 gets a digest of 2 reminders and the `reattempt-overdue` breach; P4 a digest of
+/// 1 warning and 1 reminder and the same breach; S7 the `escalate-to-team-manager` escalation. Five emails.
+#[allow(dead_code)] // for tests/delivery and tests/explain, not the scenarios
+pub async fn load_county(source: &CaseSource) {
+    load_spec_example(source).await;
+    // On another case: a successful visit on C42 would end its failed-visit ladder.
+    source
+        .loader()
+        .insert(&[child("K43", "LL-100043")])
+        .await
+        .unwrap();
+    source
+        .loader()
+        .insert(&[case("C43", "K43", "W42", "CIN")])
+        .await
+        .unwrap();
+    let mut note = visit("V9", "C43", "2026-03-09T10:00:00Z", true);
+    note.note_created_at = Some(at("2026-03-09T14:00:00Z"));
+    source.loader().insert(&[note]).await.unwrap();
+    source
+        .loader()
+        .insert(&[Assessment {
+            id: "A1".into(),
+            case_id: "C42".into(),
+            started_on: date("2026-02-27"),
+            referral_on: None,
+            priority_working_days: 10,
+            priority_set_at: None,
+            completed_on: None,
+            worker_id: None,
+        }])
+        .await
+        .unwrap();
+}

@@ -169,6 +169,11 @@ pub fn item(severity: &str, title: &str, child: &str, due_at: &str) -> Item {
         due_at: due_at.parse().expect("instant"),
         from: "2026-03-02T00:00:00Z".parse().expect("instant"),
         role: "team_manager".into(),
+        stage_label: String::new(),
+        facts: Vec::new(),
+        history: Vec::new(),
+        action: None,
+        link: None,
     }
 }
 
@@ -183,5 +188,6 @@ pub fn message(key: &str, items: Vec<Item>) -> Message {
         text: "plain text body".into(),
         html: "<p>html body</p>".into(),
         items,
+        summary: None,
     }
 }

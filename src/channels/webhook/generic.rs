@@ -21,6 +21,8 @@ struct Payload<'a> {
     subject: &'a str,
     sent_at: String,
     items: &'a [Item],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    summary: Option<&'a crate::summary::Summary>,
 }
 
 /// The JSON body for `msg`, as sent at `now`. Carries no names but what each item's `child` holds; the
@@ -34,6 +36,7 @@ pub(super) fn body(msg: &Message, now: DateTime<Utc>) -> Vec<u8> {
         subject: &msg.subject,
         sent_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
         items: &msg.items,
+        summary: msg.summary.as_deref(),
     };
     serde_json::to_vec(&payload).expect("strings and timestamps always serialize")
 }
@@ -95,7 +98,13 @@ mod tests {
                 due_at: at("2026-03-03T23:59:59Z"),
                 from: at("2026-03-03T23:59:59Z"),
                 role: "team_manager".into(),
+                stage_label: String::new(),
+                facts: Vec::new(),
+                history: Vec::new(),
+                action: None,
+                link: None,
             }],
+            summary: None,
         };
         let now = at("2026-03-04T08:00:00Z");
 

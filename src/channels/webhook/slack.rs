@@ -4,8 +4,9 @@
 
 use serde_json::{Value, json};
 
-use super::text::{severity, truncate, uk_time};
+use super::text::{count_line, severity, sparkline, truncate, uk_time, working_days};
 use crate::channels::{Item, Message};
+use crate::summary::Summary;
 
 /// Slack refuses a message of more than 50 blocks: a header, the items, and a closing line must fit.
 const MAX_ITEMS: usize = 45;
@@ -17,6 +18,11 @@ pub(super) fn body(msg: &Message) -> Vec<u8> {
         "type": "header",
         "text": { "type": "plain_text", "text": truncate(&msg.subject, MAX_HEADER) },
     })];
+    if let Some(summary) = &msg.summary {
+        blocks.extend(summary_blocks(summary));
+        let message = json!({ "text": escape(&msg.subject), "blocks": blocks });
+        return serde_json::to_vec(&message).expect("a JSON value always serializes");
+    }
     blocks.extend(msg.items.iter().take(MAX_ITEMS).map(item_section));
     if msg.items.len() > MAX_ITEMS {
         blocks.push(json!({
@@ -38,25 +44,125 @@ fn fallback(msg: &Message) -> String {
     escape(&format!("{}: {n} {items}", msg.subject))
 }
 
+/// One section per item (a message holds at most 50 blocks): the headline with what happened, who was told
+/// before and what to do, the facts as fields, and a button to the case when `notify.case_url` is set.
 fn item_section(item: &Item) -> Value {
     let field = |label: &str, value: &str| json!({ "type": "mrkdwn", "text": format!("*{label}*\n{}", escape(value)) });
-    json!({
+    let stage = if item.stage_label.is_empty() {
+        &item.stage
+    } else {
+        &item.stage_label
+    };
+    let mut text = format!(
+        "*{}*: {}",
+        severity(&item.severity),
+        escape(&truncate(&item.title, 500))
+    );
+    for (heading, lines) in [
+        ("What happened", item.facts.as_slice()),
+        ("Told before", item.history.as_slice()),
+        ("To do", item.action.as_slice()),
+    ] {
+        if !lines.is_empty() {
+            text += &format!(
+                "\n*{heading}:* {}",
+                escape(&truncate(&lines.join("; "), 600))
+            );
+        }
+    }
+    let mut section = json!({
         "type": "section",
-        "text": {
-            "type": "mrkdwn",
-            "text": format!(
-                "*{}*: {}",
-                severity(&item.severity),
-                escape(&truncate(&item.title, 500))
-            ),
-        },
+        "text": { "type": "mrkdwn", "text": text },
         "fields": [
             field("Child", &item.child),
-            field("Stage", &item.stage),
+            field("Stage", stage),
             field("Due (UK time)", &uk_time(item.due_at)),
             field("You are told as", &item.role.replace('_', " ")),
         ],
-    })
+    });
+    if let Some(link) = &item.link {
+        section["accessory"] = json!({
+            "type": "button",
+            "text": { "type": "plain_text", "text": truncate(&format!("Open case {}", item.case_id), 75) },
+            "url": link,
+        });
+    }
+    section
+}
+
+/// Rows of a summary a message shows.
+const SUMMARY_ROWS: usize = 8;
+
+/// A manager's summary: the counts, the trend as a line of bars, by team and by rule, the oldest (each with a
+/// button to the case) and timeliness; well inside Slack's 50 blocks.
+fn summary_blocks(s: &Summary) -> Vec<Value> {
+    let section = |text: String| json!({ "type": "section", "text": { "type": "mrkdwn", "text": truncate(&text, 3000) } });
+    let mut blocks = vec![
+        json!({
+            "type": "section",
+            "fields": [
+                { "type": "mrkdwn", "text": format!("*Escalations*\n{}", s.escalations) },
+                { "type": "mrkdwn", "text": format!("*Breaches*\n{}", s.breaches) },
+                { "type": "mrkdwn", "text": format!("*New since the last summary*\n{}", s.new) },
+            ],
+        }),
+        section(format!(
+            "*Breaches open, last 4 weeks*\n`{}`\n{}",
+            sparkline(&s.trend.iter().map(|p| p.open).collect::<Vec<_>>()),
+            escape(&crate::summary::render::trend_words(s))
+        )),
+    ];
+    for (title, rows) in [("By team", &s.by_team), ("By rule", &s.by_rule)] {
+        if !rows.is_empty() {
+            let lines: Vec<String> = rows
+                .iter()
+                .take(SUMMARY_ROWS)
+                .map(|c| escape(&count_line(c)))
+                .collect();
+            blocks.push(section(format!("*{title}*\n{}", lines.join("\n"))));
+        }
+    }
+    for o in s.oldest.iter().take(SUMMARY_ROWS) {
+        let mut block = section(format!(
+            "*{}*: {} ({}), {} overdue; {}, {}",
+            escape(&o.child),
+            escape(&o.title),
+            escape(&o.stage),
+            working_days(o.working_days_overdue),
+            escape(&o.worker),
+            escape(&o.team)
+        ));
+        if let Some(link) = &o.link {
+            block["accessory"] = json!({
+                "type": "button",
+                "text": { "type": "plain_text", "text": truncate(&format!("Open case {}", o.case_id), 75) },
+                "url": link,
+            });
+        }
+        blocks.push(block);
+    }
+    if !s.timeliness.is_empty() {
+        let lines: Vec<String> = s
+            .timeliness
+            .iter()
+            .take(SUMMARY_ROWS * 2)
+            .map(|t| {
+                escape(&format!(
+                    "{}, {}: {} of {} ({}%)",
+                    t.title,
+                    t.team,
+                    t.on_time,
+                    t.ended,
+                    t.percent()
+                ))
+            })
+            .collect();
+        blocks.push(section(format!(
+            "*Done on time, last 30 days*\n{}",
+            lines.join("\n")
+        )));
+    }
+    blocks
 }
 
 /// Slack's mrkdwn escaping: only these three characters are control characters.

@@ -4,29 +4,21 @@
 
 use serde_json::{Value, json};
 
-use super::text::{severity, truncate, uk_time};
+use super::text::{count_line, severity, sparkline, truncate, uk_time, working_days};
 use crate::channels::{Item, Message};
+use crate::summary::Summary;
 
-/// Cards above about 28 KB are refused by Teams; this many items keeps a digest well inside that.
-const MAX_ITEMS: usize = 30;
+/// Cards above about 28 KB are refused by Teams; this many items, each with its facts, history and action cut to
+/// [`MAX_TEXT`], keeps a digest inside that.
+const MAX_ITEMS: usize = 14;
+/// The most characters of facts, history or action an item shows.
+const MAX_TEXT: usize = 300;
 
 pub(super) fn body(msg: &Message) -> Vec<u8> {
-    let mut blocks = vec![json!({
-        "type": "TextBlock",
-        "text": msg.subject,
-        "size": "Large",
-        "weight": "Bolder",
-        "wrap": true,
-    })];
-    blocks.extend(msg.items.iter().take(MAX_ITEMS).map(item_block));
-    if msg.items.len() > MAX_ITEMS {
-        blocks.push(json!({
-            "type": "TextBlock",
-            "text": format!("…and {} more not shown here.", msg.items.len() - MAX_ITEMS),
-            "isSubtle": true,
-            "wrap": true,
-        }));
-    }
+    let blocks = match &msg.summary {
+        Some(summary) => summary_blocks(&msg.subject, summary),
+        None => item_blocks(msg),
+    };
     let message = json!({
         "type": "message",
         "attachments": [{
@@ -44,34 +36,160 @@ pub(super) fn body(msg: &Message) -> Vec<u8> {
     serde_json::to_vec(&message).expect("a JSON value always serializes")
 }
 
-/// One container per item, coloured by severity: the headline, then the facts a reader acts on.
+fn item_blocks(msg: &Message) -> Vec<Value> {
+    let mut blocks = vec![json!({
+        "type": "TextBlock",
+        "text": msg.subject,
+        "size": "Large",
+        "weight": "Bolder",
+        "wrap": true,
+    })];
+    blocks.extend(msg.items.iter().take(MAX_ITEMS).map(item_block));
+    if msg.items.len() > MAX_ITEMS {
+        blocks.push(json!({
+            "type": "TextBlock",
+            "text": format!("…and {} more not shown here.", msg.items.len() - MAX_ITEMS),
+            "isSubtle": true,
+            "wrap": true,
+        }));
+    }
+    blocks
+}
+
+/// Rows of a summary a card shows (the email has them all, up to its own limits).
+const SUMMARY_ROWS: usize = 8;
+
+/// A manager's summary: the counts, the trend as a line of bars, by team and by rule, the oldest with a button
+/// to each case, and timeliness.
+fn summary_blocks(subject: &str, s: &Summary) -> Vec<Value> {
+    let text = |text: String| json!({ "type": "TextBlock", "text": text, "wrap": true });
+    let heading = |text: &str| json!({ "type": "TextBlock", "text": text, "weight": "Bolder", "wrap": true, "spacing": "Medium" });
+    let facts = |facts: Vec<(String, String)>| {
+        json!({
+            "type": "FactSet",
+            "facts": facts.into_iter().map(|(t, v)| json!({ "title": t, "value": v })).collect::<Vec<_>>(),
+        })
+    };
+    let mut blocks = vec![
+        json!({ "type": "TextBlock", "text": subject, "size": "Large", "weight": "Bolder", "wrap": true }),
+        facts(vec![
+            ("Escalations".into(), s.escalations.to_string()),
+            ("Breaches".into(), s.breaches.to_string()),
+            ("New since the last summary".into(), s.new.to_string()),
+        ]),
+        heading("Breaches open, last 4 weeks"),
+        json!({
+            "type": "TextBlock",
+            "text": sparkline(&s.trend.iter().map(|p| p.open).collect::<Vec<_>>()),
+            "fontType": "Monospace",
+            "size": "Large",
+            "color": "Accent",
+        }),
+        text(crate::summary::render::trend_words(s)),
+    ];
+    for (title, rows) in [("By team", &s.by_team), ("By rule", &s.by_rule)] {
+        if !rows.is_empty() {
+            blocks.push(heading(title));
+            blocks.extend(
+                rows.iter()
+                    .take(SUMMARY_ROWS)
+                    .map(|c| text(truncate(&count_line(c), 200))),
+            );
+        }
+    }
+    if !s.oldest.is_empty() {
+        blocks.push(heading("The oldest"));
+    }
+    for o in s.oldest.iter().take(SUMMARY_ROWS) {
+        let line = format!(
+            "{}: {} ({}), {} overdue; {}, {}",
+            o.child,
+            o.title,
+            o.stage,
+            working_days(o.working_days_overdue),
+            o.worker,
+            o.team
+        );
+        blocks.push(text(truncate(&line, 300)));
+        if let Some(link) = &o.link {
+            blocks.push(json!({
+                "type": "ActionSet",
+                "actions": [{ "type": "Action.OpenUrl", "title": format!("Open case {}", o.case_id), "url": link }],
+            }));
+        }
+    }
+    if !s.timeliness.is_empty() {
+        blocks.push(heading("Done on time, last 30 days"));
+        blocks.push(facts(
+            s.timeliness
+                .iter()
+                .take(SUMMARY_ROWS * 2)
+                .map(|t| {
+                    (
+                        truncate(&format!("{}, {}", t.title, t.team), 120),
+                        format!("{} of {} ({}%)", t.on_time, t.ended, t.percent()),
+                    )
+                })
+                .collect(),
+        ));
+    }
+    blocks
+}
+
+/// One container per item, coloured by severity: the headline, the facts a reader acts on, what happened, who was
+/// told before, what to do, and a button to the case when `notify.case_url` is set.
 fn item_block(item: &Item) -> Value {
     let (style, colour) = match item.severity.as_str() {
         "breach" | "escalation" => ("attention", "Attention"),
         "warning" => ("warning", "Warning"),
         _ => ("emphasis", "Default"),
     };
+    let stage = if item.stage_label.is_empty() {
+        &item.stage
+    } else {
+        &item.stage_label
+    };
+    let mut items = vec![
+        json!({
+            "type": "TextBlock",
+            "text": format!("{}: {}", severity(&item.severity), truncate(&item.title, 200)),
+            "weight": "Bolder",
+            "color": colour,
+            "wrap": true,
+        }),
+        json!({
+            "type": "FactSet",
+            "facts": [
+                { "title": "Child", "value": item.child },
+                { "title": "Stage", "value": truncate(stage, 200) },
+                { "title": "Due (UK time)", "value": uk_time(item.due_at) },
+                { "title": "You are told as", "value": item.role.replace('_', " ") },
+            ],
+        }),
+    ];
+    let mut text = |heading: &str, lines: &[String]| {
+        if !lines.is_empty() {
+            items.push(json!({
+                "type": "TextBlock",
+                "text": format!("**{heading}:** {}", truncate(&lines.join("; "), MAX_TEXT)),
+                "wrap": true,
+                "spacing": "Small",
+            }));
+        }
+    };
+    text("What happened", &item.facts);
+    text("Told before", &item.history);
+    text("To do", item.action.as_slice());
+    if let Some(link) = &item.link {
+        items.push(json!({
+            "type": "ActionSet",
+            "actions": [{ "type": "Action.OpenUrl", "title": format!("Open case {}", item.case_id), "url": link }],
+        }));
+    }
     json!({
         "type": "Container",
         "style": style,
         "separator": true,
-        "items": [
-            {
-                "type": "TextBlock",
-                "text": format!("{}: {}", severity(&item.severity), truncate(&item.title, 200)),
-                "weight": "Bolder",
-                "color": colour,
-                "wrap": true,
-            },
-            {
-                "type": "FactSet",
-                "facts": [
-                    { "title": "Child", "value": item.child },
-                    { "title": "Stage", "value": item.stage },
-                    { "title": "Due (UK time)", "value": uk_time(item.due_at) },
-                    { "title": "You are told as", "value": item.role.replace('_', " ") },
-                ],
-            },
-        ],
+        "items": items,
     })
 }

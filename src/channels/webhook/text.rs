@@ -22,6 +22,32 @@ pub(super) fn uk_time(instant: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// The trend as one line of block characters, tallest for the most: "▂▃▅▇█▆".
+pub(super) fn sparkline(values: &[u32]) -> String {
+    const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = values.iter().copied().max().unwrap_or(0).max(1);
+    values
+        .iter()
+        .map(|v| BLOCKS[(v * 7 / max) as usize])
+        .collect()
+}
+
+/// "1 working day", "5 working days".
+pub(super) fn working_days(n: u32) -> String {
+    format!("{n} working day{}", if n == 1 { "" } else { "s" })
+}
+
+/// A summary's rows as short lines for a card: "Team 3: 2 escalations, 5 breaches".
+pub(super) fn count_line(count: &crate::summary::Count) -> String {
+    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{}: {}, {}",
+        count.name,
+        plural(count.escalations, "escalation", "escalations"),
+        plural(count.breaches, "breach", "breaches")
+    )
+}
+
 /// `text` cut to at most `max` characters, the last one an ellipsis when anything was cut.
 pub(super) fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {

@@ -1,0 +1,326 @@
+//! A summary for people: the view the `summary.txt` and `summary.html` templates read (times in UK local time,
+//! percentages, the trend as bars), and CSV for a spreadsheet.
+//!
+//! The chart is HTML: a one-row table of cells whose heights are the day's count. It needs no image, so nothing
+//! is blocked by Outlook's "download pictures" or lost when a phone client drops attachments, it reflows on a
+//! 390-pixel screen, and the sentence above it (first, last and highest point) is what a screen reader and the
+//! plain-text part say instead.
+
+use chrono::{DateTime, Datelike, Utc, Weekday};
+use serde::Serialize;
+
+use super::{Summary, Timeliness};
+use crate::calendar::LONDON;
+
+/// How many of the oldest breaches a message lists (`summary --format json|csv` gives them all).
+pub const OLDEST: usize = 10;
+/// How many rules a message lists, most breaches first.
+pub const RULES: usize = 10;
+/// The tallest bar, in pixels.
+const BAR_HEIGHT: u32 = 80;
+
+fn local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&LONDON)
+        .format("%a %-d %b %Y, %H:%M")
+        .to_string()
+}
+
+fn day(d: chrono::NaiveDate) -> String {
+    d.format("%a %-d %b").to_string()
+}
+
+#[derive(Serialize)]
+pub struct View<'s> {
+    pub subject: String,
+    pub reader: Option<&'s str>,
+    pub title: &'s str,
+    pub at_local: String,
+    pub since_local: Option<String>,
+    pub breaches: u32,
+    pub escalations: u32,
+    pub new: u32,
+    pub by_team: &'s [super::Count],
+    pub by_rule: &'s [super::Count],
+    pub more_rules: usize,
+    pub oldest: Vec<OverdueView<'s>>,
+    pub more: usize,
+    pub trend: Vec<Bar>,
+    /// The trend in one sentence: the chart's text equivalent.
+    pub trend_words: String,
+    pub timeliness: Vec<TimelinessView<'s>>,
+}
+
+#[derive(Serialize)]
+pub struct OverdueView<'s> {
+    #[serde(flatten)]
+    pub item: &'s super::Overdue,
+    pub due_local: String,
+    pub colour: &'static str,
+}
+
+#[derive(Serialize)]
+pub struct Bar {
+    pub label: String,
+    /// The day of the month under Mondays, so the axis reads in weeks.
+    pub tick: String,
+    pub open: u32,
+    pub height: u32,
+}
+
+#[derive(Serialize)]
+pub struct TimelinessView<'s> {
+    #[serde(flatten)]
+    pub row: &'s Timeliness,
+    pub percent: u32,
+}
+
+/// "3 escalations, 12 breaches in Team 3 — casewatch daily summary".
+pub fn subject(s: &Summary) -> String {
+    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    format!(
+        "{}, {} in {} — casewatch daily summary",
+        plural(s.escalations, "escalation", "escalations"),
+        plural(s.breaches, "breach", "breaches"),
+        s.title
+    )
+}
+
+pub fn trend_words(s: &Summary) -> String {
+    let (Some(first), Some(last)) = (s.trend.first(), s.trend.last()) else {
+        return String::new();
+    };
+    let high = s
+        .trend
+        .iter()
+        .fold(first, |best, p| if p.open > best.open { p } else { best });
+    format!(
+        "Breaches open each working day for 4 weeks: {} on {}, {} on {}; the most, {}, on {}.",
+        first.open,
+        day(first.day),
+        last.open,
+        day(last.day),
+        high.open,
+        day(high.day)
+    )
+}
+
+pub fn view(s: &Summary) -> View<'_> {
+    let max = s.trend.iter().map(|p| p.open).max().unwrap_or(0).max(1);
+    View {
+        subject: subject(s),
+        reader: s.reader.as_deref(),
+        title: &s.title,
+        at_local: local(s.at),
+        since_local: s.since.map(local),
+        breaches: s.breaches,
+        escalations: s.escalations,
+        new: s.new,
+        by_team: &s.by_team,
+        by_rule: &s.by_rule[..s.by_rule.len().min(RULES)],
+        more_rules: s.by_rule.len().saturating_sub(RULES),
+        oldest: s
+            .oldest
+            .iter()
+            .take(OLDEST)
+            .map(|item| OverdueView {
+                item,
+                due_local: local(item.due_at),
+                colour: if item.severity == "escalation" {
+                    "#d4351c"
+                } else {
+                    "#b45000"
+                },
+            })
+            .collect(),
+        more: s.oldest.len().saturating_sub(OLDEST),
+        trend: s
+            .trend
+            .iter()
+            .map(|p| Bar {
+                label: day(p.day),
+                tick: if p.day.weekday() == Weekday::Mon {
+                    p.day.day().to_string()
+                } else {
+                    String::new()
+                },
+                open: p.open,
+                // At least a pixel, so a day with none still shows on the axis.
+                height: (p.open * BAR_HEIGHT / max).max(1),
+            })
+            .collect(),
+        trend_words: trend_words(s),
+        timeliness: s
+            .timeliness
+            .iter()
+            .map(|row| TimelinessView {
+                row,
+                percent: row.percent(),
+            })
+            .collect(),
+    }
+}
+
+/// A row of the CSV: each section fills the columns it has.
+#[derive(Default)]
+struct Row<'a> {
+    section: &'a str,
+    team: &'a str,
+    rule: &'a str,
+    title: &'a str,
+    child: &'a str,
+    case_id: &'a str,
+    severity: &'a str,
+    stage: &'a str,
+    worker: &'a str,
+    working_days_overdue: Option<u32>,
+    new: Option<bool>,
+    day: Option<chrono::NaiveDate>,
+    breaches: Option<u32>,
+    escalations: Option<u32>,
+    ended: Option<u32>,
+    on_time: Option<u32>,
+    percent_on_time: Option<u32>,
+}
+
+const CSV_HEADER: &str = "section,team,rule,title,child,case_id,severity,stage,worker,working_days_overdue,new,day,\
+                          breaches,escalations,ended,on_time,percent_on_time";
+
+impl Row<'_> {
+    fn line(&self) -> String {
+        let n = |v: Option<u32>| v.map_or(String::new(), |v| v.to_string());
+        let cells = [
+            self.section.to_owned(),
+            self.team.to_owned(),
+            self.rule.to_owned(),
+            self.title.to_owned(),
+            self.child.to_owned(),
+            self.case_id.to_owned(),
+            self.severity.to_owned(),
+            self.stage.to_owned(),
+            self.worker.to_owned(),
+            n(self.working_days_overdue),
+            self.new
+                .map_or("", |new| if new { "yes" } else { "no" })
+                .to_owned(),
+            self.day.map_or(String::new(), |d| d.to_string()),
+            n(self.breaches),
+            n(self.escalations),
+            n(self.ended),
+            n(self.on_time),
+            n(self.percent_on_time),
+        ];
+        let cells: Vec<String> = cells.iter().map(|c| quote(c)).collect();
+        cells.join(",")
+    }
+}
+
+/// One table for a spreadsheet: a `section` column says which part of the summary each row is.
+pub fn csv(s: &Summary) -> String {
+    let mut rows: Vec<Row> = Vec::new();
+    for c in &s.by_team {
+        rows.push(Row {
+            section: "team",
+            team: &c.name,
+            breaches: Some(c.breaches),
+            escalations: Some(c.escalations),
+            ..Row::default()
+        });
+    }
+    for c in &s.by_rule {
+        rows.push(Row {
+            section: "rule",
+            rule: c.rule.as_deref().unwrap_or(""),
+            title: &c.name,
+            breaches: Some(c.breaches),
+            escalations: Some(c.escalations),
+            ..Row::default()
+        });
+    }
+    for o in &s.oldest {
+        rows.push(Row {
+            section: "overdue",
+            team: &o.team,
+            rule: &o.rule,
+            title: &o.title,
+            child: &o.child,
+            case_id: &o.case_id,
+            severity: &o.severity,
+            stage: &o.stage,
+            worker: &o.worker,
+            working_days_overdue: Some(o.working_days_overdue),
+            new: Some(o.new),
+            ..Row::default()
+        });
+    }
+    for p in &s.trend {
+        rows.push(Row {
+            section: "trend",
+            day: Some(p.day),
+            breaches: Some(p.open),
+            ..Row::default()
+        });
+    }
+    for t in &s.timeliness {
+        rows.push(Row {
+            section: "timeliness",
+            team: &t.team,
+            rule: &t.rule,
+            title: &t.title,
+            ended: Some(t.ended),
+            on_time: Some(t.on_time),
+            percent_on_time: Some(t.percent()),
+            ..Row::default()
+        });
+    }
+    let mut out = format!("{CSV_HEADER}\n");
+    for row in rows {
+        out += &row.line();
+        out.push('\n');
+    }
+    out
+}
+
+/// RFC 4180 quoting, and a leading `=`, `+`, `-` or `@` made text so a spreadsheet does not run it as a formula.
+fn quote(cell: &str) -> String {
+    let cell = if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    };
+    if cell.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_quoted_and_formulas_defused() {
+        assert_eq!(quote("Team 3"), "Team 3");
+        assert_eq!(
+            quote("C&F, please set priority"),
+            "\"C&F, please set priority\""
+        );
+        assert_eq!(quote("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(quote("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    }
+
+    #[test]
+    fn percentages_round_half_up() {
+        let row = |ended, on_time| Timeliness {
+            rule: "r".into(),
+            title: "R".into(),
+            team: "T".into(),
+            ended,
+            on_time,
+        };
+        assert_eq!(row(3, 2).percent(), 67);
+        assert_eq!(row(8, 1).percent(), 13); // 12.5
+        assert_eq!(row(0, 0).percent(), 0);
+        assert_eq!(row(4, 4).percent(), 100);
+    }
+}

@@ -1,0 +1,258 @@
+//! `casewatch explain`: every obligation of a case — the visit note, the assessment, the failed-visit ladder, a care
+//! leaver's keep-in-touch visits and birthday windows, and a pack rule after an event — with its anchors, stage
+//! states, who an active stage tells and what was sent; expected values worked out by hand from the rules and the
+//! calendar.
+
+#[path = "support/mod.rs"]
+mod support;
+
+#[path = "scenarios/county.rs"]
+#[allow(dead_code)]
+mod county;
+
+use std::process::Command;
+
+use casewatch::model::{CareLeaverCategory, VisitType};
+use support::TestDb;
+use support::fixtures::{date, event};
+
+/// Thursday 12 March 2026, 09:00 GMT.
+const THURSDAY: &str = "2026-03-12T09:00:00Z";
+
+fn casewatch(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_casewatch"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// The block of `explain`'s output for one rule and subject.
+fn block<'t>(text: &'t str, heading: &str) -> &'t str {
+    text.split("\n\n")
+        .find(|b| b.starts_with(heading))
+        .unwrap_or_else(|| panic!("no `{heading}` in:\n{text}"))
+}
+
+/// The county (C42's failed visit on Monday 2 March, C43's visit note of Monday 9th, C42's assessment A1 started
+/// Friday 27 February with priority 10), a strategy discussion needed on C42 at 15:20 on Tuesday 10 March, and a
+/// care leaver (C50, born 20 April 2008, eligible) last seen on a keep-in-touch visit on Thursday 15 January.
+async fn load(db: &TestDb) {
+    let source = db.migrated_source().await;
+    county::load_county(&source).await;
+    let loader = source.loader();
+    loader
+        .insert(&[event(
+            "E1",
+            "C42",
+            "strategy_needed",
+            "2026-03-10T15:20:00Z",
+        )])
+        .await
+        .unwrap();
+    let mut young_person = county::child("K50", "LL-100050");
+    young_person.date_of_birth = Some(date("2008-04-20"));
+    loader.insert(&[young_person]).await.unwrap();
+    let mut leaving_care = county::case("C50", "K50", "W42", "CARE_LEAVER");
+    leaving_care.care_leaver_category = Some(CareLeaverCategory::Eligible);
+    loader.insert(&[leaving_care]).await.unwrap();
+    let mut kit = county::visit("V50", "C50", "2026-01-15T11:00:00Z", true);
+    kit.visit_type = VisitType::Kit;
+    loader.insert(&[kit]).await.unwrap();
+}
+
+#[tokio::test]
+async fn every_kind_of_obligation_with_its_anchors_states_recipients_and_what_was_sent() {
+    let db = TestDb::sqlite().await;
+    load(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("casewatch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+[source]
+url = "{source}"
+[state]
+url = "sqlite://{dir}/state.db"
+[notify]
+fallback_address = "ops@example.org"
+[rules]
+packs = ["lcs"]
+[email]
+transport = "file"
+file_dir = "{dir}/outbox"
+from = "casewatch <casewatch@council.example>"
+"#,
+            source = db.url(),
+            dir = dir.path().display()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+
+    // Before any pass there is no state database: explain says so and creates none.
+    let (ok, text, err) = casewatch(&[
+        "explain", "--config", config, "--case", "C42", "--at", THURSDAY,
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        text.contains("  sent: nothing: casewatch's state database does not exist yet\n"),
+        "{text}"
+    );
+    assert!(!dir.path().join("state.db").exists());
+
+    let (ok, _, err) = casewatch(&["tick", "--config", config, "--at", THURSDAY]);
+    assert!(ok, "{err}");
+    let (ok, text, err) = casewatch(&[
+        "explain", "--config", config, "--case", "C42", "--at", THURSDAY,
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        text.starts_with(
+            "Case C42 (LL-100042): CP, opened Mon 2 Jun 2025; allocated worker W42.\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("Fictional"), "no child's name: {text}");
+
+    // The ladder: F1 Monday 2 March 10:00; the re-attempt was due by the end of the 3rd working day after (Thursday
+    // 5th); ten days after the failure is Thursday 12th (due the next working day), two weeks Monday 16th.
+    let ladder = block(
+        &text,
+        "failed-visit-ladder (default): Failed statutory visits, subject C42",
+    );
+    assert!(ladder.contains(
+        "  anchors: F1 = Mon 2 Mar 2026, 10:00; F2 = not recorded; d1 = Mon 2 Mar 2026; ten_days = Thu 12 Mar 2026; \
+         two_weeks = Mon 16 Mar 2026\n"
+    ), "{ladder}");
+    assert!(
+        ladder.contains("  evidence: visited again no; escalation recorded no\n"),
+        "{ladder}"
+    );
+    let lines: Vec<&str> = ladder.lines().filter(|l| l.starts_with("  - ")).collect();
+    assert_eq!(
+        lines,
+        [
+            "  - reattempt-due (reminder, \"Re-attempt the visit\"): from Mon 2 Mar 2026, 10:00, due Thu 5 Mar 2026, 23:59: lapsed at its due time",
+            "  - reattempt-overdue (breach, \"Re-attempt overdue\"): from Thu 5 Mar 2026, 23:59, due Thu 5 Mar 2026, 23:59: ACTIVE: tells worker W42 <w42@example.org>, practice manager P4 <pm4@example.org>",
+            "  - escalate-to-practice-manager (escalation, \"Second failed visit: practice manager to decide\"): no times: does not exist: a time it reads is not recorded",
+            "  - escalate-to-team-manager (escalation, \"Not seen for 10 days: team manager to decide\"): from Thu 12 Mar 2026, 00:00, due Fri 13 Mar 2026, 23:59: ACTIVE: tells team manager S7 <tm7@example.org>",
+            "  - escalate-to-senior-manager (escalation, \"Not seen for two weeks: senior manager to decide\"): from Mon 16 Mar 2026, 00:00, due Tue 17 Mar 2026, 23:59: not yet",
+        ]
+    );
+    let sent: Vec<&str> = ladder
+        .lines()
+        .filter(|l| l.starts_with("  sent: "))
+        .collect();
+    assert_eq!(sent.len(), 3, "{ladder}");
+    for (stage, to, roles) in [
+        ("reattempt-overdue", "w42@example.org", "worker"),
+        ("reattempt-overdue", "pm4@example.org", "supervisor"),
+        (
+            "escalate-to-team-manager",
+            "tm7@example.org",
+            "team_manager",
+        ),
+    ] {
+        let line = format!("  sent: {stage} to {to} ({roles}) by email: message #");
+        let found = sent
+            .iter()
+            .find(|l| l.starts_with(&line))
+            .unwrap_or_else(|| panic!("{line} in {sent:?}"));
+        assert!(found.ends_with(", sent Thu 12 Mar 2026, 09:00"), "{found}");
+    }
+
+    // The assessment: started Friday 27 February, priority 10: due by the end of Friday 13 March (the 10th working
+    // day after); "set priority" from the 5th working day (Friday 6th). No referral date: no 45-day limit.
+    let assessment = block(
+        &text,
+        "cf-set-priority (default): C&F, please set priority, subject A1",
+    );
+    assert!(
+        assessment.contains("  evidence: completed no; priority set no\n"),
+        "{assessment}"
+    );
+    assert!(assessment.contains(
+        "  - set-priority (warning, \"Set the priority\"): from Fri 6 Mar 2026, 00:00, due Fri 13 Mar 2026, 23:59: ACTIVE: tells practice manager P4 <pm4@example.org>"
+    ), "{assessment}");
+    let due = block(
+        &text,
+        "cf-assessment-due (default): C&F assessment due, subject A1",
+    );
+    assert!(due.contains("X = Fri 13 Mar 2026"), "{due}");
+    assert!(due.contains("  - upcoming (reminder, \"Due soon\"): from Tue 10 Mar 2026, 00:00, due Fri 13 Mar 2026, 23:59: ACTIVE: tells worker W42 <w42@example.org>"), "{due}");
+    assert!(due.contains("  - statutory-limit (escalation, \"Past 45 working days from referral\"): no times: does not exist"), "{due}");
+
+    // A pack rule after an event: the strategy discussion was due 24 hours after 15:20 on Tuesday 10th.
+    let strategy = block(
+        &text,
+        "strategy-discussion-held (lcs): Strategy discussion to be held, subject E1",
+    );
+    assert!(strategy.contains("  evidence: done no\n"), "{strategy}");
+    assert!(strategy.contains(
+        "  - overdue (breach, \"Overdue\"): from Wed 11 Mar 2026, 15:20, due Wed 11 Mar 2026, 15:20: ACTIVE: tells worker W42 <w42@example.org>, practice manager P4 <pm4@example.org>"
+    ), "{strategy}");
+    assert!(
+        strategy.contains("  - escalated (escalation, \"Escalated\"): from Wed 18 Mar 2026, 00:00"),
+        "{strategy}"
+    );
+
+    // The visit note on C43 (another case) is not C42's.
+    assert!(!text.contains("subject V9"), "{text}");
+    let (ok, text, err) = casewatch(&[
+        "explain", "--config", config, "--case", "C43", "--at", THURSDAY,
+    ]);
+    assert!(ok, "{err}");
+    // Note started Monday 9 March: comments due by the end of the 5th working day after (Monday 16th), the
+    // reminder from the 3rd (Thursday 12th).
+    let note = block(
+        &text,
+        "statutory-visit-oversight (default): Statutory visit note awaiting manager's comments, subject V9",
+    );
+    assert!(note.contains("  anchors: visit = Mon 9 Mar 2026, 10:00; note_created = Mon 9 Mar 2026, 14:00; D = Mon 9 Mar 2026; X = Mon 16 Mar 2026\n"), "{note}");
+    assert!(note.contains("  - upcoming (reminder, \"Manager's comments due soon\"): from Thu 12 Mar 2026, 00:00, due Mon 16 Mar 2026, 23:59: ACTIVE: tells worker W42 <w42@example.org>, practice manager P4 <pm4@example.org>"), "{note}");
+    assert!(note.contains("  - due-today (warning, \"Manager's comments due today\"): from Mon 16 Mar 2026, 00:00, due Mon 16 Mar 2026, 23:59: not yet"), "{note}");
+
+    // The care leaver: last seen Thursday 15 January, so due two months on (Sunday 15 March), the reminder from
+    // the 10th working day before (Monday 2 March). Her 18th birthday (Monday 20 April 2026) has its SSDA903
+    // window two months either side; the January visit is outside it, so there is nothing to tick.
+    let (ok, text, err) = casewatch(&[
+        "explain", "--config", config, "--case", "C50", "--at", THURSDAY,
+    ]);
+    assert!(ok, "{err}");
+    let kit = block(
+        &text,
+        "kit-visit-due (default): Care leaver keep-in-touch visit due, subject C50",
+    );
+    assert!(kit.contains("  anchors: last_contact = Thu 15 Jan 2026; opened = Mon 2 Jun 2025; X = Sun 15 Mar 2026\n"), "{kit}");
+    assert!(kit.contains("  - upcoming (reminder, \"Keep-in-touch visit due soon\"): from Mon 2 Mar 2026, 00:00, due Sun 15 Mar 2026, 23:59: ACTIVE: tells worker W42 <w42@example.org>"), "{kit}");
+    let window = text
+        .split("\n\n")
+        .find(|b| {
+            b.starts_with("kit-ssda903-window (default)")
+                && b.contains("birthday = Mon 20 Apr 2026")
+        })
+        .unwrap_or_else(|| panic!("no 18th birthday window in:\n{text}"));
+    assert!(window.contains("window_end = Sat 20 Jun 2026"), "{window}");
+    assert!(window.contains("  - tick-ssda903 (warning, \"Record the visit in the SSDA903\"): no times: does not apply: needs unticked visit"), "{window}");
+    assert!(
+        window.contains(
+            "  - window-closing (warning, \"No visit in the SSDA903 birthday window yet\"): from "
+        ),
+        "{window}"
+    );
+
+    let (ok, _, err) = casewatch(&[
+        "explain", "--config", config, "--case", "C99", "--at", THURSDAY,
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains("case `C99` is not in the case database as of 2026-03-12"),
+        "{err}"
+    );
+}
