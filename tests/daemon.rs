@@ -105,10 +105,15 @@ impl Notifications {
     }
 }
 
-async fn wait_until<F: Fn() -> bool>(what: &str, within: Duration, ok: F) {
+/// Waits for `ok`; on timeout the panic carries the service's log, which says what it was doing.
+async fn wait_until<F: Fn() -> bool>(what: &str, log: &Path, within: Duration, ok: F) {
     let deadline = Instant::now() + within;
     while !ok() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; the service's log:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -155,6 +160,7 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
         .unwrap();
     let mut notify = Notifications(socket, Vec::new());
 
+    let log = dir.path().join("service.log");
     let mut service = tokio::process::Command::new(env!("CARGO_BIN_EXE_casewatch"))
         .args([
             "run",
@@ -164,9 +170,9 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
             "json",
         ])
         .env("NOTIFY_SOCKET", &socket_path)
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", "info,casewatch=debug")
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
@@ -209,7 +215,7 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
     assert!(metrics.contains("casewatch_ticks_total"), "{metrics}");
 
     // Two digests and four immediate notices, once each however many evaluations run.
-    wait_until("six emails", Duration::from_secs(30), || {
+    wait_until("six emails", &log, Duration::from_secs(30), || {
         smtp.received().len() >= 6
     })
     .await;
@@ -252,7 +258,7 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
     unsafe { libc::kill(pid, libc::SIGHUP) };
     notify.wait_for("STATUS=configuration reloaded", Duration::from_secs(20));
     load(&source, "C2").await;
-    wait_until("ten emails", Duration::from_secs(30), || {
+    wait_until("ten emails", &log, Duration::from_secs(30), || {
         smtp.received().len() >= 10
     })
     .await;
@@ -269,7 +275,7 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
     unsafe { libc::kill(pid, libc::SIGHUP) };
     notify.wait_for("STATUS=reload failed", Duration::from_secs(20));
     load(&source, "C3").await;
-    wait_until("fourteen emails", Duration::from_secs(30), || {
+    wait_until("fourteen emails", &log, Duration::from_secs(30), || {
         smtp.received().len() >= 14
     })
     .await;
@@ -286,7 +292,11 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
         .await
         .expect("stopped within 10 s")
         .unwrap();
-    assert!(status.success(), "{status:?}");
+    assert!(
+        status.success(),
+        "{status:?}; the service's log:\n{}",
+        std::fs::read_to_string(&log).unwrap_or_default()
+    );
     assert!(asked.elapsed() < Duration::from_secs(10));
     notify.wait_for("STOPPING=1", Duration::from_secs(2));
     assert_eq!(smtp.received().len(), 14, "nothing sent twice");

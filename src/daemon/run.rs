@@ -25,6 +25,7 @@ use chrono::{DateTime, Offset, TimeZone, Utc};
 use tokio::sync::{Notify, mpsc};
 use tokio_cron_scheduler::{Job, JobScheduler};
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::app::{App, TickReport};
 use crate::calendar::LONDON;
@@ -117,7 +118,7 @@ pub async fn run(
     ));
     let mut scheduler = Schedules::start(&shared).await?;
 
-    let workers = [
+    let mut workers = [
         tokio::spawn(evaluation_worker(shared.clone(), stop.clone())),
         tokio::spawn(delivery_worker(shared.clone(), stop.clone())),
     ];
@@ -128,9 +129,26 @@ pub async fn run(
     // Catch up at once: whatever fell due while we were stopped is sent now, once.
     shared.evaluate_now.notify_one();
 
+    let mut failed = None;
     loop {
         tokio::select! {
             _ = stop.cancelled() => break,
+            // A worker ends only when told to stop. One that ended otherwise (a panic) would leave a service that
+            // answers its health checks but no longer evaluates or delivers: stop, and let systemd restart us.
+            (ended, which, _) = futures_util::future::select_all(workers.iter_mut()) => {
+                if stop.is_cancelled() && !matches!(&ended, Err(e) if e.is_panic()) {
+                    break;
+                }
+                let name = ["evaluation", "delivery"][which];
+                let why = match ended {
+                    Err(e) if e.is_panic() => "panicked",
+                    _ => "ended",
+                };
+                tracing::error!(worker = name, "the {name} worker {why}: stopping so that the service is restarted");
+                failed = Some(anyhow::anyhow!("the {name} worker {why}"));
+                stop.cancel();
+                break;
+            }
             Some(()) = reload.recv() => {
                 if reload_config(&shared, &config_path).await {
                     scheduler.stop().await;
@@ -149,7 +167,14 @@ pub async fn run(
     shared.readiness.stopping();
     tracing::info!("stopping: finishing the sends in flight");
     scheduler.stop().await;
-    let finished = tokio::time::timeout(grace, futures_util::future::join_all(workers)).await;
+    let finished = tokio::time::timeout(
+        grace,
+        futures_util::future::join_all(
+            // A worker that already ended (and was seen to) must not be awaited again.
+            workers.into_iter().filter(|w| !w.is_finished()),
+        ),
+    )
+    .await;
     if finished.is_err() {
         tracing::warn!(
             grace_seconds = grace.as_secs(),
@@ -163,7 +188,7 @@ pub async fn run(
     let _ = tokio::time::timeout(Duration::from_secs(6), http).await;
     shared.app().sender.close().await;
     tracing::info!("stopped");
-    Ok(())
+    failed.map_or(Ok(()), Err)
 }
 
 /// Starts the per-channel counters at zero, so alerts on their increase see the first failure; and counts the
@@ -245,15 +270,18 @@ async fn evaluation_worker(shared: Arc<Shared>, stop: CancellationToken) {
         let app = shared.app();
         let now = Utc::now();
         let started = Instant::now();
+        // Instrumented, never entered across an await: a task moves between threads, and a span entered on
+        // one and left on another panics in the subscriber.
         let span = tracing::info_span!("evaluation", at = %now);
-        let _enter = span.enter();
         let result = tokio::select! {
             _ = stop.cancelled() => {
                 tracing::info!("evaluation interrupted by shutdown; the next start evaluates again");
                 return;
             }
-            r = app.evaluate_and_enqueue(now) => r,
+            r = app.evaluate_and_enqueue(now).instrument(span.clone()) => r,
         };
+        // From here to the end of the pass nothing awaits.
+        let _enter = span.enter();
         let elapsed = started.elapsed();
         let mut last = shared.last.lock().expect("never poisoned");
         match result {
