@@ -59,6 +59,36 @@ pub async fn evaluate(
     source: &CaseSource,
     now: DateTime<Utc>,
 ) -> Result<Evaluation, SourceError> {
+    let mut lines = Vec::new();
+    let read = evaluate_into(config, calendar, source, now, |line| lines.push(line)).await?;
+    crate::evaluate::sort(&mut lines);
+    Ok(Evaluation {
+        lines,
+        directory: read.directory,
+        report: read.report,
+        cases: read.cases,
+        fallback_uses: read.fallback_uses,
+    })
+}
+
+/// What an evaluation read, apart from its lines.
+pub struct Read {
+    pub directory: Directory,
+    pub report: ReadReport,
+    pub cases: u64,
+    /// Recipients sent to the fallback mailbox, by reason.
+    pub fallback_uses: Vec<(&'static str, u64)>,
+}
+
+/// As [`evaluate`], handing each line to `out` as its case is evaluated (case by case, not in SPEC order):
+/// for a caller that keeps the lines its own way (`casewatch evaluate` sorts them within a memory budget).
+pub async fn evaluate_into(
+    config: &Config,
+    calendar: &WorkingCalendar,
+    source: &CaseSource,
+    now: DateTime<Utc>,
+    mut out: impl FnMut(Line),
+) -> Result<Read, SourceError> {
     let report = ReadReport::new();
     let directory = Directory::new(config.staff(source.load_staff(&report).await?));
     let settings = &config.settings;
@@ -79,7 +109,7 @@ pub async fn evaluate(
     };
     let mut files = source.case_files_in(scope, config.rules.tables(), &report);
     while let Some(file) = files.try_next().await? {
-        evaluator.add_case(&file);
+        evaluator.add_case_to(&file, &mut out);
     }
     drop(files);
     let cases = evaluator.cases();
@@ -90,9 +120,8 @@ pub async fn evaluate(
         .map(|(k, v)| (*k, *v))
         .collect();
     fallback_uses.sort();
-    let lines = evaluator.finish();
-    Ok(Evaluation {
-        lines,
+    drop(evaluator);
+    Ok(Read {
         directory,
         report,
         cases,

@@ -354,20 +354,27 @@ async fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
     let calendar = config.settings.calendar.working_calendar();
     let source = app::connect_source(&config).await?;
     let now = args.at.unwrap_or_else(Utc::now);
-    let evaluation = app::evaluate(&config, &calendar, &source, now).await?;
+    // Kept as printed, sorted within a memory budget (spilling to temporary files beyond it): a million
+    // children's lines need not fit in memory.
+    let mut lines = crate::evaluate::SortedLines::default();
+    let mut kept: std::io::Result<()> = Ok(());
+    let read = app::evaluate_into(&config, &calendar, &source, now, |line| {
+        if kept.is_ok() {
+            kept = lines.push(&line);
+        }
+    })
+    .await?;
     source.close().await;
+    kept.map_err(|e| anyhow::anyhow!("keeping the evaluated lines in a temporary file: {e}"))?;
     tracing::info!(
-        cases = evaluation.cases,
-        lines = evaluation.lines.len(),
-        rows_skipped = evaluation.report.total_skipped(),
+        cases = read.cases,
+        lines = lines.len(),
+        runs = lines.runs(),
+        rows_skipped = read.report.total_skipped(),
         "evaluated as of {now}"
     );
     // Everything is computed before anything is printed: an error never leaves partial results.
-    crate::evaluate::write(
-        &evaluation.lines,
-        args.format,
-        &mut std::io::stdout().lock(),
-    )?;
+    crate::evaluate::write_sorted(&mut lines, args.format, &mut std::io::stdout().lock())?;
     Ok(())
 }
 

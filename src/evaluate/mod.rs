@@ -1,10 +1,14 @@
 //! `casewatch evaluate`: every enabled rule against the case database as of an instant, resolved to people, in the
 //! order and shape of SPEC section 5. Reads only; sends and writes nothing.
 
+pub mod sorted;
+
 use std::io::{self, Write};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
+
+pub use sorted::SortedLines;
 
 use crate::calendar::{self, WorkingCalendar};
 use crate::config::ChildIdentifier;
@@ -119,7 +123,15 @@ impl<'a> Evaluator<'a> {
         self
     }
 
+    /// Evaluates a case, keeping its lines for [`Evaluator::finish`].
     pub fn add_case(&mut self, file: &CaseFile) {
+        let mut lines = std::mem::take(&mut self.lines);
+        self.add_case_to(file, &mut |line| lines.push(line));
+        self.lines = lines;
+    }
+
+    /// Evaluates a case, handing each line to `out` (in case order, not SPEC order).
+    pub fn add_case_to(&mut self, file: &CaseFile, out: &mut impl FnMut(Line)) {
         self.cases += 1;
         self.stages.clear();
         self.pack
@@ -135,7 +147,7 @@ impl<'a> Evaluator<'a> {
                     _ => active.worker_id.as_ref(),
                 };
                 let recipient = self.resolver.resolve(start, role);
-                self.lines.push(Line {
+                out(Line {
                     rule: rule.id.clone(),
                     stage: stage.name.clone(),
                     case_id: active.case_id.to_string(),
@@ -165,29 +177,35 @@ impl<'a> Evaluator<'a> {
         &self.resolver
     }
 
-    /// The lines in SPEC order: `due_at`, then rule, subject, stage, then the roles in the rule's order.
+    /// The lines kept by [`Evaluator::add_case`], in SPEC order.
     pub fn finish(self) -> Vec<Line> {
         let mut lines = self.lines;
-        lines.sort_by(|a, b| {
-            (
-                a.due_at,
-                &a.rule,
-                &a.subject_id,
-                &a.stage,
-                a.role_order,
-                &a.case_id,
-            )
-                .cmp(&(
-                    b.due_at,
-                    &b.rule,
-                    &b.subject_id,
-                    &b.stage,
-                    b.role_order,
-                    &b.case_id,
-                ))
-        });
+        sort(&mut lines);
         lines
     }
+}
+
+/// SPEC section 5's order: `due_at`, then rule, subject, stage, then the roles in the rule's order (and the case,
+/// which only two cases sharing a subject id would need).
+pub fn sort(lines: &mut [Line]) {
+    lines.sort_by(|a, b| {
+        (
+            a.due_at,
+            &a.rule,
+            &a.subject_id,
+            &a.stage,
+            a.role_order,
+            &a.case_id,
+        )
+            .cmp(&(
+                b.due_at,
+                &b.rule,
+                &b.subject_id,
+                &b.stage,
+                b.role_order,
+                &b.case_id,
+            ))
+    });
 }
 
 /// How `evaluate` prints.
@@ -199,60 +217,87 @@ pub enum Format {
     Table,
 }
 
+/// Prints lines already in SPEC order (the demo's first few).
 pub fn write(lines: &[Line], format: Format, out: &mut impl Write) -> io::Result<()> {
+    let mut sorted = SortedLines::default();
+    for line in lines {
+        sorted.push(line)?;
+    }
+    write_sorted(&mut sorted, format, out)
+}
+
+/// Prints the lines in SPEC order: JSON as they were kept, or a table.
+pub fn write_sorted(
+    lines: &mut SortedLines,
+    format: Format,
+    out: &mut impl Write,
+) -> io::Result<()> {
     match format {
-        Format::Json => {
-            for line in lines {
-                serde_json::to_writer(&mut *out, line)?;
-                out.write_all(b"\n")?;
-            }
-        }
+        Format::Json => lines.for_each_json(|json| {
+            out.write_all(json)?;
+            out.write_all(b"\n")
+        })?,
         Format::Table => write_table(lines, out)?,
     }
     out.flush()
 }
 
-fn write_table(lines: &[Line], out: &mut impl Write) -> io::Result<()> {
-    let local = |t: DateTime<Utc>| {
-        t.with_timezone(&calendar::LONDON)
+/// A line as the table shows it, read back from its JSON.
+#[derive(Deserialize)]
+struct Printed {
+    due_at: DateTime<Utc>,
+    severity: String,
+    rule: String,
+    stage: String,
+    case_id: String,
+    child_ref: String,
+    subject_id: String,
+    role: String,
+    staff_id: Option<String>,
+    address: String,
+}
+
+const HEADER: [&str; 10] = [
+    "DUE (UK TIME)",
+    "SEVERITY",
+    "RULE",
+    "STAGE",
+    "CASE",
+    "CHILD",
+    "SUBJECT",
+    "ROLE",
+    "STAFF",
+    "ADDRESS",
+];
+
+fn table_row(json: &[u8]) -> io::Result<[String; 10]> {
+    let l: Printed = serde_json::from_slice(json)?;
+    Ok([
+        l.due_at
+            .with_timezone(&calendar::LONDON)
             .format("%a %d %b %Y %H:%M")
-            .to_string()
-    };
-    let header = [
-        "DUE (UK TIME)",
-        "SEVERITY",
-        "RULE",
-        "STAGE",
-        "CASE",
-        "CHILD",
-        "SUBJECT",
-        "ROLE",
-        "STAFF",
-        "ADDRESS",
-    ];
-    let rows: Vec<[String; 10]> = lines
-        .iter()
-        .map(|l| {
-            [
-                local(l.due_at),
-                l.severity.to_string(),
-                l.rule.clone(),
-                l.stage.clone(),
-                l.case_id.clone(),
-                l.child_ref.clone(),
-                l.subject_id.clone(),
-                l.role.to_string(),
-                l.staff_id.clone().unwrap_or_else(|| "-".into()),
-                l.address.clone(),
-            ]
-        })
-        .collect();
-    let mut widths = header.map(str::len);
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
+            .to_string(),
+        l.severity,
+        l.rule,
+        l.stage,
+        l.case_id,
+        l.child_ref,
+        l.subject_id,
+        l.role,
+        l.staff_id.unwrap_or_else(|| "-".into()),
+        l.address,
+    ])
+}
+
+/// Aligned columns: one pass over the lines for the widths, a second to print.
+fn write_table(lines: &mut SortedLines, out: &mut impl Write) -> io::Result<()> {
+    let mut widths = HEADER.map(str::len);
+    lines.for_each_json(|json| {
+        for (w, cell) in widths.iter_mut().zip(table_row(json)?) {
             *w = (*w).max(cell.chars().count());
         }
-    }
+        Ok(())
+    })?;
     let mut print = |cells: &[&str]| -> io::Result<()> {
         let text: Vec<String> = cells
             .iter()
@@ -261,9 +306,7 @@ fn write_table(lines: &[Line], out: &mut impl Write) -> io::Result<()> {
             .collect();
         writeln!(out, "{}", text.join("  ").trim_end())
     };
-    print(&header)?;
-    for row in &rows {
-        print(&row.each_ref().map(String::as_str))?;
-    }
-    writeln!(out, "{} line(s)", rows.len())
+    print(&HEADER)?;
+    lines.for_each_json(|json| print(&table_row(json)?.each_ref().map(String::as_str)))?;
+    writeln!(out, "{} line(s)", lines.len())
 }
