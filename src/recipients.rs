@@ -76,6 +76,11 @@ impl Directory {
         }
     }
 
+    /// The directory's own copy of `id`, when it has that person.
+    pub fn key(&self, id: &StaffId) -> Option<&StaffId> {
+        self.staff.get_key_value(id).map(|(key, _)| key)
+    }
+
     pub fn get(&self, id: &StaffId) -> Option<&Staff> {
         self.staff.get(id)
     }
@@ -185,7 +190,9 @@ pub struct Resolver<'d> {
     fallback_address: String,
     /// `notify.teams`: fixed addresses for `team:NAME` roles.
     teams: HashMap<String, String>,
-    cache: HashMap<(Option<StaffId>, Role), Recipient>,
+    /// Where each (worker, role) chain ended, borrowed from the directory and keyed by the directory's own ids, so
+    /// an entry holds no copies: owned recipients made this 50 MB at a million children (66,000 staff).
+    cache: HashMap<(&'d str, Role), Result<&'d Staff, Unresolved>>,
     fallback_uses: HashMap<&'static str, u64>,
     /// Failures already logged this pass: one staff member without an email address is the practice manager
     /// of dozens of workers, and a national caseload would otherwise log it dozens of times every pass.
@@ -219,24 +226,26 @@ impl<'d> Resolver<'d> {
 
     /// The recipient of `role`, with the chain starting at `worker` (for [`Role::Owner`], at the owner).
     pub fn resolve(&mut self, worker: Option<&StaffId>, role: Role) -> Recipient {
-        let key = (worker.cloned(), role);
-        let recipient = match self.cache.get(&key) {
-            Some(r) => r.clone(),
-            None => {
-                let r = self.resolve_uncached(worker, role);
-                if let Some(why) = &r.fallback
-                    && self.warned.insert(why.to_string())
-                {
-                    tracing::warn!(
-                        role = %role,
-                        worker_id = worker.map(StaffId::as_str),
-                        reason = why.reason(),
-                        "recipient not resolved, using the fallback address: {why} \
-                         (logged once a pass; casewatch_fallback_recipients_total counts every use)"
-                    );
+        let recipient = match role {
+            Role::Team(team) => self.team(team.as_str(), role),
+            _ => {
+                let directory = self.directory;
+                // A worker the directory knows is remembered; no worker, or an unknown one, is quick to answer.
+                let key = worker
+                    .and_then(|w| directory.key(w))
+                    .map(|id| (id.as_str(), role));
+                match key.and_then(|key| self.cache.get(&key)) {
+                    Some(person) => self.recipient(person.clone()),
+                    None => {
+                        let person = directory.resolve(worker, role, self.date);
+                        if let Some(key) = key {
+                            self.cache.insert(key, person.clone());
+                        }
+                        let recipient = self.recipient(person);
+                        self.warn_once(&recipient, worker, role);
+                        recipient
+                    }
                 }
-                self.cache.insert(key, r.clone());
-                r
             }
         };
         if let Some(why) = &recipient.fallback {
@@ -245,32 +254,56 @@ impl<'d> Resolver<'d> {
         recipient
     }
 
-    fn resolve_uncached(&self, worker: Option<&StaffId>, role: Role) -> Recipient {
-        if let Role::Team(team) = role {
-            return match self.teams.get(team.as_str()) {
-                Some(address) => Recipient {
-                    staff_id: None,
-                    address: address.clone(),
-                    fallback: None,
-                },
-                None => Recipient {
-                    staff_id: None,
-                    address: self.fallback_address.clone(),
-                    fallback: Some(Unresolved::UnknownTeam {
-                        team: team.as_str().to_owned(),
-                    }),
-                },
-            };
+    fn warn_once(&mut self, recipient: &Recipient, worker: Option<&StaffId>, role: Role) {
+        if let Some(why) = &recipient.fallback
+            && self.warned.insert(why.to_string())
+        {
+            tracing::warn!(
+                role = %role,
+                worker_id = worker.map(StaffId::as_str),
+                reason = why.reason(),
+                "recipient not resolved, using the fallback address: {why} \
+                 (logged once a pass; casewatch_fallback_recipients_total counts every use)"
+            );
         }
-        let resolved = self
-            .directory
-            .resolve(worker, role, self.date)
-            .and_then(|person| match person.email.as_deref().map(str::trim) {
-                Some(email) if !email.is_empty() => Ok((person.id.clone(), email.to_owned())),
-                _ => Err(Unresolved::Unreachable {
-                    id: person.id.clone(),
+    }
+
+    fn team(&mut self, team: &str, role: Role) -> Recipient {
+        let recipient = match self.teams.get(team) {
+            Some(address) => Recipient {
+                staff_id: None,
+                address: address.clone(),
+                fallback: None,
+            },
+            None => Recipient {
+                staff_id: None,
+                address: self.fallback_address.clone(),
+                fallback: Some(Unresolved::UnknownTeam {
+                    team: team.to_owned(),
                 }),
-            });
+            },
+        };
+        if let Some(why) = &recipient.fallback
+            && self.warned.insert(why.to_string())
+        {
+            tracing::warn!(
+                role = %role,
+                reason = why.reason(),
+                "recipient not resolved, using the fallback address: {why} \
+                 (logged once a pass; casewatch_fallback_recipients_total counts every use)"
+            );
+        }
+        recipient
+    }
+
+    /// The person a chain ended at, as a recipient: their email, or the fallback mailbox and why.
+    fn recipient(&self, person: Result<&Staff, Unresolved>) -> Recipient {
+        let resolved = person.and_then(|person| match person.email.as_deref().map(str::trim) {
+            Some(email) if !email.is_empty() => Ok((person.id.clone(), email.to_owned())),
+            _ => Err(Unresolved::Unreachable {
+                id: person.id.clone(),
+            }),
+        });
         match resolved {
             Ok((id, address)) => Recipient {
                 staff_id: Some(id),

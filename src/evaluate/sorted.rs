@@ -16,9 +16,12 @@ use std::io::{self, BufReader, BufWriter, Read, Seek, Write};
 
 use super::Line;
 
-/// How many bytes of lines are held before a run is written: the default keeps `evaluate` of a million
-/// children with every pack on well under 150 MB.
-pub const DEFAULT_BUDGET: usize = 32 << 20;
+/// How many bytes of lines are held before a run is written. Kept in one buffer, this is what the lines cost in
+/// memory, whatever the caseload.
+pub const DEFAULT_BUDGET: usize = 16 << 20;
+
+/// Room kept for one more line: a run is written when the buffer is fuller than the budget less this.
+const LINE_ROOM: usize = 4 << 10;
 
 /// Read buffer for each run while merging.
 const RUN_BUFFER: usize = 64 << 10;
@@ -35,6 +38,14 @@ impl Entry {
     fn json(&self) -> &[u8] {
         &self.bytes[self.key_len as usize..]
     }
+}
+
+/// Where a line held in memory is in the buffer: its bytes (key then JSON) and where the JSON starts.
+#[derive(Clone, Copy)]
+struct Held {
+    start: u32,
+    key_len: u32,
+    len: u32,
 }
 
 /// The byte string whose order is SPEC section 5's: `due_at`, then rule, subject, stage, the role's place in the
@@ -57,11 +68,12 @@ pub fn sort_key(line: &Line, out: &mut Vec<u8>) {
 /// Lines gathered in any order and given back in SPEC order, within a memory budget.
 pub struct SortedLines {
     budget: usize,
-    buffer: Vec<Entry>,
-    buffered: usize,
+    /// The lines held in memory, one after another (key, JSON), with `held` saying where each is: one buffer,
+    /// reused from run to run, so the memory is the budget and no more.
+    bytes: Vec<u8>,
+    held: Vec<Held>,
     runs: Vec<File>,
     len: u64,
-    scratch: Vec<u8>,
 }
 
 impl Default for SortedLines {
@@ -75,28 +87,33 @@ impl SortedLines {
     pub fn with_budget(budget: usize) -> Self {
         Self {
             budget,
-            buffer: Vec::new(),
-            buffered: 0,
+            bytes: Vec::new(),
+            held: Vec::new(),
             runs: Vec::new(),
             len: 0,
-            scratch: Vec::new(),
         }
     }
 
     pub fn push(&mut self, line: &Line) -> io::Result<()> {
-        self.scratch.clear();
-        sort_key(line, &mut self.scratch);
-        let key_len = self.scratch.len() as u32;
-        serde_json::to_writer(&mut self.scratch, line)?;
-        self.buffered += self.scratch.len() + std::mem::size_of::<Entry>();
-        self.buffer.push(Entry {
-            bytes: self.scratch.as_slice().into(),
-            key_len,
-        });
-        self.len += 1;
-        if self.buffered >= self.budget {
+        if self.bytes.capacity() == 0 {
+            // Once, so that the buffer is never copied to grow (pages are only touched as lines fill them).
+            self.bytes.reserve_exact(self.budget + LINE_ROOM);
+        }
+        if self.bytes.len() + LINE_ROOM > self.budget && !self.held.is_empty() {
             self.spill()?;
         }
+        let start = self.bytes.len();
+        sort_key(line, &mut self.bytes);
+        let key_len = self.bytes.len() - start;
+        serde_json::to_writer(&mut self.bytes, line)?;
+        let len = self.bytes.len() - start;
+        let too_long = || io::Error::other("a line of more than 4 GB");
+        self.held.push(Held {
+            start: u32::try_from(start).map_err(|_| too_long())?,
+            key_len: key_len as u32,
+            len: u32::try_from(len).map_err(|_| too_long())?,
+        });
+        self.len += 1;
         Ok(())
     }
 
@@ -114,19 +131,29 @@ impl SortedLines {
         self.runs.len()
     }
 
+    fn entry(&self, held: Held) -> &[u8] {
+        &self.bytes[held.start as usize..(held.start + held.len) as usize]
+    }
+
+    /// Orders the lines held in memory.
+    fn sort_held(&mut self) {
+        let mut held = std::mem::take(&mut self.held);
+        held.sort_unstable_by(|a, b| self.entry(*a).cmp(self.entry(*b)));
+        self.held = held;
+    }
+
     fn spill(&mut self) -> io::Result<()> {
-        self.buffer.sort_unstable();
+        self.sort_held();
         let mut file = BufWriter::with_capacity(RUN_BUFFER, tempfile::tempfile()?);
-        for entry in self.buffer.drain(..) {
-            file.write_all(&entry.key_len.to_le_bytes())?;
-            file.write_all(&(entry.bytes.len() as u32).to_le_bytes())?;
-            file.write_all(&entry.bytes)?;
+        for &held in &self.held {
+            file.write_all(&held.key_len.to_le_bytes())?;
+            file.write_all(&held.len.to_le_bytes())?;
+            file.write_all(self.entry(held))?;
         }
         self.runs
             .push(file.into_inner().map_err(|e| e.into_error())?);
-        self.buffered = 0;
-        // Give the buffer's memory back rather than keep the high-water mark for the merge.
-        self.buffer.shrink_to(self.buffer.capacity() / 2);
+        self.bytes.clear();
+        self.held.clear();
         Ok(())
     }
 
@@ -136,34 +163,36 @@ impl SortedLines {
         &mut self,
         mut each: impl FnMut(&[u8]) -> io::Result<()>,
     ) -> io::Result<()> {
-        self.buffer.sort_unstable();
+        self.sort_held();
+        let json = |held: Held| {
+            &self.bytes[(held.start + held.key_len) as usize..(held.start + held.len) as usize]
+        };
         if self.runs.is_empty() {
-            return self.buffer.iter().try_for_each(|e| each(e.json()));
+            return self.held.iter().try_for_each(|&h| each(json(h)));
         }
         let mut readers = Vec::with_capacity(self.runs.len());
-        for file in &mut self.runs {
+        for file in &self.runs {
+            let mut file = file;
             file.rewind()?;
-            readers.push(BufReader::with_capacity(RUN_BUFFER, &*file));
+            readers.push(BufReader::with_capacity(RUN_BUFFER, file));
         }
-        // The head of each run, smallest first; the memory buffer is merged in beside them.
+        // The head of each run, smallest first; the lines in memory are merged in beside them.
         let mut heads = BinaryHeap::new();
         for (i, reader) in readers.iter_mut().enumerate() {
             if let Some(entry) = read_entry(reader)? {
                 heads.push(Reverse((entry, i)));
             }
         }
-        let mut in_memory = self.buffer.iter();
-        let mut next_in_memory = in_memory.next();
+        let mut in_memory = self.held.iter().copied().peekable();
         loop {
-            let take_memory = match (next_in_memory, heads.peek()) {
-                (Some(e), Some(Reverse((run, _)))) => e <= run,
+            let take_memory = match (in_memory.peek(), heads.peek()) {
+                (Some(&h), Some(Reverse((run, _)))) => self.entry(h) <= &*run.bytes,
                 (Some(_), None) => true,
                 (None, Some(_)) => false,
                 (None, None) => return Ok(()),
             };
             if take_memory {
-                each(next_in_memory.expect("checked").json())?;
-                next_in_memory = in_memory.next();
+                each(json(in_memory.next().expect("checked")))?;
                 continue;
             }
             let Reverse((entry, i)) = heads.pop().expect("checked");

@@ -235,11 +235,14 @@ impl<'a, R: FeedReader, T: Tally> Merge<'a, R, T> {
         let key = head.id().to_owned();
         let (row, joined) = head.into_parts();
         // Every row of the cases feed has its joined child; none reads as a child without a row.
-        let JoinedChild { found, id, child } = joined.unwrap_or(JoinedChild {
-            found: false,
-            id: String::new(),
-            child: Ok(None),
-        });
+        let JoinedChild { found, id, child } = joined.map_or(
+            JoinedChild {
+                found: false,
+                id: String::new(),
+                child: Ok(None),
+            },
+            |joined| *joined,
+        );
         if found {
             self.report.count_read(Table::Children);
         }

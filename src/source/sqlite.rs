@@ -35,11 +35,11 @@ const MAX_CONNECTIONS: u32 = 4;
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The case read's page cache, in KiB (what SQLite gives one connection by default: 2,000).
-const READ_CACHE_KIB: i64 = 32 * 1024;
+const READ_CACHE_KIB: i64 = 16 * 1024;
 
 /// Case files per batch handed over, and batches the reading thread may run ahead: what bounds its memory.
-const BATCH_FILES: usize = 256;
-const BATCHES_AHEAD: usize = 4;
+const BATCH_FILES: usize = 64;
+const BATCHES_AHEAD: usize = 2;
 
 /// Where the case read opens its own connection: the file sqlx opened, or its shared in-memory database.
 #[derive(Clone, Debug)]
