@@ -115,28 +115,19 @@ impl CaseSource {
         let sql = AssertSqlSafe(queries::staff());
         // Decoded as the rows arrive: a driver's row holds each value with its type, several times the size of
         // the `Staff` it becomes (66,000 people held as rows were 140 MB).
-        let mut staff = Vec::new();
-        let read = match &self.backend {
-            Backend::Sqlite(pool) => {
-                sqlx::query(sql)
-                    .fetch(pool)
-                    .try_for_each(|row| {
-                        staff.extend(decode_staff(&row, report));
-                        std::future::ready(Ok(()))
-                    })
-                    .await
-            }
-            Backend::Postgres(pool) => {
-                sqlx::query(sql)
-                    .fetch(pool)
-                    .try_for_each(|row| {
-                        staff.extend(decode_staff(&row, report));
-                        std::future::ready(Ok(()))
-                    })
-                    .await
-            }
+        let rows: BoxStream<'_, Result<Option<Staff>, sqlx::Error>> = match &self.backend {
+            Backend::Sqlite(pool) => (sqlx::query(sql).fetch(pool))
+                .map_ok(|row| decode_staff(&row, report))
+                .boxed(),
+            Backend::Postgres(pool) => (sqlx::query(sql).fetch(pool))
+                .map_ok(|row| decode_staff(&row, report))
+                .boxed(),
         };
-        read.map_err(|cause| SourceError::read(&self.url, Table::Staff, cause))?;
+        let mut staff: Vec<Staff> = rows
+            .try_filter_map(|staff| std::future::ready(Ok(staff)))
+            .try_collect()
+            .await
+            .map_err(|cause| SourceError::read(&self.url, Table::Staff, cause))?;
         // Grown by doubling: give back the spare half before the case read needs it.
         staff.shrink_to_fit();
         Ok(staff)
