@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgTypeKind, PgValueRef};
+use sqlx::postgres::{
+    PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgTypeInfo, PgTypeKind, PgValueRef,
+};
 use sqlx::{
     AssertSqlSafe, Column, ConnectOptions, Connection, Decode, PgConnection, Postgres, Row,
     Transaction, TypeInfo, ValueRef,
@@ -305,13 +307,13 @@ impl FeedReader for CursorFeeds {
     }
 }
 
-/// Where a feed's columns are in its rows. Every row of a feed is asked for the same columns in the same order,
-/// so after the first row a look-up is one pointer comparison instead of hashing the column's name (which was a
-/// tenth of the PostgreSQL read's time).
+/// Where a feed's columns are in its rows, and how each decodes. Every row of a feed is asked for the same columns
+/// in the same order, so after the first row a look-up is one pointer comparison, instead of hashing the column's
+/// name and matching its type's name (together a sixth of the PostgreSQL read's time in `perf`).
 #[derive(Default)]
 struct Columns {
-    /// Each column asked for, in the order asked, with its position (`None`: the row has no such column).
-    order: std::cell::RefCell<Vec<(&'static str, Option<usize>)>>,
+    /// Each column asked for, in the order asked, with its position and type (`None`: no such column).
+    order: std::cell::RefCell<Vec<(&'static str, Option<Found>)>>,
     /// Where the next look-up of the current row is expected in `order`.
     next: std::cell::Cell<usize>,
 }
@@ -323,7 +325,7 @@ impl Columns {
         Positioned { row, columns: self }
     }
 
-    fn position(&self, row: &PgRow, column: &'static str) -> Option<usize> {
+    fn position(&self, row: &PgRow, column: &'static str) -> Option<Found> {
         let mut order = self.order.borrow_mut();
         let expected = self.next.get();
         let found = match order.get(expected) {
@@ -334,7 +336,8 @@ impl Columns {
                 .map(|i| (i, order[i].1)),
         };
         let (at, position) = found.unwrap_or_else(|| {
-            let position = row.try_column(column).ok().map(|c| c.ordinal());
+            let position =
+                (row.try_column(column).ok()).map(|c| (c.ordinal(), Kind::of(c.type_info())));
             order.push((column, position));
             (order.len() - 1, position)
         });
@@ -342,6 +345,9 @@ impl Columns {
         position
     }
 }
+
+/// A column's position in the row, and how it decodes.
+type Found = (usize, Kind);
 
 /// A row of a feed, its columns found through the feed's [`Columns`].
 struct Positioned<'r> {
@@ -352,7 +358,7 @@ struct Positioned<'r> {
 impl RawRow for Positioned<'_> {
     fn cell(&self, column: &'static str) -> Cell<'_> {
         match self.columns.position(self.row, column) {
-            Some(ordinal) => cell_at(self.row, ordinal),
+            Some((ordinal, kind)) => cell_at(self.row, ordinal, kind),
             None => Cell::Other("missing column".to_owned()),
         }
     }
@@ -362,40 +368,67 @@ impl RawRow for Positioned<'_> {
 impl RawRow for PgRow {
     fn cell(&self, column: &'static str) -> Cell<'_> {
         match self.try_column(column) {
-            Ok(column) => cell_at(self, column.ordinal()),
+            Ok(column) => cell_at(self, column.ordinal(), Kind::of(column.type_info())),
             Err(_) => Cell::Other("missing column".to_owned()),
         }
     }
 }
 
-/// A cell by the column's type: the canonical types decode natively, and text (a hand-made table or a view
-/// casting to text) goes through the same parsing as SQLite's. The type is borrowed from the row: this runs for
-/// every cell of tens of millions of rows.
-fn cell_at(row: &PgRow, ordinal: usize) -> Cell<'_> {
+/// How a column's values decode, by its type: the canonical types natively, and text (a hand-made table or a
+/// view casting to text, or an enum) through the same parsing as SQLite's.
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Text,
+    Date,
+    Instant,
+    LocalTimestamp,
+    Bool,
+    Int2,
+    Int4,
+    Int8,
+    Other,
+}
+
+impl Kind {
+    fn of(type_info: &PgTypeInfo) -> Kind {
+        if matches!(type_info.kind(), PgTypeKind::Enum(_)) {
+            return Kind::Text;
+        }
+        match type_info.name() {
+            "TEXT" | "VARCHAR" | "CHAR" | "NAME" | "UNKNOWN" => Kind::Text,
+            "DATE" => Kind::Date,
+            "TIMESTAMPTZ" => Kind::Instant,
+            "TIMESTAMP" => Kind::LocalTimestamp,
+            "BOOL" => Kind::Bool,
+            "INT2" => Kind::Int2,
+            "INT4" => Kind::Int4,
+            "INT8" => Kind::Int8,
+            _ => Kind::Other,
+        }
+    }
+}
+
+/// A cell, decoded as its column's kind says; the value is borrowed from the row.
+fn cell_at(row: &PgRow, ordinal: usize, kind: Kind) -> Cell<'_> {
     let Ok(value) = row.try_get_raw(ordinal) else {
         return Cell::Other("missing column".to_owned());
     };
     if value.is_null() {
         return Cell::Null;
     }
-    let type_info = row.column(ordinal).type_info();
-    let name = type_info.name();
-    let is_enum = matches!(type_info.kind(), PgTypeKind::Enum(_));
-    let cell = match name {
-        "TEXT" | "VARCHAR" | "CHAR" | "NAME" | "UNKNOWN" => {
-            decode::<&str>(value).map(|text| Cell::Text(Cow::Borrowed(text)))
-        }
-        _ if is_enum => decode::<&str>(value).map(|text| Cell::Text(Cow::Borrowed(text))),
-        "DATE" => decode::<NaiveDate>(value).map(Cell::Date),
-        "TIMESTAMPTZ" => decode::<DateTime<Utc>>(value).map(Cell::Instant),
-        "TIMESTAMP" => Ok(Cell::LocalTimestamp),
-        "BOOL" => decode::<bool>(value).map(Cell::Bool),
-        "INT2" => decode::<i16>(value).map(|n| Cell::Int(n.into())),
-        "INT4" => decode::<i32>(value).map(|n| Cell::Int(n.into())),
-        "INT8" => decode::<i64>(value).map(Cell::Int),
-        other => Ok(Cell::Other(other.to_owned())),
+    let type_name = || row.column(ordinal).type_info().name().to_owned();
+    let cell = match kind {
+        Kind::Text => decode::<&str>(value).map(|text| Cell::Text(Cow::Borrowed(text))),
+        Kind::Date => decode::<NaiveDate>(value).map(Cell::Date),
+        Kind::Instant => decode::<DateTime<Utc>>(value).map(Cell::Instant),
+        Kind::LocalTimestamp => Ok(Cell::LocalTimestamp),
+        Kind::Bool => decode::<bool>(value).map(Cell::Bool),
+        Kind::Int2 => decode::<i16>(value).map(|n| Cell::Int(n.into())),
+        Kind::Int4 => decode::<i32>(value).map(|n| Cell::Int(n.into())),
+        Kind::Int8 => decode::<i64>(value).map(Cell::Int),
+        Kind::Other => return Cell::Other(type_name()),
     };
-    cell.unwrap_or_else(|_| Cell::Other(name.to_owned()))
+    cell.unwrap_or_else(|_| Cell::Other(type_name()))
 }
 
 fn decode<'r, T: Decode<'r, Postgres>>(
