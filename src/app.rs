@@ -29,11 +29,7 @@ pub enum PassError {
 pub struct Evaluation {
     /// In SPEC section 5 order.
     pub lines: Vec<Line>,
-    pub directory: Directory,
-    pub report: ReadReport,
-    pub cases: u64,
-    /// Recipients sent to the fallback mailbox, by reason.
-    pub fallback_uses: Vec<(&'static str, u64)>,
+    pub read: Read,
 }
 
 /// Connects read-only to the configured case database and checks that it has every optional table an enabled
@@ -62,13 +58,7 @@ pub async fn evaluate(
     let mut lines = Vec::new();
     let read = evaluate_into(config, calendar, source, now, |line| lines.push(line)).await?;
     crate::evaluate::sort(&mut lines);
-    Ok(Evaluation {
-        lines,
-        directory: read.directory,
-        report: read.report,
-        cases: read.cases,
-        fallback_uses: read.fallback_uses,
-    })
+    Ok(Evaluation { lines, read })
 }
 
 /// What an evaluation read, apart from its lines.
@@ -214,7 +204,7 @@ pub async fn enqueue(
     let mut drafts = outbox::plan(
         &evaluation.lines,
         &config.rules,
-        &evaluation.directory,
+        &evaluation.read.directory,
         &settings.delivery,
         &settings.routes,
         next_digest,
@@ -273,8 +263,8 @@ impl<S: Sender> App<S> {
     ) -> Result<(TickReport, Evaluation), PassError> {
         let evaluation = evaluate(&self.config, &self.calendar, &self.source, now).await?;
         let mut report = TickReport {
-            cases: evaluation.cases,
-            rows_skipped: evaluation.report.total_skipped(),
+            cases: evaluation.read.cases,
+            rows_skipped: evaluation.read.report.total_skipped(),
             ..TickReport::default()
         };
         enqueue(

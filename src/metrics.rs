@@ -264,9 +264,9 @@ pub fn record_tick(report: &TickReport, duration: Duration, ok: bool) {
 
 /// Everything an evaluation can tell: rows read and skipped, active stages by stage, fallback recipients.
 pub fn record_evaluation(evaluation: &Evaluation) {
-    record_read(&evaluation.report);
+    record_read(&evaluation.read.report);
     record_active_stages(&active_stage_counts(&evaluation.lines));
-    record_fallbacks(&evaluation.fallback_uses);
+    record_fallbacks(&evaluation.read.fallback_uses);
 }
 
 /// Rows read and skipped by one read of the case database.

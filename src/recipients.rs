@@ -227,7 +227,11 @@ impl<'d> Resolver<'d> {
     /// The recipient of `role`, with the chain starting at `worker` (for [`Role::Owner`], at the owner).
     pub fn resolve(&mut self, worker: Option<&StaffId>, role: Role) -> Recipient {
         let recipient = match role {
-            Role::Team(team) => self.team(team.as_str(), role),
+            Role::Team(team) => {
+                let recipient = self.team(team.as_str());
+                self.warn_once(&recipient, None, role);
+                recipient
+            }
             _ => {
                 let directory = self.directory;
                 // A worker the directory knows is remembered; no worker, or an unknown one, is quick to answer.
@@ -268,8 +272,8 @@ impl<'d> Resolver<'d> {
         }
     }
 
-    fn team(&mut self, team: &str, role: Role) -> Recipient {
-        let recipient = match self.teams.get(team) {
+    fn team(&self, team: &str) -> Recipient {
+        match self.teams.get(team) {
             Some(address) => Recipient {
                 staff_id: None,
                 address: address.clone(),
@@ -282,18 +286,7 @@ impl<'d> Resolver<'d> {
                     team: team.to_owned(),
                 }),
             },
-        };
-        if let Some(why) = &recipient.fallback
-            && self.warned.insert(why.to_string())
-        {
-            tracing::warn!(
-                role = %role,
-                reason = why.reason(),
-                "recipient not resolved, using the fallback address: {why} \
-                 (logged once a pass; casewatch_fallback_recipients_total counts every use)"
-            );
         }
-        recipient
     }
 
     /// The person a chain ended at, as a recipient: their email, or the fallback mailbox and why.

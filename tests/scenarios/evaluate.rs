@@ -142,8 +142,8 @@ backend_test!(async fn bad_rows_are_skipped_counted_and_the_rest_evaluated(db) {
     let config = config_for(&db);
     let calendar = config.settings.calendar.working_calendar();
     let e = app::evaluate(&config, &calendar, &source, at("2026-03-12T09:00:00Z")).await.unwrap();
-    assert_eq!(e.report.rows_skipped(Table::Visits), 1);
-    assert_eq!(e.report.rows_skipped(Table::Cases), 1);
+    assert_eq!(e.read.report.rows_skipped(Table::Visits), 1);
+    assert_eq!(e.read.report.rows_skipped(Table::Cases), 1);
     // C42's ladder is untouched: the bad visit (a failed "phone" visit on 3 March) was not counted as a re-attempt.
     let stages: Vec<_> = e.lines.iter().map(|l| l.stage.as_str()).collect();
     assert_eq!(stages, ["reattempt-overdue", "reattempt-overdue", "escalate-to-team-manager"]);
@@ -167,7 +167,7 @@ backend_test!(async fn the_database_path_agrees_with_the_in_memory_engine(db) {
         }
         let expected = memory.finish();
         let got = app::evaluate(&config, &calendar, &source, now).await.unwrap();
-        assert_eq!(got.report.total_skipped(), 0);
+        assert_eq!(got.read.report.total_skipped(), 0);
         assert!(!expected.is_empty());
         assert_eq!(got.lines, expected, "at {now}");
     }
