@@ -83,6 +83,33 @@ fn show_names_the_chair_and_hours_before_a_meeting() {
 }
 
 #[test]
+fn show_words_the_national_pack_settings_and_series() {
+    shows(
+        "national-cla-visits",
+        &[
+            "Due: the end of 6 weeks (setting `interval_weeks`) after the day of the latest statutory visit with the \
+           child seen since then; or, where that is not recorded, 7 days (setting `first_visit_days`) after the day \
+           of the latest placement started (else the start of the day the case opened).",
+        ],
+    );
+    shows(
+        "national-cp-reviews",
+        &[
+            "Due: the end of 3 months (setting `first_review_months`) after the day of the latest icpc (else the \
+           start of the day the case opened) when there is no rcpc meeting held since then, and otherwise 6 months \
+           (setting `later_review_months`) after the day of the latest rcpc meeting held since then.",
+        ],
+    );
+    shows(
+        "national-cp-visits",
+        &[
+            "Due: the end of the 10th working day (setting `interval_working_days`) after the day of the latest \
+           statutory visit with the child seen (else the start of the day the case opened).",
+        ],
+    );
+}
+
+#[test]
 fn show_explains_the_built_in_rules_too() {
     shows(
         "statutory-visit-oversight",

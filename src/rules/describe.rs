@@ -202,10 +202,15 @@ impl Words<'_> {
         if let Some((_, e)) = self.rule.anchors.iter().find(|(s, _)| *s == slot) {
             return self.expr(e);
         }
-        if let Some(setting) = self.rule.settings.iter().find(|s| s.slot == slot) {
+        if let Some(setting) = self.setting(slot) {
             return format!("{} (setting `{}`)", setting.value, setting.name);
         }
         anchor_words(&self.rule.selector, name)
+    }
+
+    /// The rule setting held in `slot`, if it is one.
+    fn setting(&self, slot: usize) -> Option<&super::Setting> {
+        self.rule.settings.iter().find(|s| s.slot == slot)
     }
 
     /// The local date of an instant anchor.
@@ -241,12 +246,29 @@ impl Words<'_> {
                         format!("the {} working day {direction} {base}", ordinal(*n))
                     }
                     (Amount::Const(n), unit) => format!("{} {direction} {base}", amount(*n, *unit)),
-                    (Amount::Slot(slot), unit) => format!(
-                        "{base} {} {} in {}",
-                        if *sign < 0 { "less" } else { "plus" },
-                        self.slot(*slot),
-                        unit_words(*unit, 2)
-                    ),
+                    (Amount::Slot(slot), unit) => match self.setting(*slot) {
+                        // "6 weeks (setting `interval_weeks`) after …": the figure an authority may change.
+                        Some(setting) => {
+                            let n = setting.value;
+                            let name = &setting.name;
+                            match unit {
+                                Unit::WorkingDays => format!(
+                                    "the {} working day (setting `{name}`) {direction} {base}",
+                                    ordinal(n)
+                                ),
+                                _ => format!(
+                                    "{} (setting `{name}`) {direction} {base}",
+                                    amount(n, *unit)
+                                ),
+                            }
+                        }
+                        None => format!(
+                            "{base} {} {} in {}",
+                            if *sign < 0 { "less" } else { "plus" },
+                            self.slot(*slot),
+                            unit_words(*unit, 2)
+                        ),
+                    },
                 }
             }
             DateExpr::NextOrSameWorkingDay(d) => format!(
@@ -257,7 +279,7 @@ impl Words<'_> {
                 pick_words(*pick, dates.iter().map(|d| self.date(d)).collect())
             }
             DateExpr::If(cond, then, otherwise) => format!(
-                "{} when {}, otherwise {}",
+                "{} when {}, and otherwise {}",
                 self.date(then),
                 self.cond(cond),
                 self.date(otherwise)
@@ -272,6 +294,9 @@ impl Words<'_> {
             Operand::Number(Amount::Const(n)) => n.to_string(),
             Operand::Number(Amount::Slot(slot)) => self.slot(*slot),
         };
+        if let Some(words) = self.count_cond(cond) {
+            return words;
+        }
         let numbers = matches!(cond.left, Operand::Number(_));
         let op = match (cond.op, numbers) {
             (Compare::Less, false) => "is before",
@@ -284,6 +309,28 @@ impl Words<'_> {
             (Compare::GreaterOrEqual, true) => "is at least",
         };
         format!("{} {op} {}", operand(&cond.left), operand(&cond.right))
+    }
+
+    /// `count < N` (the `every` shape's evidence since its series began), as a person says it: "there is no rcpc
+    /// meeting held since then", "there are fewer than 2 of cla_review meeting held since then".
+    fn count_cond(&self, cond: &Cond) -> Option<String> {
+        let (Operand::Number(Amount::Slot(slot)), Compare::Less, Operand::Number(Amount::Const(n))) =
+            (&cond.left, cond.op, &cond.right)
+        else {
+            return None;
+        };
+        let Selector::Shape(shape) = &self.rule.selector else {
+            return None;
+        };
+        if self.rule.symbols.name(*slot) != "count" {
+            return None;
+        }
+        let evidence = shape.evidence.describe();
+        let evidence = evidence.trim_start_matches("a ");
+        Some(match n {
+            1 => format!("there is no {evidence} since then"),
+            n => format!("there are fewer than {n} of {evidence} since then"),
+        })
     }
 
     fn instant(&self, i: &InstantExpr) -> String {
@@ -304,7 +351,7 @@ impl Words<'_> {
                 pick_words(*pick, instants.iter().map(|i| self.instant(i)).collect())
             }
             InstantExpr::If(cond, then, otherwise) => format!(
-                "{} when {}, otherwise {}",
+                "{} when {}, and otherwise {}",
                 self.instant(then),
                 self.cond(cond),
                 self.instant(otherwise)
@@ -554,11 +601,11 @@ fn visit_type_list(visit_types: &[crate::model::VisitType]) -> String {
 }
 
 fn pick_words(pick: Pick, parts: Vec<String>) -> String {
-    let list = and_list(parts);
     match pick {
-        Pick::Earliest => format!("the earliest of {list}"),
-        Pick::Latest => format!("the latest of {list}"),
-        Pick::Coalesce => format!("the first that is recorded of {list}"),
+        Pick::Earliest => format!("the earliest of {}", and_list(parts)),
+        Pick::Latest => format!("the latest of {}", and_list(parts)),
+        // The first that has a value.
+        Pick::Coalesce => parts.join("; or, where that is not recorded, "),
     }
 }
 
