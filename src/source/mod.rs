@@ -11,6 +11,7 @@
 mod decode;
 mod loader;
 mod merge;
+mod pgcopy;
 mod postgres;
 mod problem;
 mod queries;
@@ -179,15 +180,11 @@ impl CaseSource {
             Backend::Sqlite(_) => &queries::SQLITE,
             Backend::Postgres(_) => &queries::POSTGRES,
         };
-        let date = format!("'{}'", open_on.format("%Y-%m-%d"));
+        let date = open_on.format("%Y-%m-%d").to_string();
         let mut read = vec![(Table::Staff, queries::staff())];
         read.extend(merge::Feed::read(tables).into_iter().map(|feed| {
-            (
-                feed.table(),
-                queries::feed(dialect, feed)
-                    .replace("$1", &date)
-                    .replace("$2", &date),
-            )
+            let query = queries::feed_with_dates(dialect, feed, (&date, &date));
+            (feed.table(), query)
         }));
         read
     }

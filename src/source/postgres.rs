@@ -3,23 +3,23 @@
 use super::Scope;
 use std::borrow::Cow;
 use std::collections::VecDeque;
+use std::ops::Range;
 use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
-use sqlx::postgres::{
-    PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgTypeInfo, PgTypeKind, PgValueRef,
-};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgValueRef};
 use sqlx::{
-    AssertSqlSafe, Column, ConnectOptions, Connection, Decode, PgConnection, Postgres, Row,
-    Transaction, TypeInfo, ValueRef,
+    AssertSqlSafe, Column, ConnectOptions, Connection, Decode, Executor, PgConnection, Postgres,
+    Row, SqlSafeStr, Statement, Transaction, TypeInfo, ValueRef,
 };
 use tokio::sync::mpsc;
 use tokio_util::task::AbortOnDropHandle;
 
 use super::decode::{Cell, RawRow};
 use super::merge::{FEEDS, Feed, FeedReader};
+use super::pgcopy::{self, CopyParser, Kind};
 use super::rows::FeedRow;
 use super::{SourceError, queries};
 use crate::model::OptionalTables;
@@ -177,39 +177,92 @@ async fn stream_feed(
     (date, closed_after): (String, String),
     sender: mpsc::Sender<Batch>,
 ) {
-    let query = queries::feed(&queries::POSTGRES, feed);
-    let mut rows = sqlx::query(AssertSqlSafe(query))
-        .bind(date)
-        .bind(closed_after)
-        .fetch(&mut *transaction);
-    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let query = queries::feed_with_dates(&queries::POSTGRES, feed, (&date, &closed_after));
+    let end = match copy_feed(&mut transaction, feed, query, &sender).await {
+        Ok(Sent::All) => Batch::End,
+        Ok(Sent::Stopped) => return, // the merge stopped reading
+        Err(cause) => Batch::Error(cause),
+    };
+    let _ = sender.send(end).await;
+}
+
+enum Sent {
+    All,
+    Stopped,
+}
+
+/// Reads a feed as binary `COPY` (see [`pgcopy`]), its columns found from the query's own description.
+async fn copy_feed(
+    connection: &mut PgConnection,
+    feed: Feed,
+    query: String,
+    sender: &mpsc::Sender<Batch>,
+) -> Result<Sent, sqlx::Error> {
+    let copy = format!("COPY ({query}) TO STDOUT (FORMAT binary)");
+    let statement = (&mut *connection)
+        .prepare(AssertSqlSafe(query).into_sql_str())
+        .await?;
+    let described: Vec<(String, Found)> = (statement.columns().iter())
+        .map(|c| (c.name().to_owned(), (c.ordinal(), Kind::of(c.type_info()))))
+        .collect();
+    let type_names: Vec<String> = (statement.columns().iter())
+        .map(|c| c.type_info().name().to_owned())
+        .collect();
     let columns = Columns::default();
-    loop {
-        let message = match rows.try_next().await {
-            Ok(Some(row)) => {
-                batch.push(FeedRow::decode(feed, &columns.row(&row)));
-                if batch.len() < BATCH_ROWS {
-                    continue;
-                }
-                Batch::Rows(std::mem::replace(
-                    &mut batch,
-                    Vec::with_capacity(BATCH_ROWS),
-                ))
+    let mut parser = CopyParser::default();
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut data = connection.copy_out_raw(&copy).await?;
+    while let Some(message) = data.try_next().await? {
+        let parsed = parser.push(&message, |bytes, fields| {
+            let row = CopyRow {
+                bytes,
+                fields,
+                described: &described,
+                type_names: &type_names,
+            };
+            batch.push(FeedRow::decode(feed, &columns.row(&row)));
+        });
+        parsed.map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        if batch.len() >= BATCH_ROWS {
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            if sender.send(Batch::Rows(full)).await.is_err() {
+                return Ok(Sent::Stopped);
             }
-            Ok(None) => {
-                if !batch.is_empty() && sender.send(Batch::Rows(batch)).await.is_err() {
-                    return;
-                }
-                let _ = sender.send(Batch::End).await;
-                return;
+        }
+    }
+    parser
+        .finish()
+        .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    if !batch.is_empty() && sender.send(Batch::Rows(batch)).await.is_err() {
+        return Ok(Sent::Stopped);
+    }
+    Ok(Sent::All)
+}
+
+/// A row of a binary `COPY`: its fields' bytes, by position.
+struct CopyRow<'r> {
+    bytes: &'r [u8],
+    fields: &'r [Option<Range<usize>>],
+    /// The query's columns by name, as its description gave them.
+    described: &'r [(String, Found)],
+    type_names: &'r [String],
+}
+
+impl Positional for CopyRow<'_> {
+    fn find(&self, column: &str) -> Option<Found> {
+        let mut described = self.described.iter();
+        described
+            .find(|(name, _)| name == column)
+            .map(|(_, found)| *found)
+    }
+
+    fn cell_at(&self, ordinal: usize, kind: Kind) -> Cell<'_> {
+        match self.fields.get(ordinal) {
+            None => Cell::Other("missing column".to_owned()),
+            Some(None) => Cell::Null,
+            Some(Some(range)) => {
+                pgcopy::cell(&self.bytes[range.clone()], kind, &self.type_names[ordinal])
             }
-            Err(cause) => {
-                let _ = sender.send(Batch::Error(cause)).await;
-                return;
-            }
-        };
-        if sender.send(message).await.is_err() {
-            return; // the merge stopped reading
         }
     }
 }
@@ -320,12 +373,12 @@ struct Columns {
 
 impl Columns {
     /// `row` with its columns found through this map, starting a row.
-    fn row<'r>(&'r self, row: &'r PgRow) -> Positioned<'r> {
+    fn row<'r, R: Positional>(&'r self, row: &'r R) -> Positioned<'r, R> {
         self.next.set(0);
         Positioned { row, columns: self }
     }
 
-    fn position(&self, row: &PgRow, column: &'static str) -> Option<Found> {
+    fn position(&self, row: &impl Positional, column: &'static str) -> Option<Found> {
         let mut order = self.order.borrow_mut();
         let expected = self.next.get();
         let found = match order.get(expected) {
@@ -336,8 +389,7 @@ impl Columns {
                 .map(|i| (i, order[i].1)),
         };
         let (at, position) = found.unwrap_or_else(|| {
-            let position =
-                (row.try_column(column).ok()).map(|c| (c.ordinal(), Kind::of(c.type_info())));
+            let position = row.find(column);
             order.push((column, position));
             (order.len() - 1, position)
         });
@@ -349,16 +401,34 @@ impl Columns {
 /// A column's position in the row, and how it decodes.
 type Found = (usize, Kind);
 
+/// A row whose cells can be found by position, once a column's position is known.
+trait Positional {
+    /// Where `column` is and how it decodes (`None`: no such column); asked once per feed and column.
+    fn find(&self, column: &str) -> Option<Found>;
+    fn cell_at(&self, ordinal: usize, kind: Kind) -> Cell<'_>;
+}
+
+impl Positional for PgRow {
+    fn find(&self, column: &str) -> Option<Found> {
+        let column = self.try_column(column).ok()?;
+        Some((column.ordinal(), Kind::of(column.type_info())))
+    }
+
+    fn cell_at(&self, ordinal: usize, kind: Kind) -> Cell<'_> {
+        cell_at(self, ordinal, kind)
+    }
+}
+
 /// A row of a feed, its columns found through the feed's [`Columns`].
-struct Positioned<'r> {
-    row: &'r PgRow,
+struct Positioned<'r, R> {
+    row: &'r R,
     columns: &'r Columns,
 }
 
-impl RawRow for Positioned<'_> {
+impl<R: Positional> RawRow for Positioned<'_, R> {
     fn cell(&self, column: &'static str) -> Cell<'_> {
         match self.columns.position(self.row, column) {
-            Some((ordinal, kind)) => cell_at(self.row, ordinal, kind),
+            Some((ordinal, kind)) => self.row.cell_at(ordinal, kind),
             None => Cell::Other("missing column".to_owned()),
         }
     }
@@ -370,40 +440,6 @@ impl RawRow for PgRow {
         match self.try_column(column) {
             Ok(column) => cell_at(self, column.ordinal(), Kind::of(column.type_info())),
             Err(_) => Cell::Other("missing column".to_owned()),
-        }
-    }
-}
-
-/// How a column's values decode, by its type: the canonical types natively, and text (a hand-made table or a
-/// view casting to text, or an enum) through the same parsing as SQLite's.
-#[derive(Clone, Copy, Debug)]
-enum Kind {
-    Text,
-    Date,
-    Instant,
-    LocalTimestamp,
-    Bool,
-    Int2,
-    Int4,
-    Int8,
-    Other,
-}
-
-impl Kind {
-    fn of(type_info: &PgTypeInfo) -> Kind {
-        if matches!(type_info.kind(), PgTypeKind::Enum(_)) {
-            return Kind::Text;
-        }
-        match type_info.name() {
-            "TEXT" | "VARCHAR" | "CHAR" | "NAME" | "UNKNOWN" => Kind::Text,
-            "DATE" => Kind::Date,
-            "TIMESTAMPTZ" => Kind::Instant,
-            "TIMESTAMP" => Kind::LocalTimestamp,
-            "BOOL" => Kind::Bool,
-            "INT2" => Kind::Int2,
-            "INT4" => Kind::Int4,
-            "INT8" => Kind::Int8,
-            _ => Kind::Other,
         }
     }
 }

@@ -159,6 +159,25 @@ pub(super) fn feed(dialect: &Dialect, feed: Feed) -> String {
     )
 }
 
+/// [`feed`] with its dates written in as literals, for what takes no parameters (`COPY`, the benchmark's
+/// `psql`). The dates are casewatch's own, `YYYY-MM-DD`, never text from outside.
+pub(super) fn feed_with_dates(
+    dialect: &Dialect,
+    feed: Feed,
+    (open_on, closed_after): (&str, &str),
+) -> String {
+    let literal = |date: &str| {
+        assert!(
+            date.bytes().all(|b| b.is_ascii_digit() || b == b'-'),
+            "a date as YYYY-MM-DD, not {date:?}"
+        );
+        format!("'{date}'")
+    };
+    self::feed(dialect, feed)
+        .replace("$1", &literal(open_on))
+        .replace("$2", &literal(closed_after))
+}
+
 fn qualified(table: Table, alias: &str) -> String {
     let columns = columns(table)
         .iter()
