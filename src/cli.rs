@@ -355,17 +355,13 @@ async fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
     let source = app::connect_source(&config).await?;
     let now = args.at.unwrap_or_else(Utc::now);
     // Kept as printed, sorted within a memory budget (spilling to temporary files beyond it): a million
-    // children's lines need not fit in memory.
-    let mut lines = crate::evaluate::SortedLines::default();
-    let mut kept: std::io::Result<()> = Ok(());
-    let read = app::evaluate_into(&config, &calendar, &source, now, |line| {
-        if kept.is_ok() {
-            kept = lines.push(&line);
-        }
-    })
-    .await?;
+    // children's lines need not fit in memory. The keeping runs on a thread beside the evaluation.
+    let mut keeper = crate::evaluate::Keeper::new(crate::evaluate::SortedLines::default())?;
+    let read =
+        app::evaluate_into(&config, &calendar, &source, now, |line| keeper.push(line)).await?;
     source.close().await;
-    kept.map_err(|e| anyhow::anyhow!("keeping the evaluated lines in a temporary file: {e}"))?;
+    let mut lines = (keeper.finish())
+        .map_err(|e| anyhow::anyhow!("keeping the evaluated lines in a temporary file: {e}"))?;
     tracing::info!(
         cases = read.cases,
         lines = lines.len(),
@@ -625,10 +621,20 @@ fn rules(cmd: RulesCommand) -> anyhow::Result<()> {
         }
         RulesCommand::Show { id, source } => {
             let all = source.load()?;
-            let Some(rule) = all.rule(&id) else {
-                anyhow::bail!("no rule has the id `{id}` (`casewatch rules list` lists them)");
+            // A rule by its id, or the rules written for a seed row (`hv-icpc-record`), as `rules list` shows both.
+            let rules: Vec<&Rule> = match all.rule(&id) {
+                Some(rule) => vec![rule],
+                None => (all.rules.iter())
+                    .filter(|r| r.row.as_deref() == Some(id.as_str()))
+                    .collect(),
             };
-            write!(out, "{}", describe::explain(rule))?;
+            if rules.is_empty() {
+                anyhow::bail!(
+                    "no rule has the id or seed row `{id}` (`casewatch rules list` lists them)"
+                );
+            }
+            let explained: Vec<String> = rules.iter().map(|r| describe::explain(r)).collect();
+            write!(out, "{}", explained.join("\n"))?;
         }
     }
     Ok(())

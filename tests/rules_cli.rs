@@ -83,6 +83,17 @@ fn show_names_the_chair_and_hours_before_a_meeting() {
 }
 
 #[test]
+fn show_finds_a_rule_by_its_seed_row_too() {
+    shows(
+        "hv-icpc-record",
+        &[
+            "icpc-record (havering): Initial child protection conference: record",
+            "Due: the end of the 15th working day after the day of the icpc meeting.",
+        ],
+    );
+}
+
+#[test]
 fn show_words_the_national_pack_settings_and_series() {
     shows(
         "national-cla-visits",

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 
-pub use sorted::SortedLines;
+pub use sorted::{Keeper, SortedLines};
 
 use crate::calendar::{self, WorkingCalendar};
 use crate::config::ChildIdentifier;

@@ -65,6 +65,67 @@ pub fn sort_key(line: &Line, out: &mut Vec<u8>) {
     out.push(0);
 }
 
+/// Lines per hand-over to [`Keeper`]'s thread, and hand-overs that may wait: a few hundred kilobytes.
+const KEEPER_BATCH: usize = 256;
+const KEEPER_BATCHES_AHEAD: usize = 8;
+
+/// [`SortedLines`] filled on a thread of its own: serialising and keying lines, and writing runs, go on beside the
+/// evaluation instead of in it (the evaluation's thread is what a pass waits for on a large caseload).
+pub struct Keeper {
+    batch: Vec<Line>,
+    sender: Option<std::sync::mpsc::SyncSender<Vec<Line>>>,
+    thread: std::thread::JoinHandle<io::Result<SortedLines>>,
+}
+
+impl Keeper {
+    pub fn new(mut lines: SortedLines) -> io::Result<Keeper> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Line>>(KEEPER_BATCHES_AHEAD);
+        let thread = std::thread::Builder::new()
+            .name("evaluate-sort".into())
+            .spawn(move || {
+                for batch in receiver {
+                    for line in &batch {
+                        lines.push(line)?;
+                    }
+                }
+                Ok(lines)
+            })?;
+        Ok(Keeper {
+            batch: Vec::with_capacity(KEEPER_BATCH),
+            sender: Some(sender),
+            thread,
+        })
+    }
+
+    pub fn push(&mut self, line: Line) {
+        self.batch.push(line);
+        if self.batch.len() == KEEPER_BATCH {
+            self.hand_over();
+        }
+    }
+
+    fn hand_over(&mut self) {
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(KEEPER_BATCH));
+        // A send fails only when the thread has stopped on an error, which `finish` returns.
+        if let Some(sender) = &self.sender
+            && sender.send(batch).is_err()
+        {
+            self.sender = None;
+        }
+    }
+
+    /// Every line pushed, kept; or the error that stopped the keeping.
+    pub fn finish(mut self) -> io::Result<SortedLines> {
+        if !self.batch.is_empty() {
+            self.hand_over();
+        }
+        self.sender = None;
+        self.thread
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the thread keeping the lines panicked")))
+    }
+}
+
 /// Lines gathered in any order and given back in SPEC order, within a memory budget.
 pub struct SortedLines {
     budget: usize,
