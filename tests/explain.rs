@@ -256,3 +256,99 @@ from = "casewatch <casewatch@council.example>"
         "{err}"
     );
 }
+
+/// The other shapes of pack rule: `every` (a child protection visit, counted from the last visit with the child
+/// seen), `before-meeting` (the social worker's report for a conference not yet held) and `by-age` (a care
+/// leaver's needs assessment at 18). Expected times worked out by hand on the England and Wales calendar.
+#[tokio::test]
+async fn pack_rules_of_every_shape_with_their_times_and_states() {
+    let db = TestDb::sqlite().await;
+    load(&db).await;
+    let source = db.migrated_source().await;
+    let loader = source.loader();
+    loader
+        .insert(&[county::child("K60", "LL-100060")])
+        .await
+        .unwrap();
+    loader
+        .insert(&[county::case("C60", "K60", "W42", "CP")])
+        .await
+        .unwrap();
+    // Seen on Monday 2 March; a visit on Tuesday 10th where the child was not seen does not count.
+    let seen = county::visit("V60", "C60", "2026-03-02T10:00:00Z", true);
+    let not_seen = county::visit("V61", "C60", "2026-03-10T10:00:00Z", false);
+    loader.insert(&[seen, not_seen]).await.unwrap();
+    // An initial conference planned for Tuesday 17 March, 14:00 GMT.
+    loader
+        .insert(&[support::fixtures::meeting(
+            "M60",
+            "C60",
+            "icpc",
+            "2026-03-17T14:00:00Z",
+        )])
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("casewatch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[source]\nurl = \"{}\"\n[state]\nurl = \"sqlite://{}/state.db\"\n[notify]\n\
+             fallback_address = \"ops@example.org\"\n[rules]\npacks = [\"havering\", \"national\"]\n",
+            db.url(),
+            dir.path().display()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+
+    let (ok, text, err) = casewatch(&[
+        "explain", "--config", config, "--case", "C60", "--at", THURSDAY,
+    ]);
+    assert!(ok, "{err}");
+    // Every 10 working days from the visit of Monday 2 March: the 10th working day after is Monday 16th; the
+    // reminder from the 5th working day before that, Monday 9th.
+    let visits = block(
+        &text,
+        "national-cp-visits (national): Statutory visit to a child on a child protection plan, subject C60",
+    );
+    assert!(visits.contains(
+        "  - due-soon (reminder, \"Due soon\"): from Mon 9 Mar 2026, 00:00, due Mon 16 Mar 2026, 23:59: ACTIVE: tells worker W42 <w42@example.org>"
+    ), "{visits}");
+    assert!(
+        visits.contains("  - overdue (breach, \"Overdue\"): from Mon 16 Mar 2026, 23:59"),
+        "{visits}"
+    );
+    // The report is due 24 hours before the conference (Monday 16th, 14:00); the reminder from the start of the
+    // 3rd working day before Monday 16th, Wednesday 11th.
+    let report = block(
+        &text,
+        "icpc-report (havering): Initial child protection conference: social worker's report, subject M60",
+    );
+    assert!(report.contains(
+        "  - due-soon (reminder, \"Due soon\"): from Wed 11 Mar 2026, 00:00, due Mon 16 Mar 2026, 14:00: ACTIVE: tells worker W42 <w42@example.org>"
+    ), "{report}");
+    assert!(
+        report.contains("  - overdue (breach, \"Overdue\"): from Mon 16 Mar 2026, 14:00"),
+        "{report}"
+    );
+
+    // C50's young person is 18 on Monday 20 April 2026. The 35th working day after, passing the bank holidays of
+    // Monday 4 May and Monday 25 May, is Wednesday 10 June; the reminder from the 20th working day before that,
+    // Tuesday 12 May. On 12 March neither has begun.
+    let (ok, text, err) = casewatch(&[
+        "explain", "--config", config, "--case", "C50", "--at", THURSDAY,
+    ]);
+    assert!(ok, "{err}");
+    let needs = block(
+        &text,
+        "hv-cl-needs (havering): Care leaver's needs assessment at 18, subject C50",
+    );
+    assert!(needs.contains(
+        "  - due-soon (reminder, \"Due soon\"): from Tue 12 May 2026, 00:00, due Wed 10 Jun 2026, 23:59: not yet"
+    ), "{needs}");
+    assert!(
+        needs.contains("  - overdue (breach, \"Overdue\"): from Wed 10 Jun 2026, 23:59"),
+        "{needs}"
+    );
+}
