@@ -104,6 +104,18 @@ fn show_words_the_national_pack_settings_and_series() {
         ],
     );
     shows(
+        "national-cla-visits-long-term",
+        &[
+            "Due: the end of 6 weeks (setting `first_year_interval_weeks`) after the day of the latest statutory \
+           visit with the child seen since then when the day of the latest statutory visit with the child seen \
+           since then is before 12 months (setting `first_year_months`) after the day of the latest placement \
+           started (else the start of the day the case opened), and otherwise 3 months (setting \
+           `later_interval_months`) after the day of the latest statutory visit with the child seen since then; \
+           or, where that is not recorded, 7 days (setting `first_visit_days`) after the day of the latest \
+           placement started (else the start of the day the case opened).",
+        ],
+    );
+    shows(
         "national-cp-reviews",
         &[
             "Due: the end of 3 months (setting `first_review_months`) after the day of the latest icpc (else the \

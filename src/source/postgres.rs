@@ -14,7 +14,7 @@ use sqlx::{
     AssertSqlSafe, Column, ConnectOptions, Connection, Decode, Executor, PgConnection, Postgres,
     Row, SqlSafeStr, Statement, Transaction, TypeInfo, ValueRef,
 };
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::task::AbortOnDropHandle;
 
 use super::decode::{Cell, RawRow};
@@ -155,10 +155,18 @@ async fn streams(
     }
     let mut tasks = Vec::new();
     let mut batches: [Option<mpsc::Receiver<Batch>>; FEEDS] = Default::default();
-    for (&feed, transaction) in feeds.iter().zip(transactions) {
+    let mut in_turn: Vec<_> = feeds.iter().copied().zip(transactions).collect();
+    in_turn.sort_by_key(|(feed, _)| start_order(*feed));
+    let mut after: Option<oneshot::Receiver<()>> = None;
+    for (feed, transaction) in in_turn {
         let (sender, receiver) = mpsc::channel(BATCHES_AHEAD);
+        let (started, next) = oneshot::channel();
+        let turn = Turn {
+            after: after.replace(next),
+            started,
+        };
         let date = date.clone();
-        let task = tokio::spawn(stream_feed(transaction, feed, date, sender));
+        let task = tokio::spawn(stream_feed(transaction, feed, date, turn, sender));
         tasks.push(AbortOnDropHandle::new(task));
         batches[feed.index()] = Some(receiver);
     }
@@ -175,10 +183,11 @@ async fn stream_feed(
     mut transaction: Transaction<'static, Postgres>,
     feed: Feed,
     (date, closed_after): (String, String),
+    turn: Turn,
     sender: mpsc::Sender<Batch>,
 ) {
     let query = queries::feed_with_dates(&queries::POSTGRES, feed, (&date, &closed_after));
-    let end = match copy_feed(&mut transaction, feed, query, &sender).await {
+    let end = match copy_feed(&mut transaction, feed, query, turn, &sender).await {
         Ok(Sent::All) => Batch::End,
         Ok(Sent::Stopped) => return, // the merge stopped reading
         Err(cause) => Batch::Error(cause),
@@ -191,11 +200,38 @@ enum Sent {
     Stopped,
 }
 
+/// When a feed's query may start: after the feed before it in [`start_order`] has started (or failed).
+///
+/// A feed ordered by `case_id` is usually sorted by the server before its first row, and the merge needs every
+/// feed's first row before it can do anything. Started all at once, the queries share out the server's parallel
+/// workers first come, first served: measured at a million children, the visits feed — the largest sort — got
+/// none and sorted alone on one core for ten seconds while the rest of the machine waited. Started in turn,
+/// largest first, each gets the workers while the merge waits anyway.
+struct Turn {
+    /// `None` for the first; a sender dropped without a word (its feed failed) also lets this one go.
+    after: Option<oneshot::Receiver<()>>,
+    started: oneshot::Sender<()>,
+}
+
+/// The order feeds start in: the tables that are usually the largest sorts first.
+fn start_order(feed: Feed) -> u8 {
+    match feed {
+        Feed::Visits => 0,
+        Feed::Records => 1,
+        Feed::Meetings => 2,
+        Feed::Events => 3,
+        Feed::Decisions => 4,
+        Feed::Assessments => 5,
+        Feed::Cases => 6,
+    }
+}
+
 /// Reads a feed as binary `COPY` (see [`pgcopy`]), its columns found from the query's own description.
 async fn copy_feed(
     connection: &mut PgConnection,
     feed: Feed,
     query: String,
+    turn: Turn,
     sender: &mpsc::Sender<Batch>,
 ) -> Result<Sent, sqlx::Error> {
     let copy = format!("COPY ({query}) TO STDOUT (FORMAT binary)");
@@ -211,7 +247,13 @@ async fn copy_feed(
     let columns = Columns::default();
     let mut parser = CopyParser::default();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
-    let mut data = connection.copy_out_raw(&copy).await?;
+    if let Some(after) = turn.after {
+        let _ = after.await;
+    }
+    // The server answers a COPY once its plan is running (after a sort, with the first rows): the next may start.
+    let data = connection.copy_out_raw(&copy).await;
+    let _ = turn.started.send(());
+    let mut data = data?;
     while let Some(message) = data.try_next().await? {
         let parsed = parser.push(&message, |bytes, fields| {
             let row = CopyRow {
