@@ -7,6 +7,7 @@ mod support;
 
 mod bad_rows;
 mod connect;
+mod fallback;
 mod optional_tables;
 mod round_trip;
 mod sqlite_reader;
