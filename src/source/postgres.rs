@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgValueRef};
+use sqlx::postgres::{PgColumn, PgConnectOptions, PgPool, PgPoolOptions, PgRow, PgValueRef};
 use sqlx::{
     AssertSqlSafe, Column, ConnectOptions, Connection, Decode, Executor, PgConnection, Postgres,
     Row, SqlSafeStr, Statement, Transaction, TypeInfo, ValueRef,
@@ -238,13 +238,8 @@ async fn copy_feed(
     let statement = (&mut *connection)
         .prepare(AssertSqlSafe(query).into_sql_str())
         .await?;
-    let described: Vec<(String, Found)> = (statement.columns().iter())
-        .map(|c| (c.name().to_owned(), (c.ordinal(), Kind::of(c.type_info()))))
-        .collect();
-    let type_names: Vec<String> = (statement.columns().iter())
-        .map(|c| c.type_info().name().to_owned())
-        .collect();
     let columns = Columns::default();
+    let malformed = |e: pgcopy::CopyError| sqlx::Error::Protocol(e.to_string());
     let mut parser = CopyParser::default();
     let mut batch = Vec::with_capacity(BATCH_ROWS);
     if let Some(after) = turn.after {
@@ -259,12 +254,11 @@ async fn copy_feed(
             let row = CopyRow {
                 bytes,
                 fields,
-                described: &described,
-                type_names: &type_names,
+                described: statement.columns(),
             };
             batch.push(FeedRow::decode(feed, &columns.row(&row)));
         });
-        parsed.map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        parsed.map_err(malformed)?;
         if batch.len() >= BATCH_ROWS {
             let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
             if sender.send(Batch::Rows(full)).await.is_err() {
@@ -272,9 +266,7 @@ async fn copy_feed(
             }
         }
     }
-    parser
-        .finish()
-        .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    parser.finish().map_err(malformed)?;
     if !batch.is_empty() && sender.send(Batch::Rows(batch)).await.is_err() {
         return Ok(Sent::Stopped);
     }
@@ -285,17 +277,15 @@ async fn copy_feed(
 struct CopyRow<'r> {
     bytes: &'r [u8],
     fields: &'r [Option<Range<usize>>],
-    /// The query's columns by name, as its description gave them.
-    described: &'r [(String, Found)],
-    type_names: &'r [String],
+    /// The query's columns, as its description gave them.
+    described: &'r [PgColumn],
 }
 
 impl Positional for CopyRow<'_> {
     fn find(&self, column: &str) -> Option<Found> {
         let mut described = self.described.iter();
-        described
-            .find(|(name, _)| name == column)
-            .map(|(_, found)| *found)
+        let column = described.find(|c| c.name() == column)?;
+        Some((column.ordinal(), Kind::of(column.type_info())))
     }
 
     fn cell_at(&self, ordinal: usize, kind: Kind) -> Cell<'_> {
@@ -303,7 +293,8 @@ impl Positional for CopyRow<'_> {
             None => Cell::Other("missing column".to_owned()),
             Some(None) => Cell::Null,
             Some(Some(range)) => {
-                pgcopy::cell(&self.bytes[range.clone()], kind, &self.type_names[ordinal])
+                let type_name = self.described[ordinal].type_info().name();
+                pgcopy::cell(&self.bytes[range.clone()], kind, type_name)
             }
         }
     }
