@@ -149,6 +149,7 @@ pub async fn enqueue(
     for line in &evaluation.lines {
         let key = StageKey {
             rule: line.rule.clone(),
+            case_id: line.case_id.clone(),
             subject_id: line.subject_id.clone(),
             stage: line.stage.clone(),
             from: line.from,
@@ -156,7 +157,6 @@ pub async fn enqueue(
         if seen.insert(key.clone()) {
             active.push(StageEpisode {
                 key,
-                case_id: line.case_id.clone(),
                 child_ref: line.child_ref.clone(),
                 severity: line.severity.to_string(),
                 due_at: line.due_at,
@@ -311,7 +311,7 @@ impl<S: Sender> App<S> {
 
     pub async fn compose(&self, now: DateTime<Utc>) -> Result<Composed, outbox::ComposeError> {
         let settings = &self.config.settings;
-        outbox::compose(
+        let composed = outbox::compose(
             &self.store,
             &self.renderer,
             &self.config.rules,
@@ -319,7 +319,9 @@ impl<S: Sender> App<S> {
             &self.calendar,
             now,
         )
-        .await
+        .await?;
+        crate::metrics::record_composed(&composed);
+        Ok(composed)
     }
 
     pub async fn deliver(&self, now: DateTime<Utc>) -> Result<Delivered, StoreError> {
@@ -333,7 +335,7 @@ impl<S: Sender> App<S> {
         now: DateTime<Utc>,
         stop: &tokio_util::sync::CancellationToken,
     ) -> Result<Delivered, StoreError> {
-        outbox::deliver(
+        let delivered = outbox::deliver(
             &self.store,
             &self.sender,
             &self.config.settings.delivery,
@@ -341,7 +343,9 @@ impl<S: Sender> App<S> {
             &self.replica,
             stop,
         )
-        .await
+        .await?;
+        crate::metrics::record_delivered(&delivered);
+        Ok(delivered)
     }
 }
 

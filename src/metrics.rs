@@ -142,12 +142,12 @@ fn describe() {
     describe_counter!(
         COMPOSED,
         Unit::Count,
-        "Messages composed from notices, by kind (digest or immediate)."
+        "Messages composed, by kind: digest, immediate, or a manager's daily summary."
     );
     describe_counter!(
         DELIVERIES,
         Unit::Count,
-        "Delivery attempts made by passes, by outcome: sent, retry (transient failure) or dead (dead-lettered)."
+        "Delivery attempts, by outcome: sent, retry (transient failure) or dead (dead-lettered)."
     );
     describe_counter!(
         ROWS_READ,
@@ -199,7 +199,7 @@ fn register_known_labels() {
     for outcome in ["sent", "retry", "dead"] {
         counter!(DELIVERIES, "outcome" => outcome).absolute(0);
     }
-    for kind in ["digest", "immediate"] {
+    for kind in ["digest", "immediate", "summary"] {
         counter!(COMPOSED, "kind" => kind).absolute(0);
     }
     for table in Table::ALL {
@@ -246,12 +246,9 @@ pub fn record_tick(report: &TickReport, duration: Duration, ok: bool) {
     counter!(STAGES_ENDED).increment(report.stages_ended);
     counter!(ENQUEUED).increment(report.notices_enqueued);
     counter!(CANCELLED).increment(report.notices_cancelled);
-    counter!(COMPOSED, "kind" => "digest").increment(report.composed.digests);
-    counter!(COMPOSED, "kind" => "immediate").increment(report.composed.immediate);
-    let delivered = &report.delivered;
-    counter!(DELIVERIES, "outcome" => "sent").increment(delivered.sent);
-    counter!(DELIVERIES, "outcome" => "retry").increment(delivered.retried);
-    counter!(DELIVERIES, "outcome" => "dead").increment(delivered.dead);
+    // Digests, immediate messages and deliveries are counted where they happen ([`record_composed`],
+    // [`record_delivered`]): under `run` they happen in the delivery worker, not in this pass.
+    counter!(COMPOSED, "kind" => "summary").increment(report.summaries);
     if ok {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -260,6 +257,19 @@ pub fn record_tick(report: &TickReport, duration: Duration, ok: bool) {
         gauge!(CASES).set(report.cases as f64);
         gauge!(ACTIVE_STAGES).set(report.active_stages as f64);
     }
+}
+
+/// Messages composed by one compose step (the delivery worker's, or a `tick`'s).
+pub fn record_composed(composed: &crate::outbox::Composed) {
+    counter!(COMPOSED, "kind" => "digest").increment(composed.digests);
+    counter!(COMPOSED, "kind" => "immediate").increment(composed.immediate);
+}
+
+/// The outcomes of one delivery step.
+pub fn record_delivered(delivered: &crate::outbox::Delivered) {
+    counter!(DELIVERIES, "outcome" => "sent").increment(delivered.sent);
+    counter!(DELIVERIES, "outcome" => "retry").increment(delivered.retried);
+    counter!(DELIVERIES, "outcome" => "dead").increment(delivered.dead);
 }
 
 /// Everything an evaluation can tell: rows read and skipped, active stages by stage, fallback recipients.
@@ -293,7 +303,13 @@ pub fn active_stage_counts(lines: &[Line]) -> Vec<(&str, &str, &'static str, u64
     let mut episodes = HashSet::new();
     let mut counts: HashMap<(&str, &str, &'static str), u64> = HashMap::new();
     for line in lines {
-        let episode = (&line.rule, &line.subject_id, &line.stage, line.from);
+        let episode = (
+            &line.rule,
+            &line.case_id,
+            &line.subject_id,
+            &line.stage,
+            line.from,
+        );
         if episodes.insert(episode) {
             let key = (
                 line.rule.as_str(),

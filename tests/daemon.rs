@@ -78,6 +78,7 @@ listen = "127.0.0.1:{http}"
 # Whatever the day and hour the test runs.
 [delivery]
 digest_times = ["00:00"]
+summary_times = ["00:00"]
 digests_on_non_working_days = true
 out_of_hours = true
 "#,
@@ -118,6 +119,12 @@ async fn wait_until<F: Fn() -> bool>(what: &str, log: &Path, within: Duration, o
     }
 }
 
+/// The value of one series (name and labels exactly as Prometheus prints them) in a `/metrics` page.
+fn sample(page: &str, series: &str) -> Option<f64> {
+    page.lines()
+        .find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+}
+
 fn senders(smtp: &SmtpServer) -> Vec<String> {
     smtp.received().iter().map(|m| m.from.clone()).collect()
 }
@@ -131,7 +138,11 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
         .insert(&[
             person("W42", Some("w42@example.org"), Some("P4")),
             person("P4", Some("pm4@example.org"), Some("S7")),
-            person("S7", Some("tm7@example.org"), Some("SM1")),
+            // A team manager with someone reporting to them: a daily summary (at 00:00, so whatever the hour).
+            Staff {
+                role: "team_manager".into(),
+                ..person("S7", Some("tm7@example.org"), Some("SM1"))
+            },
             person("SM1", None, None),
         ])
         .await
@@ -214,9 +225,9 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
         .unwrap();
     assert!(metrics.contains("casewatch_ticks_total"), "{metrics}");
 
-    // Two digests and four immediate notices, once each however many evaluations run.
-    wait_until("six emails", &log, Duration::from_secs(30), || {
-        smtp.received().len() >= 6
+    // Two digests, four immediate notices and S7's summary, once each however many evaluations run.
+    wait_until("seven emails", &log, Duration::from_secs(30), || {
+        smtp.received().len() >= 7
     })
     .await;
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -229,10 +240,36 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
             "pm4@example.org",
             "pm4@example.org",
             "tm7@example.org",
+            "tm7@example.org",
             "w42@example.org",
             "w42@example.org"
         ]
     );
+    // What the delivery worker composed and sent moves the counters as a `tick` does.
+    let metrics = client
+        .get(url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for (series, expected) in [
+        (r#"casewatch_messages_composed_total{kind="digest"}"#, 2.0),
+        (
+            r#"casewatch_messages_composed_total{kind="immediate"}"#,
+            4.0,
+        ),
+        (r#"casewatch_messages_composed_total{kind="summary"}"#, 1.0),
+        (r#"casewatch_deliveries_total{outcome="sent"}"#, 7.0),
+        (r#"casewatch_deliveries_total{outcome="dead"}"#, 0.0),
+    ] {
+        assert_eq!(
+            sample(&metrics, series),
+            Some(expected),
+            "{series} in\n{metrics}"
+        );
+    }
     let subjects: Vec<String> = smtp
         .received()
         .iter()
@@ -258,12 +295,12 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
     unsafe { libc::kill(pid, libc::SIGHUP) };
     notify.wait_for("STATUS=configuration reloaded", Duration::from_secs(20));
     load(&source, "C2").await;
-    wait_until("ten emails", &log, Duration::from_secs(30), || {
-        smtp.received().len() >= 10
+    wait_until("eleven emails", &log, Duration::from_secs(30), || {
+        smtp.received().len() >= 11
     })
     .await;
     assert!(
-        senders(&smtp)[6..]
+        senders(&smtp)[7..]
             .iter()
             .all(|f| f == "reloaded@council.example"),
         "{:?}",
@@ -275,12 +312,12 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
     unsafe { libc::kill(pid, libc::SIGHUP) };
     notify.wait_for("STATUS=reload failed", Duration::from_secs(20));
     load(&source, "C3").await;
-    wait_until("fourteen emails", &log, Duration::from_secs(30), || {
-        smtp.received().len() >= 14
+    wait_until("fifteen emails", &log, Duration::from_secs(30), || {
+        smtp.received().len() >= 15
     })
     .await;
     assert!(
-        senders(&smtp)[10..]
+        senders(&smtp)[11..]
             .iter()
             .all(|f| f == "reloaded@council.example")
     );
@@ -299,5 +336,5 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
     );
     assert!(asked.elapsed() < Duration::from_secs(10));
     notify.wait_for("STOPPING=1", Duration::from_secs(2));
-    assert_eq!(smtp.received().len(), 14, "nothing sent twice");
+    assert_eq!(smtp.received().len(), 15, "nothing sent twice");
 }

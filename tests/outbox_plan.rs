@@ -209,7 +209,7 @@ fn a_repeat_follows_the_last_notice_not_the_stage_start() {
     let key = first[0].repeat_key.clone();
     assert_eq!(
         key,
-        "cf-assessment-due|A1|overdue|2026-03-16T23:59:59Z|email|staff:S1"
+        "cf-assessment-due|C1|A1|overdue|2026-03-16T23:59:59Z|email|staff:S1"
     );
     let told = |occurrence, at: Option<&str>| {
         HashMap::from([(

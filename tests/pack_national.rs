@@ -302,3 +302,22 @@ fn a_setting_that_does_not_exist_is_named() {
             .contains("rules.settings.national-visits")
     );
 }
+
+#[test]
+fn a_setting_of_zero_or_less_is_a_configuration_error_naming_the_key() {
+    // `interval_working_days = -10` would make every child on a plan overdue for ever.
+    for value in [-10, 0] {
+        let mut pack = national();
+        let settings = BTreeMap::from([(
+            "national-cp-visits".to_string(),
+            BTreeMap::from([("interval_working_days".to_string(), value)]),
+        )]);
+        assert_eq!(
+            pack.apply_settings(&settings).unwrap_err().to_string(),
+            format!(
+                "rule file configuration: rules.settings.national-cp-visits.interval_working_days: {value} is out of \
+                 range: a setting is a whole number from 1 to 1000"
+            )
+        );
+    }
+}

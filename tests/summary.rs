@@ -221,13 +221,13 @@ async fn write_history(state_url: &str) {
     for e in HISTORY.iter().chain([&OLD]) {
         let key = StageKey {
             rule: e.rule.into(),
+            case_id: format!("C-{}", e.subject),
             subject_id: e.subject.into(),
             stage: e.stage.into(),
             from: at(e.from),
         };
         let episode = StageEpisode {
             key: key.clone(),
-            case_id: format!("C-{}", e.subject),
             child_ref: format!("LL-{}", e.subject),
             severity: e.severity.into(),
             due_at: at(e.from),

@@ -302,7 +302,8 @@ fn write_table(lines: &mut SortedLines, out: &mut impl Write) -> io::Result<()> 
         let text: Vec<String> = cells
             .iter()
             .zip(widths)
-            .map(|(c, w)| format!("{c:<w$}"))
+            // Padded by hand: a `{:<w$}` width above u16::MAX panics, and a cell may be that long.
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.chars().count()))))
             .collect();
         writeln!(out, "{}", text.join("  ").trim_end())
     };

@@ -88,7 +88,8 @@ impl Delivery {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Draft {
     /// Unique per stage episode, occurrence, channel and recipient: enqueueing the same draft twice is a no-op.
-    /// `rule|subject|stage|from|occurrence|channel|who`.
+    /// `rule|case|subject|stage|from|occurrence|channel|who`: the case too, since two cases' subjects may share an
+    /// id.
     pub key: String,
     /// The key without the occurrence: what one recipient's notices of one stage episode share.
     pub repeat_key: String,
@@ -103,7 +104,7 @@ pub struct Draft {
     pub to_name: Option<String>,
     pub delivery: Delivery,
     pub item: Item,
-    /// `rule|subject|stage|from` and `channel|who`: the parts both keys are made of.
+    /// `rule|case|subject|stage|from` and `channel|who`: the parts both keys are made of.
     episode: String,
     target: String,
 }
@@ -172,8 +173,9 @@ pub fn plan(
             Delivery::Digest
         };
         let episode = format!(
-            "{}|{}|{}|{}",
+            "{}|{}|{}|{}|{}",
             line.rule,
+            line.case_id,
             line.subject_id,
             line.stage,
             line.from.to_rfc3339_opts(SecondsFormat::Secs, true)

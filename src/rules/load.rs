@@ -61,6 +61,18 @@ struct RawRule {
     stage: Vec<RawStage>,
 }
 
+/// What a rule's setting may be: each is a count of days, weeks, months or meetings in a timescale, and a
+/// timescale of zero or fewer would make every subject overdue at once (or never due).
+pub const SETTING_RANGE: std::ops::RangeInclusive<i64> = 1..=1000;
+
+fn setting_out_of_range(value: i64) -> String {
+    format!(
+        "{value} is out of range: a setting is a whole number from {} to {}",
+        SETTING_RANGE.start(),
+        SETTING_RANGE.end()
+    )
+}
+
 /// The common ladder's settings, each defaulting to SPEC 8.4.
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -138,6 +150,12 @@ impl RulePack {
                         ),
                     ));
                 };
+                if !SETTING_RANGE.contains(value) {
+                    return Err(fail(
+                        format!("rules.settings.{id}.{name}: "),
+                        setting_out_of_range(*value),
+                    ));
+                }
                 setting.value = *value;
             }
         }
@@ -265,6 +283,9 @@ fn compile(raw: RawRule, pack: &str) -> Result<Rule, Located> {
             return Err(at(loc)(format!(
                 "`{name}` is already an anchor of this rule"
             )));
+        }
+        if !SETTING_RANGE.contains(value) {
+            return Err(at(loc)(setting_out_of_range(*value)));
         }
         settings.push(Setting {
             name: name.clone(),

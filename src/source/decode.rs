@@ -73,19 +73,35 @@ pub(super) fn as_text(cell: Cell<'_>) -> Result<String, Reason> {
 }
 
 pub(super) fn as_date(cell: Cell<'_>) -> Result<NaiveDate, Reason> {
-    match cell {
-        Cell::Date(date) => Ok(date),
-        Cell::Text(text) => parse_date(&text).ok_or(Reason::NotDate),
-        other => Err(wrong_type(&other, "a date")),
-    }
+    let date = match cell {
+        Cell::Date(date) => date,
+        Cell::Text(text) => parse_date(&text).ok_or(Reason::NotDate)?,
+        other => return Err(wrong_type(&other, "a date")),
+    };
+    in_range(date)
 }
 
 pub(super) fn as_instant(cell: Cell<'_>) -> Result<DateTime<Utc>, Reason> {
-    match cell {
-        Cell::Instant(instant) => Ok(instant),
-        Cell::Text(text) => parse_instant(&text),
-        Cell::LocalTimestamp => Err(Reason::NoUtcOffset),
-        other => Err(wrong_type(&other, "a timestamp")),
+    let instant = match cell {
+        Cell::Instant(instant) => instant,
+        Cell::Text(text) => parse_instant(&text)?,
+        Cell::LocalTimestamp => return Err(Reason::NoUtcOffset),
+        other => return Err(wrong_type(&other, "a timestamp")),
+    };
+    in_range(instant.date_naive()).map(|_| instant)
+}
+
+/// The years a case-database date may fall in: the working-day calendar's range, with room for the dates of
+/// birth of the oldest care leavers. A meeting in year 1 or 9999 is a typing error, and would be told as a
+/// breach due two thousand years ago.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+fn in_range(date: NaiveDate) -> Result<NaiveDate, Reason> {
+    use chrono::Datelike;
+    if YEARS.contains(&date.year()) {
+        Ok(date)
+    } else {
+        Err(Reason::OutOfRange)
     }
 }
 

@@ -165,10 +165,10 @@ impl<'a, R: FeedReader, T: Tally> Merge<'a, R, T> {
             file.records.sort_by(|a, b| a.id.cmp(&b.id));
             return Ok(Some(file));
         }
-        // Rows left on the other feeds name no case that was read.
+        // Rows left on the other feeds name no case at all (the SQL passes over rows of closed cases).
         for &feed in Feed::ROWS {
             while let Some(orphan) = self.next_keyed(feed).await? {
-                self.skip_all(feed, vec![orphan], Reason::NoOpenCase);
+                self.skip_all(feed, vec![orphan], Reason::NoSuchCase);
             }
         }
         Ok(None)
@@ -214,12 +214,13 @@ impl<'a, R: FeedReader, T: Tally> Merge<'a, R, T> {
         }
     }
 
-    /// The rows of `feed` for `case_id`, skipping rows of cases before it (cases that were not read).
+    /// The rows of `feed` for `case_id`, skipping rows before it: their case_id names no case (the SQL passes over
+    /// rows of cases that are not open, and the rows of a case that was read are taken with it).
     async fn rows_of(&mut self, feed: Feed, case_id: &str) -> Result<Vec<FeedRow>, SourceError> {
         let mut rows = Vec::new();
         while let Some(row) = self.next_keyed(feed).await? {
             match row.case_id().unwrap_or_default().cmp(case_id) {
-                Ordering::Less => self.skip_all(feed, vec![row], Reason::NoOpenCase),
+                Ordering::Less => self.skip_all(feed, vec![row], Reason::NoSuchCase),
                 Ordering::Equal => rows.push(row),
                 Ordering::Greater => {
                     self.pending[feed.index()] = Some(row);

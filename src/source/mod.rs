@@ -31,7 +31,7 @@ use crate::model::{CaseFile, OptionalTables, Staff};
 pub use decode::{parse_date, parse_instant};
 pub use loader::{CaseLoader, TableRow, Value};
 pub use problem::{Problem, Reason};
-pub use report::{ReadReport, Table};
+pub use report::{ReadReport, Table, loggable_id};
 pub use schema::{SchemaProblem, inspect};
 
 /// How [`CaseSource::open`] treats the database.

@@ -21,6 +21,9 @@ pub enum Reason {
     DuplicateCase,
     SkippedCase,
     NoOpenCase,
+    NoSuchCase,
+    /// A date or instant outside the working-day calendar's range (1900 to 2100).
+    OutOfRange,
 }
 
 impl fmt::Display for Reason {
@@ -41,6 +44,10 @@ impl fmt::Display for Reason {
             Reason::DuplicateCase => f.write_str("repeats a case_id already read"),
             Reason::SkippedCase => f.write_str("belongs to a case that was skipped"),
             Reason::NoOpenCase => f.write_str("belongs to no open case that was read"),
+            Reason::NoSuchCase => f.write_str("names no case in the cases table"),
+            Reason::OutOfRange => {
+                f.write_str("a date outside 1900-2100, the range the working-day calendar covers")
+            }
         }
     }
 }

@@ -152,9 +152,11 @@ pub(super) fn feed(dialect: &Dialect, feed: Feed) -> String {
     }
     let table = feed.table();
     let select = qualified(table, "t");
+    // Not "the case exists and is open" but "no case of that id is certainly closed": a row whose case_id is
+    // NULL or names no case at all reaches the merge, which names and counts it as a bad row, in the same pass.
     format!(
         "SELECT {select} FROM {table} t \
-         WHERE EXISTS (SELECT 1 FROM cases c WHERE c.case_id = t.case_id AND {maybe_open}) \
+         WHERE NOT EXISTS (SELECT 1 FROM cases c WHERE c.case_id = t.case_id AND NOT ({maybe_open})) \
          ORDER BY t.case_id {byte_order}"
     )
 }

@@ -141,7 +141,8 @@ impl ReadReport {
 
     /// Skips a row: a warning that names the table, the row's id and the problem (never a value), and a count.
     pub(super) fn skip(&self, table: Table, row_id: &str, problem: &Problem) {
-        tracing::warn!(table = table.name(), row_id, %problem, "skipping a case-database row casewatch cannot use");
+        let row_id = loggable_id(row_id);
+        tracing::warn!(table = table.name(), row_id = &*row_id, %problem, "skipping a case-database row casewatch cannot use");
         self.counts[table.index()]
             .skipped
             .fetch_add(1, Ordering::Relaxed);
@@ -163,6 +164,23 @@ impl fmt::Display for ReadReport {
     }
 }
 
+/// The longest row id a log line carries whole: ids are keys, and one of a megabyte is itself a data error.
+pub const LOGGED_ID_CHARS: usize = 80;
+
+/// A row id as a log line carries it: whole when short, else its first [`LOGGED_ID_CHARS`] characters and how
+/// long it was, so that a megabyte id does not make a megabyte log line.
+pub fn loggable_id(id: &str) -> std::borrow::Cow<'_, str> {
+    match id.char_indices().nth(LOGGED_ID_CHARS) {
+        None => id.into(),
+        Some((end, _)) => format!(
+            "{}… (cut: {} characters in all)",
+            &id[..end],
+            id.chars().count()
+        )
+        .into(),
+    }
+}
+
 /// Where a case read counts the rows it reads and reports the rows it skips: a [`ReadReport`], or a reading
 /// thread's buffer that travels to one.
 pub(super) trait Tally {
@@ -177,5 +195,26 @@ impl Tally for ReadReport {
 
     fn skip(&self, table: Table, row_id: &str, problem: &Problem) {
         ReadReport::skip(self, table, row_id, problem);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_id_is_cut_and_says_so() {
+        assert_eq!(loggable_id("V1"), "V1");
+        let exact = "x".repeat(LOGGED_ID_CHARS);
+        assert_eq!(loggable_id(&exact), exact.as_str());
+        let long = "é".repeat(1_000_000);
+        let logged = loggable_id(&long);
+        assert_eq!(
+            logged,
+            format!(
+                "{}… (cut: 1000000 characters in all)",
+                "é".repeat(LOGGED_ID_CHARS)
+            )
+        );
     }
 }

@@ -364,11 +364,15 @@ impl RawRow for SqliteRow {
             return Cell::Null;
         }
         let storage_class = value.type_info().name().to_owned();
-        let cell = match storage_class.as_str() {
-            "INTEGER" => <i64 as Decode<Sqlite>>::decode(value).map(Cell::Int),
-            "TEXT" => <&str as Decode<Sqlite>>::decode(value).map(|t| Cell::Text(Cow::Borrowed(t))),
-            _ => Ok(Cell::Other(storage_class.clone())),
-        };
-        cell.unwrap_or(Cell::Other(storage_class))
+        match storage_class.as_str() {
+            "INTEGER" => <i64 as Decode<Sqlite>>::decode(value)
+                .map_or_else(|_| Cell::Other(storage_class), Cell::Int),
+            // The same words as the reading thread's (above): TEXT that fails to decode is not UTF-8.
+            "TEXT" => <&str as Decode<Sqlite>>::decode(value).map_or_else(
+                |_| Cell::Other("text that is not UTF-8".to_owned()),
+                |t| Cell::Text(Cow::Borrowed(t)),
+            ),
+            _ => Cell::Other(storage_class),
+        }
     }
 }

@@ -11,6 +11,8 @@ use crate::outbox::Draft;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct StageKey {
     pub rule: String,
+    /// Part of the key: two cases' subjects may share an id (views that union two source tables).
+    pub case_id: String,
     pub subject_id: String,
     pub stage: String,
     pub from: DateTime<Utc>,
@@ -19,7 +21,6 @@ pub struct StageKey {
 #[derive(Clone, Debug)]
 pub struct StageEpisode {
     pub key: StageKey,
-    pub case_id: String,
     pub child_ref: String,
     pub severity: String,
     pub due_at: DateTime<Utc>,
@@ -72,11 +73,11 @@ impl Store {
                     Ok(StageEpisode {
                         key: StageKey {
                             rule: r.try_get("rule")?,
+                            case_id: r.try_get("case_id")?,
                             subject_id: r.try_get("subject_id")?,
                             stage: r.try_get("stage")?,
                             from: r.try_get("from_at")?,
                         },
-                        case_id: r.try_get("case_id")?,
                         child_ref: r.try_get("child_ref")?,
                         severity: r.try_get("severity")?,
                         due_at: r.try_get("due_at")?,
@@ -106,7 +107,7 @@ impl Store {
                         .push_bind(&e.key.subject_id)
                         .push_bind(&e.key.stage)
                         .push_bind(e.key.from)
-                        .push_bind(&e.case_id)
+                        .push_bind(&e.key.case_id)
                         .push_bind(&e.child_ref)
                         .push_bind(&e.severity)
                         .push_bind(e.due_at)
@@ -114,7 +115,7 @@ impl Store {
                         .push_bind(&e.worker_id);
                 });
                 q.push(
-                    " ON CONFLICT (rule, subject_id, stage, from_at) DO UPDATE \
+                    " ON CONFLICT (rule, case_id, subject_id, stage, from_at) DO UPDATE \
                      SET ended_at = NULL, end_reason = NULL, due_at = excluded.due_at, \
                      worker_id = excluded.worker_id",
                 );
@@ -132,7 +133,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = now.trunc_subsecs(0);
         let sql = "UPDATE stage_log SET ended_at = $1, end_reason = $2 \
-                   WHERE rule = $3 AND subject_id = $4 AND stage = $5 AND from_at = $6 AND ended_at IS NULL";
+                   WHERE rule = $3 AND case_id = $4 AND subject_id = $5 AND stage = $6 AND from_at = $7 \
+                   AND ended_at IS NULL";
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             for (key, reason) in ended {
@@ -140,6 +142,7 @@ impl Store {
                     .bind(now)
                     .bind(reason)
                     .bind(&key.rule)
+                    .bind(&key.case_id)
                     .bind(&key.subject_id)
                     .bind(&key.stage)
                     .bind(key.from)
@@ -199,11 +202,12 @@ impl Store {
     /// done is noise. Returns how many were cancelled.
     pub async fn cancel_ended(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let sql = "UPDATE notices SET cancelled_at = $1, cancel_reason = \
-                   (SELECT s.end_reason FROM stage_log s WHERE s.rule = notices.rule \
+                   (SELECT s.end_reason FROM stage_log s WHERE s.rule = notices.rule AND s.case_id = notices.case_id \
                     AND s.subject_id = notices.subject_id AND s.stage = notices.stage AND s.from_at = notices.from_at) \
                    WHERE message_id IS NULL AND cancelled_at IS NULL AND EXISTS \
-                   (SELECT 1 FROM stage_log s WHERE s.rule = notices.rule AND s.subject_id = notices.subject_id \
-                    AND s.stage = notices.stage AND s.from_at = notices.from_at AND s.ended_at IS NOT NULL)";
+                   (SELECT 1 FROM stage_log s WHERE s.rule = notices.rule AND s.case_id = notices.case_id \
+                    AND s.subject_id = notices.subject_id AND s.stage = notices.stage AND s.from_at = notices.from_at \
+                    AND s.ended_at IS NOT NULL)";
         let n = on_pool!(self, |pool| sqlx::query(sql)
             .bind(now.trunc_subsecs(0))
             .execute(pool)

@@ -311,16 +311,20 @@ pub fn summarise(inputs: &Inputs, scope: &Scope) -> Summary {
     let title_of = |rule: &str| pack.rule(rule).map_or(rule.to_owned(), |r| r.title.clone());
     let today = calendar::local_date(at);
 
-    // Active obligations in breach, one per (rule, subject): its most serious stage, its earliest due time.
-    let mut active: BTreeMap<(&str, &str), Overdue> = BTreeMap::new();
-    let mut began: HashMap<(&str, &str), DateTime<Utc>> = HashMap::new();
+    // Active obligations in breach, one per (rule, case, subject): its most serious stage, its earliest due time.
+    let mut active: BTreeMap<(&str, &str, &str), Overdue> = BTreeMap::new();
+    let mut began: HashMap<(&str, &str, &str), DateTime<Utc>> = HashMap::new();
     for line in inputs.lines {
         if !matches!(line.severity, Severity::Breach | Severity::Escalation)
             || !in_scope(line.worker_id.as_deref())
         {
             continue;
         }
-        let key = (line.rule.as_str(), line.subject_id.as_str());
+        let key = (
+            line.rule.as_str(),
+            line.case_id.as_str(),
+            line.subject_id.as_str(),
+        );
         let stage_label = pack
             .rule(&line.rule)
             .and_then(|r| r.stages.iter().find(|s| s.name == line.stage))
@@ -420,12 +424,12 @@ pub fn summarise(inputs: &Inputs, scope: &Scope) -> Summary {
                 .earliest()
                 .map_or(at, |t| t.to_utc())
                 .min(at);
-            let open: HashSet<(&str, &str)> = episodes
+            let open: HashSet<(&str, &str, &str)> = episodes
                 .iter()
                 .filter(|e| {
                     rank(&e.severity) > 0 && e.from <= t && e.ended_at.is_none_or(|end| end > t)
                 })
-                .map(|e| (e.rule.as_str(), e.subject_id.as_str()))
+                .map(|e| (e.rule.as_str(), e.case_id.as_str(), e.subject_id.as_str()))
                 .collect();
             TrendPoint {
                 day,
@@ -481,18 +485,18 @@ fn timeliness(
     title_of: &dyn Fn(&str) -> String,
 ) -> Vec<Timeliness> {
     let since = at - Duration::days(TIMELINESS_DAYS);
-    let mut obligations: BTreeMap<(&str, &str), Vec<&EpisodeSpan>> = BTreeMap::new();
+    let mut obligations: BTreeMap<(&str, &str, &str), Vec<&EpisodeSpan>> = BTreeMap::new();
     for e in episodes
         .iter()
         .filter(|e| e.from <= at && e.ended_at.is_none_or(|end| end > since))
     {
         obligations
-            .entry((e.rule.as_str(), e.subject_id.as_str()))
+            .entry((e.rule.as_str(), e.case_id.as_str(), e.subject_id.as_str()))
             .or_default()
             .push(e);
     }
     let mut rows: BTreeMap<(String, String), Timeliness> = BTreeMap::new();
-    for ((rule, _), spans) in obligations {
+    for ((rule, ..), spans) in obligations {
         let Some(ends) = spans
             .iter()
             .map(|e| e.ended_at.filter(|end| *end <= at))

@@ -1,7 +1,7 @@
 //! The scheduled summaries: at each of `delivery.summary_times` on the days digests go out, the first evaluation
 //! while the time is open composes one summary per manager (see [`super::recipients`]) by email, and to the
 //! webhooks of any `[[routes]]` that name them or their team. Each is a message with a fixed key (channel,
-//! address and the summary time), so later evaluations, and other replicas, compose it only once.
+//! address, manager and the summary time), so later evaluations, and other replicas, compose it only once.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
@@ -54,7 +54,9 @@ pub async fn compose(
             }
         }
         for (channel, address) in channels {
-            let key = format!("summary|{channel}|{address}|{at}");
+            // The manager too: several teams' summaries may go to one shared channel or mailbox, and each is
+            // a message of its own.
+            let key = format!("summary|{channel}|{address}|{}|{at}", manager.id.0);
             targets.push(Target {
                 manager,
                 channel,

@@ -69,8 +69,11 @@ deliver_every_seconds = 1
 shutdown_grace_seconds = 5
 [http]
 listen = "127.0.0.1:{http}"
+# Whatever the day and hour the test runs: immediate notices at any time, and no managers' summaries (T1 and S1
+# manage someone, and would get one at 08:30 on a working day).
 [delivery]
 out_of_hours = true
+summary_times = []
 [directory]
 file = "staff.csv"
 "#,

@@ -112,3 +112,45 @@ fn calendar_commands_follow_the_spec_examples() {
 
 #[allow(dead_code)]
 fn keep(_: TestDb) {}
+
+/// A case id of 70,000 characters (Rust's format widths stop at 65,535): the table is printed, padded, whole.
+#[tokio::test]
+async fn evaluate_prints_a_table_whatever_the_length_of_a_cell() {
+    use crate::support::fixtures::{case, child, visit};
+    let db = TestDb::sqlite().await;
+    let source = db.migrated_source().await;
+    let long = format!("C{}", "x".repeat(70_000));
+    let loader = source.loader();
+    loader.insert(&[child("K1")]).await.unwrap();
+    loader.insert(&[case(&long, "K1")]).await.unwrap();
+    let failed = casewatch::model::Visit {
+        child_seen: false,
+        ..visit("V1", &long, "2026-03-02T10:00:00Z")
+    };
+    loader.insert(&[failed]).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), db.url());
+    let out = casewatch(&[
+        "evaluate",
+        "--config",
+        &config,
+        "--at",
+        "2026-03-12T09:00:00Z",
+        "--format",
+        "table",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = table.lines().filter(|l| l.contains(&long)).collect();
+    assert!(!rows.is_empty(), "the long case id is printed whole");
+    // Every row is as wide as the widest: the header's next column starts after the long id and two spaces.
+    let header = table.lines().next().unwrap();
+    assert!(
+        header.len() > long.len(),
+        "the header is padded to the long cell"
+    );
+}

@@ -224,3 +224,28 @@ async fn postgres_timestamps_without_time_zone_are_not_guessed() {
         logs.text()
     );
 }
+
+/// A staff name stored as bytes that are not UTF-8 (a mis-encoded export): the row is skipped, and the warning
+/// says what is wrong with the text rather than that text was found where text was expected.
+#[tokio::test]
+async fn staff_text_that_is_not_utf8_is_named_as_such() {
+    let db = TestDb::sqlite().await;
+    let source = db.migrated_source().await;
+    db.execute(
+        "INSERT INTO staff (staff_id, display_name, email, role, active) VALUES
+             ('S1', 'Pat Jones', NULL, 'worker', 1),
+             ('S2', CAST(X'4A6FE9' AS TEXT), NULL, 'worker', 1);",
+    )
+    .await;
+    let (logs, _guard) = capture_logs();
+    let report = ReadReport::new();
+    let staff_rows = source.load_staff(&report).await.unwrap();
+    assert_eq!(staff_rows.len(), 1);
+    assert_eq!(report.rows_skipped(Table::Staff), 1);
+    let logs = logs.text();
+    assert!(
+        logs.contains("display_name: found text that is not UTF-8 where text was expected"),
+        "{logs}"
+    );
+    assert!(logs.contains("row_id=\"S2\""), "{logs}");
+}

@@ -7,6 +7,7 @@ mod support;
 
 mod bad_rows;
 mod connect;
+mod dangling;
 mod fallback;
 mod optional_tables;
 mod round_trip;
