@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use chrono::NaiveTime;
+use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 
 use crate::rules::Severity;
@@ -51,6 +51,18 @@ pub struct DeliverySettings {
     /// How long a claimed message is reserved for the process sending it; after that another may retry it.
     #[serde(default = "default_lease")]
     pub lease_seconds: u64,
+    /// SPEC 6a: obligations due before the start of this UK date are the go-live backlog: never told one by one,
+    /// shown in `evaluate`, `explain` and the managers' summaries until done. Unset: 20 working days before the
+    /// day of the service's first pass (recorded in the state database).
+    #[serde(default)]
+    pub tell_from: Option<NaiveDate>,
+    /// SPEC 6a: the most items a digest, immediate message, card or webhook payload lists; the rest are counted
+    /// ("and N more") and, in email, all are in the attached `items.csv`.
+    #[serde(default = "default_max_items")]
+    pub max_items_per_message: usize,
+    /// SPEC 6a: how far ahead a silence may end (`casewatch silence add --until`), in days.
+    #[serde(default = "default_max_silence_days")]
+    pub max_silence_days: u32,
     /// A folder whose templates (digest.txt, digest.html, immediate.txt, immediate.html) replace the built-in ones.
     #[serde(default)]
     pub templates_dir: Option<PathBuf>,
@@ -67,6 +79,18 @@ impl DeliverySettings {
     /// A window must open before the day's digests close (`working_hours_end`, unless `out_of_hours`); the
     /// error names the key.
     pub fn validate(&self) -> Result<(), String> {
+        if !(1..=1000).contains(&self.max_items_per_message) {
+            return Err(format!(
+                "configuration key `delivery.max_items_per_message`: {} is out of range: from 1 to 1000",
+                self.max_items_per_message
+            ));
+        }
+        if !(1..=366).contains(&self.max_silence_days) {
+            return Err(format!(
+                "configuration key `delivery.max_silence_days`: {} is out of range: from 1 to 366",
+                self.max_silence_days
+            ));
+        }
         if self.out_of_hours {
             return Ok(());
         }
@@ -87,6 +111,17 @@ impl DeliverySettings {
         }
         Ok(())
     }
+}
+
+/// SPEC 6a's default: a message is read in a minute.
+pub const DEFAULT_MAX_ITEMS: usize = 25;
+
+fn default_max_items() -> usize {
+    DEFAULT_MAX_ITEMS
+}
+
+fn default_max_silence_days() -> u32 {
+    92
 }
 
 fn default_digest_times() -> Vec<NaiveTime> {
@@ -145,6 +180,9 @@ impl Default for DeliverySettings {
             backoff_max_seconds: default_backoff_max(),
             concurrency: default_concurrency(),
             lease_seconds: default_lease(),
+            tell_from: None,
+            max_items_per_message: DEFAULT_MAX_ITEMS,
+            max_silence_days: default_max_silence_days(),
             templates_dir: None,
         }
     }

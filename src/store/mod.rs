@@ -16,6 +16,7 @@ mod delivery;
 mod history;
 pub mod lock;
 mod outbox;
+mod silences;
 mod timing;
 mod told;
 
@@ -24,6 +25,7 @@ pub use delivery::{Attempt, AttemptOutcome, StoredMessage};
 pub use history::EpisodeSpan;
 pub use lock::{EvaluationLock, LockError, ProcessLock, Role};
 pub use outbox::{NewMessage, PendingNotice, StageEpisode, StageKey};
+pub use silences::{NewSilence, Silence};
 pub use told::Told;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/state/sqlite");
