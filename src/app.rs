@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
 
 use crate::calendar::{WorkingCalendar, local_date};
@@ -30,6 +30,8 @@ pub struct Evaluation {
     /// In SPEC section 5 order.
     pub lines: Vec<Line>,
     pub read: Read,
+    /// The `delivery.tell_from` its lines were classified by (none: no line is backlog).
+    pub tell_from: Option<NaiveDate>,
 }
 
 /// Connects read-only to the configured case database and checks that it has every optional table an enabled
@@ -48,17 +50,74 @@ pub async fn connect_source(config: &Config) -> Result<CaseSource, SourceError> 
     Ok(source)
 }
 
-/// Reads the case database as of `now` and evaluates every enabled rule. Reads only.
+/// Reads the case database as of `now` and evaluates every enabled rule. Reads only. No line is marked as
+/// backlog: see [`evaluate_told_from`].
 pub async fn evaluate(
     config: &Config,
     calendar: &WorkingCalendar,
     source: &CaseSource,
     now: DateTime<Utc>,
 ) -> Result<Evaluation, SourceError> {
+    evaluate_with(config, calendar, source, now, None).await
+}
+
+/// As [`evaluate`], marking the lines of obligations due before `tell_from` as the go-live backlog (SPEC 6a).
+pub async fn evaluate_told_from(
+    config: &Config,
+    calendar: &WorkingCalendar,
+    source: &CaseSource,
+    now: DateTime<Utc>,
+    tell_from: NaiveDate,
+) -> Result<Evaluation, SourceError> {
+    evaluate_with(config, calendar, source, now, Some(tell_from)).await
+}
+
+async fn evaluate_with(
+    config: &Config,
+    calendar: &WorkingCalendar,
+    source: &CaseSource,
+    now: DateTime<Utc>,
+    tell_from: Option<NaiveDate>,
+) -> Result<Evaluation, SourceError> {
     let mut lines = Vec::new();
-    let read = evaluate_into(config, calendar, source, now, |line| lines.push(line)).await?;
+    let read = evaluate_into(config, calendar, source, now, tell_from, |line| {
+        lines.push(line)
+    })
+    .await?;
     crate::evaluate::sort(&mut lines);
-    Ok(Evaluation { lines, read })
+    Ok(Evaluation {
+        lines,
+        read,
+        tell_from,
+    })
+}
+
+/// SPEC 6a's `delivery.tell_from` for a command that only reads (`evaluate`, `explain`, `summary`, `preview`):
+/// the configured date; else 20 working days before the first pass the state database records; else (no pass
+/// yet, or no state database to ask) before today, as if this were the first pass.
+pub async fn tell_from_for_reading(
+    config: &Config,
+    calendar: &WorkingCalendar,
+    now: DateTime<Utc>,
+) -> NaiveDate {
+    let delivery = &config.settings.delivery;
+    if let Some(date) = delivery.tell_from {
+        return date;
+    }
+    let recorded = match existing_store(config).await {
+        Ok(Some(store)) => {
+            store.recorded_first_pass().await.unwrap_or_else(|e| {
+                tracing::warn!("cannot read the first pass from the state database ({e}); counting the go-live backlog from today");
+                None
+            })
+        }
+        Ok(None) => None,
+        Err(e) => {
+            tracing::warn!("cannot open the state database ({e}); counting the go-live backlog from today");
+            None
+        }
+    };
+    outbox::quiet::tell_from(delivery, recorded.unwrap_or(local_date(now)), calendar)
 }
 
 /// What an evaluation read, apart from its lines.
@@ -77,6 +136,7 @@ pub async fn evaluate_into(
     calendar: &WorkingCalendar,
     source: &CaseSource,
     now: DateTime<Utc>,
+    tell_from: Option<NaiveDate>,
     mut out: impl FnMut(Line),
 ) -> Result<Read, SourceError> {
     let report = ReadReport::new();
@@ -91,6 +151,9 @@ pub async fn evaluate_into(
     )
     .with_child_identifier(settings.notify.child_identifier)
     .with_teams(&settings.notify.teams);
+    if let Some(date) = tell_from {
+        evaluator = evaluator.with_backlog_before(outbox::quiet::backlog_before(date));
+    }
     let today = local_date(now);
     // Rules with `after_close` watch cases for a while after they close: read those too.
     let scope = crate::source::Scope {
@@ -129,6 +192,10 @@ pub struct TickReport {
     pub stages_ended: u64,
     pub notices_enqueued: u64,
     pub notices_cancelled: u64,
+    /// SPEC 6a: `delivery.tell_from` for this pass, and the active stages not told one by one.
+    pub tell_from: Option<NaiveDate>,
+    pub backlog_stages: u64,
+    pub silenced_stages: u64,
     /// Managers' daily summaries composed (messages: one per manager and channel at each summary time).
     pub summaries: u64,
     pub composed: Composed,
@@ -190,6 +257,26 @@ pub async fn enqueue(
     report.stages_opened = new.len() as u64;
     report.stages_ended = ended.len() as u64;
 
+    // SPEC 6a: backlog and silenced stages are recorded above (they are still evaluated and shown), but nobody
+    // is told of them one by one; what a silence held back is told afresh once it ends.
+    let silences = store
+        .silences(Some(outbox::quiet::recent_since(now)))
+        .await?;
+    let mut tellable: Vec<&Line> = Vec::with_capacity(evaluation.lines.len());
+    let (mut backlog, mut silenced) = (HashSet::new(), HashSet::new());
+    for line in &evaluation.lines {
+        let episode = (&line.rule, &line.case_id, &line.subject_id, &line.stage);
+        if line.backlog {
+            backlog.insert(episode);
+        } else if outbox::quiet::silencing(&silences, line, now).is_some() {
+            silenced.insert(episode);
+        } else {
+            tellable.push(line);
+        }
+    }
+    report.backlog_stages = backlog.len() as u64;
+    report.silenced_stages = silenced.len() as u64;
+
     let settings = &config.settings;
     // The first evaluation in an open send window opens it: what it enqueues goes in that window's digests.
     // Later notices wait for the next window.
@@ -202,7 +289,7 @@ pub async fn enqueue(
         None => outbox::next_window(now, &settings.delivery, calendar),
     };
     let mut drafts = outbox::plan(
-        &evaluation.lines,
+        tellable,
         &config.rules,
         &evaluation.read.directory,
         &settings.delivery,
@@ -214,17 +301,27 @@ pub async fn enqueue(
             draft.item.link = Some(outbox::case_link(url, &draft.item.case_id));
         }
     }
+    let silence_ended = |d: &outbox::Draft| {
+        outbox::quiet::silence_ended(&silences, &d.item.case_id, &d.item.rule, now)
+    };
     let last = {
-        let repeating: Vec<&str> = drafts
+        let wanted: Vec<&str> = drafts
             .iter()
-            .filter(|d| d.repeat_every.is_some())
+            .filter(|d| d.repeat_every.is_some() || silence_ended(d).is_some())
             .map(|d| d.repeat_key.as_str())
             .collect();
-        store.last_notices(&repeating).await?
+        store.last_notices(&wanted).await?
     };
-    let drafts = outbox::due_now(drafts, &last, now, calendar);
+    let drafts = outbox::due_now(drafts, &last, now, calendar, silence_ended);
     report.notices_enqueued = store.enqueue(&drafts, now).await?;
     report.notices_cancelled = store.cancel_ended(now).await?;
+    // Notices still waiting for a message when their case was silenced, or when `tell_from` moved past them.
+    let active: Vec<&crate::store::Silence> =
+        silences.iter().filter(|s| s.is_active(now)).collect();
+    let backlog_before = evaluation
+        .tell_from
+        .map_or(DateTime::<Utc>::MIN_UTC, outbox::quiet::backlog_before);
+    report.notices_cancelled += store.cancel_untold(&active, backlog_before, now).await?;
     if let Some(window) = opens {
         store.open_window(window, now).await?;
     }
@@ -261,10 +358,16 @@ impl<S: Sender> App<S> {
         &self,
         now: DateTime<Utc>,
     ) -> Result<(TickReport, Evaluation), PassError> {
-        let evaluation = evaluate(&self.config, &self.calendar, &self.source, now).await?;
+        // The first pass records its day: the default `tell_from` counts back from it, on every replica.
+        let first_pass = self.store.first_pass_on(local_date(now)).await?;
+        let tell_from =
+            outbox::quiet::tell_from(&self.config.settings.delivery, first_pass, &self.calendar);
+        let evaluation =
+            evaluate_told_from(&self.config, &self.calendar, &self.source, now, tell_from).await?;
         let mut report = TickReport {
             cases: evaluation.read.cases,
             rows_skipped: evaluation.read.report.total_skipped(),
+            tell_from: Some(tell_from),
             ..TickReport::default()
         };
         enqueue(
@@ -302,7 +405,7 @@ impl<S: Sender> App<S> {
             &self.renderer,
             &self.config,
             &self.calendar,
-            &evaluation.lines,
+            evaluation,
             &staff,
             now,
         )

@@ -7,6 +7,7 @@
 //! or a secret is at fault, 1 when only a database or the mail relay is.
 
 mod directory;
+mod readiness;
 mod report;
 mod schedule;
 mod state;
@@ -104,7 +105,7 @@ async fn check_loaded(
         if let (Some(channels), Some(email)) = (&channels, &settings.email) {
             smtp_login(channels, email, report).await?;
         }
-        databases(config, report).await?;
+        databases(config, options.now, report).await?;
     }
     let calendar = settings.calendar.working_calendar();
     let s = schedules(settings, &calendar, options.now);
@@ -266,12 +267,14 @@ async fn smtp_login(
     }
 }
 
-async fn databases(config: &Config, report: &mut Report<'_>) -> io::Result<()> {
+async fn databases(config: &Config, now: DateTime<Utc>, report: &mut Report<'_>) -> io::Result<()> {
     let settings = &config.settings;
     match CaseSource::connect(&settings.source.url).await {
         Ok(source) => {
             report.ok("case database", &format!("{} (read-only)", source.url()))?;
-            case_schema(config, &source, report).await?;
+            if case_schema(config, &source, report).await? {
+                readiness::report(config, &source, now, report).await?;
+            }
             if let Some(staff_directory) = &config.staff_directory {
                 match source.load_staff(&ReadReport::new()).await {
                     Ok(staff) => directory::merged(staff_directory, staff, report)?,
@@ -296,7 +299,7 @@ async fn case_schema(
     config: &Config,
     source: &CaseSource,
     report: &mut Report<'_>,
-) -> io::Result<()> {
+) -> io::Result<bool> {
     let tables = config.rules.tables();
     let rules = config
         .rules
@@ -310,7 +313,7 @@ async fn case_schema(
         }
         Err(e) => {
             report.fail(Fault::Connectivity, "case schema", &e.to_string())?;
-            return Ok(());
+            return Ok(false);
         }
         Ok(()) => Vec::new(),
     };
@@ -339,5 +342,5 @@ async fn case_schema(
     for problem in &warnings {
         report.warn("case schema", &problem.to_string())?;
     }
-    Ok(())
+    Ok(errors.is_empty() && missing.is_empty())
 }

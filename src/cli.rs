@@ -64,9 +64,73 @@ pub enum Command {
     /// rule in plain English, stage by stage). Without --config, the six rules and every built-in pack.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// "In hand": keep a case's stages (or one rule's) out of every message until a date, for a reason. Still
+    /// evaluated and shown in explain, audit and the managers' summaries (SPEC 6a).
+    #[command(subcommand)]
+    Silence(SilenceCommand),
+    /// What the next pass would send, writing and sending nothing: messages and items per recipient (staff id and
+    /// role, no child), the largest message, items by how long overdue, and the go-live backlog.
+    Preview(PreviewArgs),
     /// Create a sample case database dated around today and show what casewatch makes of it; `demo generate`
     /// fills a case database with a large synthetic caseload (for benchmarks and capacity tests).
     Demo(DemoArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SilenceCommand {
+    /// Add a silence; prints its id.
+    Add {
+        #[arg(long, short)]
+        config: PathBuf,
+        /// The case (`cases.case_id`).
+        #[arg(long = "case")]
+        case_id: String,
+        /// Only this rule's stages (default: every rule's).
+        #[arg(long)]
+        rule: Option<String>,
+        /// The last UK date it covers, YYYY-MM-DD: at most `delivery.max_silence_days` ahead.
+        #[arg(long)]
+        until: NaiveDate,
+        /// Why it is in hand (shown with every silenced item).
+        #[arg(long)]
+        reason: String,
+        /// The member of staff who says so (a staff id).
+        #[arg(long)]
+        by: String,
+        /// The instant it is done as of, RFC 3339 (default: now; for replaying a record, and for tests).
+        #[arg(long)]
+        at: Option<DateTime<Utc>>,
+    },
+    /// The silences active now (with --all, every one).
+    List {
+        #[arg(long, short)]
+        config: PathBuf,
+        #[arg(long)]
+        all: bool,
+        /// The instant it is done as of, RFC 3339 (default: now; for replaying a record, and for tests).
+        #[arg(long)]
+        at: Option<DateTime<Utc>>,
+    },
+    /// End a silence now: what it held back is told at the next pass.
+    End {
+        #[arg(long, short)]
+        config: PathBuf,
+        id: i64,
+        #[arg(long)]
+        by: String,
+        /// The instant it is done as of, RFC 3339 (default: now; for replaying a record, and for tests).
+        #[arg(long)]
+        at: Option<DateTime<Utc>>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// The instant of the pass, RFC 3339. Default: now.
+    #[arg(long)]
+    pub at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Args)]
@@ -316,6 +380,17 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain(&args).await,
         Command::Summary(args) => summary(&args).await,
         Command::Rules(cmd) => rules(cmd),
+        Command::Silence(cmd) => silence(cmd).await,
+        Command::Preview(args) => {
+            let config = Config::load(&args.config);
+            match config {
+                Ok(config) => {
+                    let now = args.at.unwrap_or_else(Utc::now);
+                    crate::preview::run(&config, now, &mut std::io::stdout().lock()).await
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
         Command::Demo(DemoArgs {
             command: Some(DemoCommand::Generate(args)),
             ..
@@ -354,11 +429,14 @@ async fn evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
     let calendar = config.settings.calendar.working_calendar();
     let source = app::connect_source(&config).await?;
     let now = args.at.unwrap_or_else(Utc::now);
+    let tell_from = app::tell_from_for_reading(&config, &calendar, now).await;
     // Kept as printed, sorted within a memory budget (spilling to temporary files beyond it): a million
     // children's lines need not fit in memory. The keeping runs on a thread beside the evaluation.
     let mut keeper = crate::evaluate::Keeper::new(crate::evaluate::SortedLines::default())?;
-    let read =
-        app::evaluate_into(&config, &calendar, &source, now, |line| keeper.push(line)).await?;
+    let read = app::evaluate_into(&config, &calendar, &source, now, Some(tell_from), |line| {
+        keeper.push(line)
+    })
+    .await?;
     source.close().await;
     let mut lines = (keeper.finish())
         .map_err(|e| anyhow::anyhow!("keeping the evaluated lines in a temporary file: {e}"))?;
@@ -406,7 +484,8 @@ async fn tick(args: &TickArgs) -> anyhow::Result<()> {
     let r = app.tick(now).await?;
     println!(
         "tick as of {now}: {} cases, {} active stages ({} new, {} ended), {} rows skipped; {} notices enqueued, \
-         {} cancelled; {} digests and {} immediate messages composed; {} sent, {} to retry, {} dead-lettered",
+         {} cancelled; {} digests and {} immediate messages composed; {} sent, {} to retry, {} dead-lettered; \
+         not told one by one: {} backlog stages (due before {}), {} silenced",
         r.cases,
         r.active_stages,
         r.stages_opened,
@@ -419,6 +498,10 @@ async fn tick(args: &TickArgs) -> anyhow::Result<()> {
         r.delivered.sent,
         r.delivered.retried,
         r.delivered.dead,
+        r.backlog_stages,
+        r.tell_from
+            .map_or_else(|| "-".to_owned(), |d| d.to_string()),
+        r.silenced_stages,
     );
     Ok(())
 }
@@ -526,7 +609,33 @@ async fn outbox(cmd: OutboxCommand) -> anyhow::Result<()> {
 async fn audit(args: &AuditArgs) -> anyhow::Result<()> {
     let store = app::open_store(&Config::load(&args.config)?).await?;
     let audit = store.case_audit(&args.case_id).await?;
-    crate::outbox::write_audit(&args.case_id, &audit, &mut std::io::stdout().lock())?;
+    let mut out = std::io::stdout().lock();
+    crate::outbox::write_audit(&args.case_id, &audit, &mut out)?;
+    // SPEC 6a: every silence ever put on the case, with who, why and until when (the record of "in hand").
+    let silences: Vec<_> = store
+        .silences(None)
+        .await?
+        .into_iter()
+        .filter(|s| s.case_id == args.case_id)
+        .collect();
+    writeln!(
+        out,
+        "\nSilences: {}",
+        if silences.is_empty() { "none" } else { "" }
+    )?;
+    for s in &silences {
+        writeln!(
+            out,
+            "  silence {}: {}, added {} by {}, until {} (end of day): \"{}\"; {}",
+            s.id,
+            s.rule.as_deref().unwrap_or("every rule"),
+            s.created_at.format("%Y-%m-%d %H:%M UTC"),
+            s.created_by,
+            s.until,
+            s.reason,
+            crate::silence::state(s, Utc::now())
+        )?;
+    }
     Ok(())
 }
 
@@ -653,6 +762,44 @@ fn calendar(cmd: CalendarCommand) -> anyhow::Result<()> {
             for day in calendar.calendar()?.closures_in_year(year) {
                 println!("{day}");
             }
+        }
+    }
+    Ok(())
+}
+
+async fn silence(cmd: SilenceCommand) -> anyhow::Result<()> {
+    match cmd {
+        SilenceCommand::Add {
+            config,
+            case_id,
+            rule,
+            until,
+            reason,
+            by,
+            at,
+        } => {
+            let now = at.unwrap_or_else(Utc::now);
+            let config = Config::load(&config)?;
+            let request = crate::silence::Request {
+                case_id: &case_id,
+                rule: rule.as_deref(),
+                until,
+                reason: &reason,
+                by: &by,
+            };
+            let id = crate::silence::add(&config, &request, now).await?;
+            println!("{id}");
+        }
+        SilenceCommand::List { config, all, at } => {
+            let now = at.unwrap_or_else(Utc::now);
+            let config = Config::load(&config)?;
+            crate::silence::list(&config, all, now, &mut std::io::stdout().lock()).await?;
+        }
+        SilenceCommand::End { config, id, by, at } => {
+            let now = at.unwrap_or_else(Utc::now);
+            let config = Config::load(&config)?;
+            crate::silence::end(&config, id, &by, now).await?;
+            println!("silence {id} ended");
         }
     }
     Ok(())

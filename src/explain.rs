@@ -20,7 +20,7 @@ use crate::rules::describe::done_words;
 use crate::rules::explain::{Obligation, Status};
 use crate::rules::facts::words;
 use crate::source::ReadReport;
-use crate::store::CaseAudit;
+use crate::store::{CaseAudit, Silence};
 
 #[derive(Debug, thiserror::Error)]
 #[error(
@@ -58,7 +58,7 @@ pub async fn run(
     })?;
     let obligations = config.rules.explain_case(&file, &calendar, &AsOf::new(now));
     let settings = &config.settings;
-    let mut evaluator = Evaluator::new(
+    let evaluator = Evaluator::new(
         &config.rules,
         &calendar,
         &directory,
@@ -66,12 +66,94 @@ pub async fn run(
         now,
     )
     .with_teams(&settings.notify.teams);
+    let tell_from = app::tell_from_for_reading(config, &calendar, now).await;
+    let mut evaluator =
+        evaluator.with_backlog_before(crate::outbox::quiet::backlog_before(tell_from));
     evaluator.add_case(&file);
     let lines = evaluator.finish();
     let sent = sent(config, case_id).await;
+    let silences = silences(config, case_id).await;
     // Everything is gathered before anything is printed.
     write(config, &file, now, &obligations, &lines, &sent, out)?;
+    write_quiet(tell_from, &lines, &silences, now, out)?;
     Ok(())
+}
+
+/// The case's silences (SPEC 6a), or why they cannot be read.
+async fn silences(config: &Config, case_id: &str) -> Result<Vec<Silence>, String> {
+    match app::existing_store(config).await {
+        Ok(Some(store)) => store
+            .silences(None)
+            .await
+            .map(|all| all.into_iter().filter(|s| s.case_id == case_id).collect())
+            .map_err(|e| format!("unknown ({e})")),
+        Ok(None) => Ok(Vec::new()),
+        Err(e) => Err(format!("unknown ({e})")),
+    }
+}
+
+/// What SPEC 6a keeps from being told: the go-live backlog and the case's silences.
+fn write_quiet(
+    tell_from: chrono::NaiveDate,
+    lines: &[Line],
+    silences: &Result<Vec<Silence>, String>,
+    now: DateTime<Utc>,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    writeln!(out)?;
+    let mut backlog: Vec<(&str, &str)> = lines
+        .iter()
+        .filter(|l| l.backlog)
+        .map(|l| (l.rule.as_str(), l.subject_id.as_str()))
+        .collect();
+    backlog.dedup();
+    writeln!(
+        out,
+        "Go-live backlog: obligations due before {} (delivery.tell_from) are shown but never told one by one.",
+        tell_from.format("%a %-d %b %Y")
+    )?;
+    for (rule, subject) in &backlog {
+        writeln!(
+            out,
+            "  - {rule}, subject {subject}: backlog (in the managers' summaries until done)"
+        )?;
+    }
+    match silences {
+        Err(why) => writeln!(out, "Silences: {why}")?,
+        Ok(silences) if silences.is_empty() => writeln!(out, "Silences: none on this case")?,
+        Ok(silences) => {
+            writeln!(
+                out,
+                "Silences (SPEC 6a: still evaluated, told to no one while active):"
+            )?;
+            for x in silences {
+                writeln!(
+                    out,
+                    "  - silence {}: {}, until {} (end of day), by {}: \"{}\"; {}",
+                    x.id,
+                    x.rule.as_deref().unwrap_or("every rule"),
+                    x.until.format("%a %-d %b %Y"),
+                    x.created_by,
+                    x.reason,
+                    crate::silence::state(x, now)
+                )?;
+                for l in lines
+                    .iter()
+                    .filter(|l| x.is_active(now) && x.covers(&l.case_id, &l.rule))
+                {
+                    writeln!(
+                        out,
+                        "      holding back {} {} ({}) for {}",
+                        l.rule,
+                        l.stage,
+                        l.severity,
+                        l.role.label()
+                    )?;
+                }
+            }
+        }
+    }
+    out.flush()
 }
 
 /// What was sent about the case, or why that cannot be said.

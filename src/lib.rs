@@ -25,6 +25,8 @@
 //! - [`app`]: one pass wired together: evaluate, enqueue, compose, deliver.
 //! - [`daemon`]: `casewatch run`: schedules, signals, reload, systemd.
 //! - [`metrics`], [`http`]: Prometheus metrics, and the `/healthz`, `/readyz` and `/metrics` endpoint.
+//! - [`silence`], [`preview`]: SPEC 6a's `casewatch silence` ("in hand") and `casewatch preview` (what the next
+//!   pass would send).
 //! - [`check`]: `casewatch check-config`: a configuration, its channels and both databases checked before a start.
 //! - [`config`], [`telemetry`], [`cli`]: settings, logs, the command line.
 
@@ -44,8 +46,10 @@ pub mod http;
 pub mod metrics;
 pub mod model;
 pub mod outbox;
+pub mod preview;
 pub mod recipients;
 pub mod rules;
+pub mod silence;
 pub mod source;
 pub mod store;
 pub mod summary;

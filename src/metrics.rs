@@ -407,6 +407,7 @@ mod tests {
             staff_id: Some("S1".into()),
             address: "s1@council.example".into(),
             severity: Severity::Breach,
+            backlog: false,
             role_order: 0,
             child_label: "CH-1".into(),
             facts: Vec::new(),

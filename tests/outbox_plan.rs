@@ -30,6 +30,7 @@ fn line(stage: &str, role: Role, staff: Option<&str>, address: &str, severity: S
         staff_id: staff.map(Into::into),
         address: address.into(),
         severity,
+        backlog: false,
         role_order: 0,
         child_label: "LL-1".into(),
         facts: Vec::new(),
@@ -222,15 +223,45 @@ fn a_repeat_follows_the_last_notice_not_the_stage_start() {
     };
     let none = HashMap::new();
     assert_eq!(
-        due_now(first.clone(), &none, t("2026-03-19T07:45:00Z"), &cal),
+        due_now(
+            first.clone(),
+            &none,
+            t("2026-03-19T07:45:00Z"),
+            &cal,
+            |_| None
+        ),
         first
     );
     // Monday 23rd would be five working days after the stage began, but only two after S1 was told.
     let last = told(0, Some("2026-03-19T08:00:00Z"));
-    assert!(due_now(first.clone(), &last, t("2026-03-23T09:00:00Z"), &cal).is_empty());
-    assert!(due_now(first.clone(), &last, t("2026-03-25T23:59:59Z"), &cal).is_empty());
+    assert!(
+        due_now(
+            first.clone(),
+            &last,
+            t("2026-03-23T09:00:00Z"),
+            &cal,
+            |_| None
+        )
+        .is_empty()
+    );
+    assert!(
+        due_now(
+            first.clone(),
+            &last,
+            t("2026-03-25T23:59:59Z"),
+            &cal,
+            |_| None
+        )
+        .is_empty()
+    );
     // Thursday 26th is the 5th working day after Thursday 19th.
-    let again = due_now(first.clone(), &last, t("2026-03-26T00:00:00Z"), &cal);
+    let again = due_now(
+        first.clone(),
+        &last,
+        t("2026-03-26T00:00:00Z"),
+        &cal,
+        |_| None,
+    );
     assert_eq!(again[0].occurrence, 1);
     assert_ne!(again[0].key, first[0].key);
     assert_eq!(again[0].repeat_key, first[0].repeat_key);
@@ -240,11 +271,21 @@ fn a_repeat_follows_the_last_notice_not_the_stage_start() {
         &told(1, Some("2026-03-26T08:00:00Z")),
         t("2026-05-01T09:00:00Z"),
         &cal,
+        |_| None,
     );
     assert_eq!(late.len(), 1);
     assert_eq!(late[0].occurrence, 2);
     // While the last notice waits to be sent, no repeat is due.
-    assert!(due_now(first, &told(1, None), t("2026-05-01T09:00:00Z"), &cal).is_empty());
+    assert!(
+        due_now(
+            first,
+            &told(1, None),
+            t("2026-05-01T09:00:00Z"),
+            &cal,
+            |_| None
+        )
+        .is_empty()
+    );
 }
 
 #[test]

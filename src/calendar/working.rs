@@ -68,6 +68,16 @@ impl WorkingCalendar {
             .unwrap_or_else(|| self.add_working_days_day_by_day(date, n))
     }
 
+    /// How many working days lie strictly after `from`, up to and including `to` (0 when `to` is not after
+    /// `from`): how many working days overdue something due on `from` is on `to`.
+    pub fn working_days_after(&self, from: NaiveDate, to: NaiveDate) -> u32 {
+        from.iter_days()
+            .skip(1)
+            .take_while(|d| *d <= to)
+            .filter(|d| self.is_working_day(*d))
+            .count() as u32
+    }
+
     /// The weekday bank holidays of the region in `year` plus the extra closures in that year that fall on
     /// weekdays, ascending, without duplicates (what `casewatch calendar holidays YEAR` prints).
     pub fn closures_in_year(&self, year: i32) -> Vec<NaiveDate> {

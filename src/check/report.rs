@@ -109,6 +109,10 @@ impl<'a> Report<'a> {
         self.line(Status::Ok, what, detail)
     }
 
+    pub(super) fn info(&mut self, what: &str, detail: &str) -> io::Result<()> {
+        self.line(Status::Info, what, detail)
+    }
+
     pub(super) fn warn(&mut self, what: &str, detail: &str) -> io::Result<()> {
         self.line(Status::Warning, what, detail)
     }

@@ -294,9 +294,20 @@ async fn evaluation_worker(shared: Arc<Shared>, stop: CancellationToken) {
                     active_stages = report.active_stages,
                     notices_enqueued = report.notices_enqueued,
                     rows_skipped = report.rows_skipped,
+                    backlog_stages = report.backlog_stages,
+                    silenced_stages = report.silenced_stages,
                     seconds = elapsed.as_secs_f64(),
                     "evaluated"
                 );
+                if last.report.is_none()
+                    && let Some(tell_from) = report.tell_from
+                {
+                    tracing::info!(
+                        %tell_from,
+                        "go-live backlog: obligations due before {tell_from} are not told one by one \
+                         (delivery.tell_from); they are in evaluate, explain and the managers' summaries"
+                    );
+                }
                 last.evaluated_at = Some(now);
                 last.evaluation_error = None;
                 last.report = Some(report);

@@ -34,6 +34,10 @@ pub struct Line {
     pub staff_id: Option<String>,
     pub address: String,
     pub severity: Severity,
+    /// SPEC 6a: the obligation was due before `delivery.tell_from` (the go-live backlog): shown, never told one by
+    /// one. Printed only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub backlog: bool,
     /// The role's position in the rule's `notify` list, for ordering.
     #[serde(skip)]
     pub role_order: usize,
@@ -88,6 +92,8 @@ pub struct Evaluator<'a> {
     lines: Vec<Line>,
     cases: u64,
     child_identifier: ChildIdentifier,
+    /// The start of `delivery.tell_from`: obligations due before it are the backlog.
+    backlog_before: Option<DateTime<Utc>>,
 }
 
 impl<'a> Evaluator<'a> {
@@ -108,7 +114,14 @@ impl<'a> Evaluator<'a> {
             lines: Vec::new(),
             cases: 0,
             child_identifier: ChildIdentifier::Reference,
+            backlog_before: None,
         }
+    }
+
+    /// Marks as backlog the lines of obligations due before `before` (SPEC 6a, `delivery.tell_from`).
+    pub fn with_backlog_before(mut self, before: DateTime<Utc>) -> Self {
+        self.backlog_before = Some(before);
+        self
     }
 
     /// Gives `team:NAME` roles their addresses (`notify.teams`).
@@ -138,7 +151,23 @@ impl<'a> Evaluator<'a> {
             .evaluate_case(file, self.calendar, &self.asof, &mut self.stages);
         let label =
             (!self.stages.is_empty()).then(|| child_label(&file.child, self.child_identifier));
+        // An obligation is due at its earliest active stage's due time (the common ladder's stages share one;
+        // SPEC section 4's ladders count later stages from the first).
+        let mut due: std::collections::HashMap<(usize, &str), DateTime<Utc>> =
+            std::collections::HashMap::new();
+        if self.backlog_before.is_some() {
+            for active in &self.stages {
+                let at = due
+                    .entry((active.rule, active.subject_id.as_str()))
+                    .or_insert(active.due_at);
+                *at = (*at).min(active.due_at);
+            }
+        }
         for active in &self.stages {
+            let backlog = self.backlog_before.is_some_and(|before| {
+                due.get(&(active.rule, active.subject_id.as_str()))
+                    .is_some_and(|due| *due < before)
+            });
             let rule = active.rule(self.pack);
             let stage = active.stage(self.pack);
             for (role_order, &role) in stage.notify.iter().enumerate() {
@@ -159,6 +188,7 @@ impl<'a> Evaluator<'a> {
                     staff_id: recipient.staff_id.map(|id| id.0),
                     address: recipient.address,
                     severity: active.severity,
+                    backlog,
                     role_order,
                     child_label: label.clone().unwrap_or_default(),
                     facts: active.facts.clone(),

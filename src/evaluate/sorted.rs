@@ -339,6 +339,7 @@ mod tests {
                     staff_id: Some(pick(&mut rng, &["W1", "P1"])),
                     address: "someone@example.org".into(),
                     severity: Severity::Reminder,
+                    backlog: false,
                     role_order: rng.random_range(0..3),
                     child_label: String::new(),
                     facts: Vec::new(),

@@ -7,6 +7,7 @@ mod compose;
 mod deliver;
 mod history;
 mod plan;
+pub mod quiet;
 mod render;
 mod repeat;
 mod settings;

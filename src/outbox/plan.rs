@@ -69,7 +69,7 @@ impl Route {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Delivery {
     Digest,
     Immediate,
@@ -140,8 +140,8 @@ pub const EMAIL: &str = "email";
 /// Drafts for the first notice of every active stage to each recipient (repeats: see [`super::repeat`]).
 /// Reminders and warnings wait for a digest, unless they lapse before `next_digest` — when a digest composed
 /// from a notice enqueued now would go out (`None`: never) — and so go at once, like breaches and escalations.
-pub fn plan(
-    lines: &[Line],
+pub fn plan<'l>(
+    lines: impl IntoIterator<Item = &'l Line>,
     pack: &RulePack,
     directory: &Directory,
     settings: &DeliverySettings,

@@ -34,15 +34,31 @@ pub fn repeat_due(
 /// The drafts to enqueue now, given each repeating draft's latest stored notice (by repeat key): a first notice
 /// when there is none, the next occurrence when its interval has run since the last one settled, nothing
 /// otherwise. Drafts of stages that do not repeat pass through (enqueueing them again is a no-op).
+///
+/// `silence_ended` says when a silence that held a draft's stage back ended (SPEC 6a): a stage last told (or
+/// cancelled) before then is told afresh, as if it had just begun, whether or not it repeats.
 pub fn due_now(
     drafts: Vec<Draft>,
     last: &HashMap<String, LastNotice>,
     now: DateTime<Utc>,
     cal: &WorkingCalendar,
+    silence_ended: impl Fn(&Draft) -> Option<DateTime<Utc>>,
 ) -> Vec<Draft> {
     drafts
         .into_iter()
         .filter_map(|draft| {
+            if let (
+                Some(ended),
+                Some(LastNotice {
+                    occurrence,
+                    settled_at: Some(told),
+                }),
+            ) = (silence_ended(&draft), last.get(&draft.repeat_key))
+                && *told < ended
+            {
+                let next = occurrence + 1;
+                return Some(draft.with_occurrence(next));
+            }
             let Some(every) = draft.repeat_every else {
                 return Some(draft);
             };

@@ -118,3 +118,28 @@ impl RulePack {
         }
     }
 }
+
+impl RulePack {
+    /// Calls `seen(rule index, subject id)` for every subject each rule watches on this case now, done or not:
+    /// what `check-config`'s readiness report counts (SPEC 6a).
+    pub fn for_each_subject(
+        &self,
+        file: &CaseFile,
+        cal: &WorkingCalendar,
+        asof: &AsOf,
+        mut seen: impl FnMut(usize, &str),
+    ) {
+        let open = file.case.is_open_on(asof.today);
+        let mut env = Vec::new();
+        for (rule_index, rule) in self.rules.iter().enumerate() {
+            if !rule.filter.admits(file) || !(open || rule.in_grace(file, asof.today, cal)) {
+                continue;
+            }
+            env.clear();
+            env.resize(rule.symbols.len(), None);
+            rule.selector.for_each(file, asof, &mut env, |subject, _| {
+                seen(rule_index, &subject.id)
+            });
+        }
+    }
+}

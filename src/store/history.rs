@@ -60,16 +60,39 @@ impl Store {
         Ok(rows)
     }
 
-    /// Which of these message keys are stored already (a summary composed for that slot and recipient).
+    /// Which of `keys` name messages already stored.
     pub async fn existing_message_keys(
         &self,
+        keys: &[String],
+    ) -> Result<HashSet<String>, StoreError> {
+        self.existing_keys(
+            "SELECT message_key AS k FROM messages WHERE message_key IN (",
+            keys,
+        )
+        .await
+    }
+
+    /// Which of `keys` name notices already stored (what a pass would add is the rest).
+    pub async fn existing_notice_keys(
+        &self,
+        keys: &[String],
+    ) -> Result<HashSet<String>, StoreError> {
+        self.existing_keys(
+            "SELECT notice_key AS k FROM notices WHERE notice_key IN (",
+            keys,
+        )
+        .await
+    }
+
+    async fn existing_keys(
+        &self,
+        select: &'static str,
         keys: &[String],
     ) -> Result<HashSet<String>, StoreError> {
         let mut found = HashSet::new();
         for chunk in keys.chunks(BATCH) {
             let rows: Vec<String> = on_pool!(self, |pool| {
-                let mut q =
-                    QueryBuilder::new("SELECT message_key FROM messages WHERE message_key IN (");
+                let mut q = QueryBuilder::new(select);
                 let mut list = q.separated(", ");
                 for key in chunk {
                     list.push_bind(key);
@@ -79,7 +102,7 @@ impl Store {
                     .fetch_all(pool)
                     .await?
                     .into_iter()
-                    .map(|r| r.try_get::<String, _>("message_key"))
+                    .map(|r| r.try_get::<String, _>("k"))
                     .collect::<Result<Vec<_>, sqlx::Error>>()
             })?;
             found.extend(rows);

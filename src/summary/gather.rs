@@ -26,7 +26,8 @@ impl ScopeError {
 pub async fn summary(config: &Config, scope: &Scope, at: DateTime<Utc>) -> anyhow::Result<Summary> {
     let calendar = config.settings.calendar.working_calendar();
     let source = app::connect_source(config).await?;
-    let evaluation = app::evaluate(config, &calendar, &source, at).await?;
+    let tell_from = app::tell_from_for_reading(config, &calendar, at).await;
+    let evaluation = app::evaluate_told_from(config, &calendar, &source, at, tell_from).await?;
     // With the staff directory file laid over the case database's staff, as a pass sees them.
     let staff = config.staff(source.load_staff(&ReadReport::new()).await?);
     source.close().await;
@@ -41,14 +42,17 @@ pub async fn summary(config: &Config, scope: &Scope, at: DateTime<Utc>) -> anyho
     }
     // An older release's state database is brought up to date first, as `audit` does: its history is read with
     // the columns this release records.
-    let episodes = match app::existing_store(config).await? {
+    let (episodes, silences) = match app::existing_store(config).await? {
         Some(store) => {
             store.migrate().await?;
-            store
-                .episodes_between(history_since(at, &calendar), at)
-                .await?
+            (
+                store
+                    .episodes_between(history_since(at, &calendar), at)
+                    .await?,
+                store.silences(Some(at)).await?,
+            )
         }
-        None => Vec::new(),
+        None => (Vec::new(), Vec::new()),
     };
     let delivery = &config.settings.delivery;
     // The same as the scheduled summary: "new" since the summary before the one whose time is open at `at`.
@@ -64,6 +68,8 @@ pub async fn summary(config: &Config, scope: &Scope, at: DateTime<Utc>) -> anyho
         since: crate::outbox::previous_slot(slot, &delivery.summary_times(), delivery, &calendar),
         trend_time: super::trend_time(delivery),
         case_url: config.settings.notify.case_url.as_deref(),
+        silences: &silences,
+        tell_from: Some(tell_from),
     };
     Ok(summarise(&inputs, scope))
 }

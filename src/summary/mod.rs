@@ -6,6 +6,7 @@
 //! for people, [`send`] composes the scheduled ones.
 
 pub mod gather;
+pub mod quiet;
 pub mod render;
 pub mod send;
 
@@ -59,6 +60,12 @@ pub struct Summary {
     pub trend: Vec<TrendPoint>,
     /// Obligations that ended (were done) in the last 30 days, by rule and team.
     pub timeliness: Vec<Timeliness>,
+    /// SPEC 6a: obligations due before `delivery.tell_from`, never told one by one; not in the counts above.
+    #[serde(default)]
+    pub backlog: quiet::Backlog,
+    /// SPEC 6a: every active silence in this part of the service.
+    #[serde(default)]
+    pub silences: Vec<quiet::SilenceRow>,
 }
 
 /// Active breaches and escalations of one team or rule.
@@ -92,6 +99,9 @@ pub struct Overdue {
     pub team: String,
     /// A breach or escalation since the previous summary.
     pub new: bool,
+    /// Held back by a silence until the end of this day (SPEC 6a): still shown, told to no one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub silenced_until: Option<NaiveDate>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 }
@@ -149,6 +159,7 @@ impl Summary {
                 worker: "Worker".into(),
                 team: "Team 1".into(),
                 new: true,
+                silenced_until: None,
                 link: Some("https://lcs.example/case/C1".into()),
             }],
             trend: vec![TrendPoint { day, open: 1 }],
@@ -159,6 +170,8 @@ impl Summary {
                 ended: 1,
                 on_time: 1,
             }],
+            backlog: quiet::Backlog::default(),
+            silences: Vec::new(),
         }
     }
 }
@@ -241,6 +254,10 @@ pub struct Inputs<'a> {
     /// The time of day each trend point is counted at (the first summary time).
     pub trend_time: NaiveTime,
     pub case_url: Option<&'a str>,
+    /// SPEC 6a: silences active or recently ended (those active at `at` are shown).
+    pub silences: &'a [crate::store::Silence],
+    /// The `delivery.tell_from` the lines' backlog marks were made by.
+    pub tell_from: Option<NaiveDate>,
 }
 
 /// The time of day the trend counts at: the first summary time (08:30 when there are none).
@@ -270,14 +287,6 @@ pub fn history_since(at: DateTime<Utc>, cal: &WorkingCalendar) -> DateTime<Utc> 
         .first()
         .map_or(at, |d| calendar::start_of(*d));
     trend.min(at - Duration::days(TIMELINESS_DAYS))
-}
-
-fn working_days_after(due: NaiveDate, today: NaiveDate, cal: &WorkingCalendar) -> u32 {
-    due.iter_days()
-        .skip(1)
-        .take_while(|d| *d <= today)
-        .filter(|d| cal.is_working_day(*d))
-        .count() as u32
 }
 
 fn rank(severity: &str) -> u8 {
@@ -313,6 +322,7 @@ pub fn summarise(inputs: &Inputs, scope: &Scope) -> Summary {
 
     // Active obligations in breach, one per (rule, case, subject): its most serious stage, its earliest due time.
     let mut active: BTreeMap<(&str, &str, &str), Overdue> = BTreeMap::new();
+    let mut backlog: BTreeMap<(&str, &str, &str), Overdue> = BTreeMap::new();
     let mut began: HashMap<(&str, &str, &str), DateTime<Utc>> = HashMap::new();
     for line in inputs.lines {
         if !matches!(line.severity, Severity::Breach | Severity::Escalation)
@@ -331,7 +341,18 @@ pub fn summarise(inputs: &Inputs, scope: &Scope) -> Summary {
             .map_or(line.stage.clone(), |s| s.label.clone());
         let start = began.entry(key).or_insert(line.from);
         *start = (*start).min(line.from);
-        let entry = active.entry(key).or_insert_with(|| Overdue {
+        let silenced_until = inputs
+            .silences
+            .iter()
+            .filter(|s| s.is_active(at) && s.covers(&line.case_id, &line.rule))
+            .map(|s| s.until)
+            .max();
+        let target = if line.backlog {
+            &mut backlog
+        } else {
+            &mut active
+        };
+        let entry = target.entry(key).or_insert_with(|| Overdue {
             child: line.child_label.clone(),
             case_id: line.case_id.clone(),
             rule: line.rule.clone(),
@@ -347,6 +368,7 @@ pub fn summarise(inputs: &Inputs, scope: &Scope) -> Summary {
                 .map_or_else(|| "(unallocated)".to_owned(), |s| s.display_name.clone()),
             team: team_of(line.worker_id.as_deref()),
             new: false,
+            silenced_until,
             link: inputs
                 .case_url
                 .map(|u| crate::outbox::case_link(u, &line.case_id)),
@@ -360,7 +382,7 @@ pub fn summarise(inputs: &Inputs, scope: &Scope) -> Summary {
     let mut oldest: Vec<Overdue> = active
         .into_iter()
         .map(|(key, mut o)| {
-            o.working_days_overdue = working_days_after(calendar::local_date(o.due_at), today, cal);
+            o.working_days_overdue = cal.working_days_after(calendar::local_date(o.due_at), today);
             o.new = inputs.since.is_none_or(|since| began[&key] > since);
             o
         })
@@ -380,6 +402,28 @@ pub fn summarise(inputs: &Inputs, scope: &Scope) -> Summary {
             ))
     });
 
+    let backlog = quiet::backlog(
+        backlog
+            .into_values()
+            .map(|mut o| {
+                o.working_days_overdue =
+                    cal.working_days_after(calendar::local_date(o.due_at), today);
+                o
+            })
+            .collect(),
+        inputs.tell_from,
+    );
+    let name_of = |id: Option<&str>| {
+        id.map_or_else(
+            || "(unallocated)".to_owned(),
+            |id| {
+                by_id
+                    .get(id)
+                    .map_or_else(|| id.to_owned(), |s| s.display_name.clone())
+            },
+        )
+    };
+    let silences = quiet::silences(inputs, &in_scope, &name_of);
     let count =
         |rows: &mut BTreeMap<String, Count>, name: String, rule: Option<&str>, severity: &str| {
             let row = rows.entry(name.clone()).or_insert(Count {
@@ -473,6 +517,8 @@ pub fn summarise(inputs: &Inputs, scope: &Scope) -> Summary {
         oldest,
         trend,
         timeliness: timeliness(&episodes, at, &team_of, &title_of),
+        backlog,
+        silences,
     }
 }
 

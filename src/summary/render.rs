@@ -16,6 +16,8 @@ use crate::calendar::LONDON;
 pub const OLDEST: usize = 10;
 /// How many rules a message lists, most breaches first.
 pub const RULES: usize = 10;
+/// How many workers the backlog section names, most first.
+pub const WORKERS: usize = 10;
 /// The tallest bar, in pixels.
 const BAR_HEIGHT: u32 = 80;
 
@@ -48,6 +50,35 @@ pub struct View<'s> {
     /// The trend in one sentence: the chart's text equivalent.
     pub trend_words: String,
     pub timeliness: Vec<TimelinessView<'s>>,
+    /// SPEC 6a: the go-live backlog, in counts (the CSV lists every obligation).
+    pub backlog: Option<BacklogView<'s>>,
+    pub silences: Vec<SilenceView<'s>>,
+}
+
+#[derive(Serialize)]
+pub struct BacklogView<'s> {
+    pub obligations: usize,
+    pub tell_from: Option<String>,
+    pub oldest_due: Option<String>,
+    pub by_team: Vec<BacklogRow<'s>>,
+    pub by_rule: Vec<BacklogRow<'s>>,
+    pub more_rules: usize,
+    pub by_worker: Vec<BacklogRow<'s>>,
+    pub more_workers: usize,
+}
+
+#[derive(Serialize)]
+pub struct BacklogRow<'s> {
+    pub name: &'s str,
+    pub obligations: u32,
+    pub oldest_due: String,
+}
+
+#[derive(Serialize)]
+pub struct SilenceView<'s> {
+    #[serde(flatten)]
+    pub row: &'s super::quiet::SilenceRow,
+    pub until_local: String,
 }
 
 #[derive(Serialize)]
@@ -56,6 +87,8 @@ pub struct OverdueView<'s> {
     pub item: &'s super::Overdue,
     pub due_local: String,
     pub colour: &'static str,
+    /// "Fri 13 Mar 2026", when a silence holds it back.
+    pub silenced_local: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -125,6 +158,7 @@ pub fn view(s: &Summary) -> View<'_> {
             .map(|item| OverdueView {
                 item,
                 due_local: local(item.due_at),
+                silenced_local: item.silenced_until.map(super::quiet::until_words),
                 colour: if item.severity == "escalation" {
                     "#d4351c"
                 } else {
@@ -157,7 +191,46 @@ pub fn view(s: &Summary) -> View<'_> {
                 percent: row.percent(),
             })
             .collect(),
+        backlog: backlog_view(&s.backlog),
+        silences: s
+            .silences
+            .iter()
+            .map(|row| SilenceView {
+                row,
+                until_local: super::quiet::until_words(row.until),
+            })
+            .collect(),
     }
+}
+
+/// The backlog in counts: by team and by rule (oldest first), and whose caseloads hold most of it.
+fn backlog_view(b: &super::quiet::Backlog) -> Option<BacklogView<'_>> {
+    if b.obligations.is_empty() {
+        return None;
+    }
+    fn rows(rows: &[super::quiet::BacklogCount], most: usize) -> Vec<BacklogRow<'_>> {
+        rows.iter()
+            .take(most)
+            .map(|r| BacklogRow {
+                name: &r.name,
+                obligations: r.obligations,
+                oldest_due: super::quiet::due_words(r.oldest_due),
+            })
+            .collect()
+    }
+    Some(BacklogView {
+        obligations: b.obligations.len(),
+        tell_from: b.tell_from.map(super::quiet::until_words),
+        oldest_due: b
+            .obligations
+            .first()
+            .map(|o| super::quiet::due_words(o.due_at)),
+        by_team: rows(&b.by_team, usize::MAX),
+        by_rule: rows(&b.by_rule, RULES),
+        more_rules: b.by_rule.len().saturating_sub(RULES),
+        by_worker: rows(&b.by_worker, WORKERS),
+        more_workers: b.by_worker.len().saturating_sub(WORKERS),
+    })
 }
 
 /// A row of the CSV: each section fills the columns it has.
@@ -269,6 +342,34 @@ pub fn csv(s: &Summary) -> String {
             ended: Some(t.ended),
             on_time: Some(t.on_time),
             percent_on_time: Some(t.percent()),
+            ..Row::default()
+        });
+    }
+    for o in &s.backlog.obligations {
+        rows.push(Row {
+            section: "backlog",
+            team: &o.team,
+            rule: &o.rule,
+            title: &o.title,
+            child: &o.child,
+            case_id: &o.case_id,
+            severity: &o.severity,
+            stage: &o.stage,
+            worker: &o.worker,
+            working_days_overdue: Some(o.working_days_overdue),
+            day: Some(crate::calendar::local_date(o.due_at)),
+            ..Row::default()
+        });
+    }
+    for silence in &s.silences {
+        rows.push(Row {
+            section: "silence",
+            title: &silence.covers,
+            child: &silence.child,
+            case_id: &silence.case_id,
+            severity: silence.worst.as_deref().unwrap_or(""),
+            worker: &silence.worker,
+            day: Some(silence.until),
             ..Row::default()
         });
     }

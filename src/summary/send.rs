@@ -27,10 +27,11 @@ pub async fn compose(
     renderer: &Renderer,
     config: &Config,
     calendar: &WorkingCalendar,
-    lines: &[Line],
+    evaluation: &crate::app::Evaluation,
     staff: &[Staff],
     now: DateTime<Utc>,
 ) -> Result<u64, ComposeError> {
+    let lines: &[Line] = &evaluation.lines;
     let delivery = &config.settings.delivery;
     let Some(slot) = current_slot(now, &delivery.summary_times(), delivery, calendar) else {
         return Ok(0);
@@ -74,6 +75,7 @@ pub async fn compose(
     let episodes = store
         .episodes_between(history_since(now, calendar), now)
         .await?;
+    let silences = store.silences(Some(now)).await?;
     let inputs = Inputs {
         pack: &config.rules,
         calendar,
@@ -84,6 +86,8 @@ pub async fn compose(
         since: previous_slot(slot, &delivery.summary_times(), delivery, calendar),
         trend_time: trend_time(delivery),
         case_url: config.settings.notify.case_url.as_deref(),
+        silences: &silences,
+        tell_from: evaluation.tell_from,
     };
     let mut stored = 0;
     let mut last: Option<(&str, super::Summary, crate::outbox::Rendered)> = None;

@@ -17,6 +17,7 @@ mod harness;
 mod killed;
 mod rescheduled;
 mod shared_channel;
+mod silences;
 mod throughput;
 mod time_travel;
 mod together;
