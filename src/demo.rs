@@ -97,6 +97,9 @@ pub async fn run(dir: &Path, seed: u64, children: usize) -> anyhow::Result<()> {
     }
     let earlier = outbox.join("earlier");
     let moved = move_emails(&outbox, &earlier)?;
+    // "In hand": a practice manager silences one overdue case for a week; today's messages leave it out, and
+    // the managers' summaries list it with who, why and until when.
+    let silenced = silence_one(&app.config, &evaluation.lines, &staff, now).await?;
     let report = app.tick(now).await?;
     let emails = emails_in(&outbox)?;
     println!(
@@ -111,6 +114,22 @@ pub async fn run(dir: &Path, seed: u64, children: usize) -> anyhow::Result<()> {
         emails.len(),
         outbox.display()
     );
+    if let Some(tell_from) = report.tell_from {
+        println!(
+            "\nThe go-live backlog: {} active stages of obligations due before {} (20 working days before the \
+             first pass) are\nnot told one by one; each manager's summary counts them by team and rule.",
+            report.backlog_stages,
+            tell_from.format("%a %-d %b %Y")
+        );
+    }
+    if let Some((case_id, by)) = &silenced {
+        println!(
+            "Case {case_id} is silenced for a week by {by} ({} active stages held back): casewatch silence list \
+             --config {}",
+            report.silenced_stages,
+            config_path.display()
+        );
+    }
     println!(
         "\nNext:\n  casewatch evaluate --config {cfg} --format json\n  \
          casewatch evaluate --config {cfg} --at {week}\n  \
@@ -120,6 +139,33 @@ pub async fn run(dir: &Path, seed: u64, children: usize) -> anyhow::Result<()> {
         week = (now + chrono::Duration::days(7)).format("%Y-%m-%dT09:00:00Z"),
     );
     Ok(())
+}
+
+/// Silences the first overdue case that is not in the backlog, on its worker's manager's word, for a week.
+async fn silence_one(
+    config: &Config,
+    lines: &[evaluate::Line],
+    staff: &[crate::model::Staff],
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<Option<(String, String)>> {
+    let overdue = lines.iter().find_map(|l| {
+        let worker = staff.iter().find(|s| Some(&s.id.0) == l.worker_id.as_ref())?;
+        let manager = worker.manager_id.as_ref()?;
+        (l.severity == crate::rules::Severity::Breach && l.due_at > now - chrono::Duration::days(35))
+            .then(|| (l.case_id.clone(), manager.0.clone()))
+    });
+    let Some((case_id, by)) = overdue else {
+        return Ok(None);
+    };
+    let request = crate::silence::Request {
+        case_id: &case_id,
+        rule: None,
+        until: local_date(now) + chrono::Duration::days(7),
+        reason: "Child in hospital; the visit is rearranged with the ward (a demo silence)",
+        by: &by,
+    };
+    crate::silence::add(config, &request, now).await?;
+    Ok(Some((case_id, by)))
 }
 
 fn emails_in(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
@@ -269,9 +315,10 @@ placements = "placements@council.example"
 duty = "duty-manager@council.example"
 cart = "cart@council.example"
 
-# Every built-in pack on top of the six rules: the breadth of the guidance's timescales (docs/packs.md).
+# What one authority would switch on: the six rules, its own seed's pack and the national pack (docs/packs.md
+# lists the others; `casewatch check-config` says whether the case database holds what each rule reads).
 [rules]
-packs = ["lcs", "havering", "luton", "isle-of-wight", "enfield", "national"]
+packs = ["havering", "national"]
 
 # The demo writes its emails into a folder instead of sending them.
 [email]
