@@ -6,6 +6,7 @@
 //! Exit status: 0 when every check passed (warnings allowed), 2 when the configuration, a rule file, a template
 //! or a secret is at fault, 1 when only a database or the mail relay is.
 
+mod allocation;
 mod directory;
 mod report;
 mod schedule;
@@ -272,6 +273,7 @@ async fn databases(config: &Config, report: &mut Report<'_>) -> io::Result<()> {
         Ok(source) => {
             report.ok("case database", &format!("{} (read-only)", source.url()))?;
             case_schema(config, &source, report).await?;
+            allocation::unallocated_kinds(&source, report).await?;
             if let Some(staff_directory) = &config.staff_directory {
                 match source.load_staff(&ReadReport::new()).await {
                     Ok(staff) => directory::merged(staff_directory, staff, report)?,

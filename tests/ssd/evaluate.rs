@@ -202,3 +202,62 @@ async fn the_pack_rules_the_ssd_feeds_read_its_events_meetings_and_records() {
         "{stdout}"
     );
 }
+
+/// README, "Role codes": with LCS's codes on a build that writes others, no involvement matches and every notice
+/// goes to the fallback mailbox; `check-config` says so, for all cases at once or for a kind at a time.
+#[tokio::test]
+async fn check_config_warns_when_the_role_codes_match_no_involvement() {
+    let db = TestDb::postgres().await;
+    let reader_url = ssd_database(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = builtin_config(dir.path(), &reader_url);
+    let config = config.to_str().unwrap();
+    let fix = "set cases.allocated_worker_id; over the SSD views, your build's role codes in \
+               casewatch_ssd.allocation_roles (contrib/ssd/README.md, Role codes)";
+    let mut admin = PgConnection::connect(db.url()).await.unwrap();
+
+    // LCS's codes match data.rs's involvements: every CIN, CP, CLA and care-leaver case has someone (P7's
+    // contact has no one, as contacts may not).
+    assert_eq!(allocation_lines(config).await, Vec::<String>::new());
+
+    // No personal adviser code: the three care leavers (CL3, CL9, CL12) have no one.
+    run(
+        &mut admin,
+        "DELETE FROM casewatch_ssd.allocation_roles WHERE role_code = '16PLUS'",
+    )
+    .await;
+    assert_eq!(
+        allocation_lines(config).await,
+        [format!(
+            "warn allocated workers: none of the 3 CARE_LEAVER cases names one: their notices go to the \
+             fallback mailbox; {fix}"
+        )]
+    );
+
+    // An Eclipse build's codes, none of them LCS's: none of the 13 cases (1 referral, 3 CIN plans, 2 CP plans, 3
+    // periods of care, 3 care leavers, 1 contact) has anyone.
+    run(
+        &mut admin,
+        "UPDATE ssd.ssd_involvements SET invo_professional_role_id = 'ALLOCSW'",
+    )
+    .await;
+    assert_eq!(
+        allocation_lines(config).await,
+        [format!(
+            "warn allocated workers: none of the 13 cases names one: every notice to a worker, and so to their \
+             managers, goes to the fallback mailbox; {fix}"
+        )]
+    );
+    admin.close().await.unwrap();
+}
+
+/// `check-config`'s lines about allocated workers; it passes, warnings and all.
+async fn allocation_lines(config: &str) -> Vec<String> {
+    let (code, stdout, _) = casewatch(&["check-config", config]).await;
+    assert_eq!(code, 0, "{stdout}");
+    stdout
+        .lines()
+        .filter(|l| l.contains("allocated workers: "))
+        .map(str::to_owned)
+        .collect()
+}
