@@ -14,6 +14,8 @@ mod evaluate;
 mod national;
 #[path = "ssd/rerun.rs"]
 mod rerun;
+#[path = "ssd/switch_off.rs"]
+mod switch_off;
 #[path = "ssd/views.rs"]
 mod views;
 

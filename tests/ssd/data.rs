@@ -260,7 +260,8 @@ pub fn tables() -> String {
 /// ids, a visit with an unknown seen flag, health checks of each kind. P5: a CIN plan. P3, P6, P9, P12: care
 /// leavers (latest contact; no current eligibility; a real and a 1900 pathway plan review; qualifying). P8: looked
 /// after twice, the second period still open, with a care-leaver row. P4: referral, assessments (1900
-/// placeholder; foreign worker id), two S47s and ICPCs (one held, without icpc_referral_id), CP plan and review.
+/// placeholder; foreign worker id), two S47s and ICPCs (one held, without icpc_referral_id), CP plan, visit and
+/// reviews (one held).
 /// P7: a contact.
 pub const ROWS: &str = "
 INSERT INTO ssd.ssd_professionals VALUES
@@ -297,7 +298,9 @@ INSERT INTO ssd.ssd_cin_plans VALUES
 INSERT INTO ssd.ssd_cp_plans VALUES
   ('CPP1', NULL, NULL, 'P1', '2026-02-16', NULL),
   ('CPP4', 'REF4', 'IC4', 'P4', '2026-03-20', NULL);
-INSERT INTO ssd.ssd_cp_visits VALUES ('CN10', 'P1', 'CPP1', '2026-06-01 00:30:00', 'N', 'N');
+INSERT INTO ssd.ssd_cp_visits VALUES
+  ('CN10', 'P1', 'CPP1', '2026-06-01 00:30:00', 'N', 'N'),
+  ('CN41', 'P4', 'CPP4', '2026-05-26 10:00:00', 'Y', 'N');
 INSERT INTO ssd.ssd_cin_visits VALUES
   ('CN50', 'P5', '2026-03-02 10:00:00', 'Y', 'Y'),
   ('CN51', 'P5', '2026-05-29 15:00:00', 'N', 'N'),
@@ -341,6 +344,8 @@ INSERT INTO ssd.ssd_s47_enquiry VALUES
 INSERT INTO ssd.ssd_initial_cp_conference VALUES
   ('IC4', 'M4', 'S47A', 'P4', 'CPP4', NULL, 'N', '2026-03-25', '2026-03-20 10:00:00', 'Y', 'North', 'PR1'),
   ('IC5', 'M6', 'S47B', 'P4', NULL, 'REF4', 'N', '2026-06-10', NULL, NULL, 'North', 'PR1');
-INSERT INTO ssd.ssd_cp_reviews VALUES ('CPR1', 'P4', 'CPP4', '2026-06-15', NULL, 'M5');
+INSERT INTO ssd.ssd_cp_reviews VALUES
+  ('CPR0', 'P4', 'CPP4', '2026-05-22', '2026-05-20 10:00:00', 'M7'),
+  ('CPR1', 'P4', 'CPP4', '2026-06-15', NULL, 'M5');
 INSERT INTO ssd.ssd_contacts VALUES ('CT7', 'P7', '2026-06-02 09:15:00', 'POLICE', '{}');
 ";

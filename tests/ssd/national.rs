@@ -5,9 +5,9 @@ use super::*;
 
 /// Each national rule's lines, worked from the pack's words (config/rules/packs/national.toml) and the calendar:
 /// England and Wales bank holidays 2026 (Good Friday 3 April, Easter Monday 6 April, 4 and 25 May), BST from
-/// 29 March. Every obligation here uses the common ladder of an `every` rule (SPEC 8.4): overdue from the end of
-/// the due date, escalated from the start of the 5th working day after it; the reminder (5 working days before)
-/// is over for each of them, and every other subject's is still to come.
+/// 29 March. Every obligation here uses the common ladder of an `every` rule (SPEC 8.4): a reminder to the worker
+/// from the start of the 5th working day before the due date, overdue from the end of the due date, escalated
+/// from the start of the 5th working day after it.
 #[tokio::test]
 async fn the_national_pack_runs_on_the_ssd_views_with_hand_worked_dates() {
     let db = TestDb::postgres().await;
@@ -63,22 +63,24 @@ async fn the_national_pack_runs_on_the_ssd_views_with_hand_worked_dates() {
         "2026-03-30T22:59:59Z",
         "2026-04-07T23:00:00Z",
     ));
-    // national-cp-visits, P4's CP plan (opened Fri 20 March, no visit): 23-27, 30, 31 March, 1, 2, (3 and 6
-    // April bank holidays) Tue 7 April; escalated from 8, 9, 10, 13, Tue 14 April.
-    expected.extend(ladder(
-        "national-cp-visits",
-        "CP:CPP4",
-        "2026-04-07T22:59:59Z",
-        "2026-04-13T23:00:00Z",
-    ));
     // national-cp-reviews, P1's CP plan: "within 3 months of the initial conference"; the views put the ICPC on
     // the referral's case, so the clock runs from the plan's start, 16 February: Sat 16 May (BST); escalated from
-    // Mon 18, 19, 20, 21, Fri 22 May. P4's plan (20 March) is due on 20 June, its reminder from 15 June.
+    // Mon 18, 19, 20, 21, Fri 22 May. P4's plan held its first review on 20 May: the next within 6 months.
     expected.extend(ladder(
         "national-cp-reviews",
         "CP:CPP1",
         "2026-05-16T22:59:59Z",
         "2026-05-21T23:00:00Z",
+    ));
+    // national-cp-visits, P4's CP plan: seen Tue 26 May; 10 working days: 27-29 May, 1-5, 8, Tue 9 June (BST).
+    // The reminder, to the worker, from 5 working days before: 8, 5, 4, 3, Tue 2 June.
+    expected.push(told(
+        "national-cp-visits",
+        "due-soon",
+        "CP:CPP4",
+        "2026-06-01T23:00:00Z",
+        "2026-06-09T22:59:59Z",
+        "worker",
     ));
     // Not due yet: P2's period of care, visited (child seen) Wed 27 May, next visit by 8 July (6 weeks), reminded
     // from 1 July; first review held 9 April, the second due 3 months on, 9 July. national-cla-visits-long-term

@@ -48,6 +48,8 @@ async fn the_ssd_supplies_events_meetings_and_records() {
         [
             // Held 9 April 11:00 BST, a day before it was due.
             row("CLAR:CLAR1|CLA:CLA2|cla_review|2026-04-09T10:00:00Z|2026-04-09T10:00:00Z|false"),
+            // Held Wed 20 May, 10:00 BST.
+            row("CPR:CPR0|CP:CPP4|rcpc|2026-05-20T09:00:00Z|2026-05-20T09:00:00Z|false"),
             // Not held yet: scheduled on its due date, 15 June (BST), from the start of that day.
             row("CPR:CPR1|CP:CPP4|rcpc|2026-06-14T23:00:00Z|-|false"),
             // IC4's row has no icpc_referral_id: the referral of its enquiry (S47A), as for its icpc_required.
@@ -132,6 +134,7 @@ async fn cin_plans_end_at_a_cp_plan_or_care_and_care_leavers_begin_after_the_las
             row("CLAV:CV22|CLA:CLA2|statutory|2026-06-02T08:00:00Z|false"),
             // Once, though ssd_cin_visits holds it too under the same id.
             row("CPV:CN10|CP:CPP1|statutory|2026-05-31T23:30:00Z|false"),
+            row("CPV:CN41|CP:CPP4|statutory|2026-05-26T09:00:00Z|true"),
             // The latest contacts, 1 May and 10 April (BST); not CL8's (no care-leaver case) nor CL6's.
             row("KIT:CL12|CL:CL12|kit|2026-04-30T23:00:00Z|true"),
             row("KIT:CL3|CL:CL3|kit|2026-04-09T23:00:00Z|true"),
