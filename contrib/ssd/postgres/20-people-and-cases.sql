@@ -77,13 +77,11 @@ SELECT c.clea_table_id::text AS leaver_id,
        c.clea_care_leaver_latest_contact,
        c.clea_pathway_plan_review_date
 FROM ssd_care_leavers c
-LEFT JOIN LATERAL (
-    SELECT p.cla_id, p.ended_on
+LEFT JOIN (
+    SELECT DISTINCT ON (p.person_id) p.person_id, p.cla_id, p.ended_on
     FROM casewatch_ssd.cla_periods p
-    WHERE p.person_id = c.clea_person_id::text
-    ORDER BY p.started_on DESC, p.ended_on DESC NULLS FIRST, p.cla_id DESC
-    LIMIT 1
-) last_period ON true
+    ORDER BY p.person_id, p.started_on DESC, p.ended_on DESC NULLS FIRST, p.cla_id DESC
+) last_period ON last_period.person_id = c.clea_person_id::text
 WHERE c.clea_table_id IS NOT NULL;
 
 -- CIN plans, each ending where the SSD ends it or, when the case system left it open, on the first day on or after
@@ -106,17 +104,21 @@ WITH plans AS (
     UNION ALL
     SELECT l.person_id, l.started_on, l.ended_on
     FROM casewatch_ssd.cla_periods l
+), superseded AS (
+    SELECT p.cin_plan_id, min(GREATEST(h.started_on, p.started_on)) AS on_date
+    FROM plans p
+    JOIN higher h
+      ON h.person_id = p.person_id
+     AND h.started_on IS NOT NULL
+     AND (h.ended_on IS NULL OR h.ended_on > p.started_on)
+    GROUP BY p.cin_plan_id
 )
 SELECT p.cin_plan_id,
        p.person_id,
        p.started_on,
-       LEAST(p.ended_on,
-             (SELECT min(GREATEST(h.started_on, p.started_on))
-              FROM higher h
-              WHERE h.person_id = p.person_id
-                AND h.started_on IS NOT NULL
-                AND (h.ended_on IS NULL OR h.ended_on > p.started_on))) AS ended_on
-FROM plans p;
+       LEAST(p.ended_on, s.on_date) AS ended_on
+FROM plans p
+LEFT JOIN superseded s ON s.cin_plan_id = p.cin_plan_id;
 
 -- The allocated worker of each kind of case: the child's current involvement in a role allocation_roles maps to
 -- that kind, the latest started. Involvement ids are assumed to be prof_professional_id (the SSD's own link).
