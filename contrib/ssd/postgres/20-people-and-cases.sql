@@ -71,12 +71,12 @@ SELECT c.clea_table_id::text AS leaver_id,
            WHEN 'qualifying' THEN 'qualifying'
        END AS category,
        CASE WHEN last_period.cla_id IS NOT NULL THEN last_period.ended_on
-            ELSE (SELECT (casewatch_ssd.local_date(s.pers_dob) + interval '18 years')::date
-                  FROM ssd_person s WHERE s.pers_person_id::text = c.clea_person_id::text)
+            ELSE (casewatch_ssd.local_date(s.pers_dob) + interval '18 years')::date
        END AS became_on,
        c.clea_care_leaver_latest_contact,
        c.clea_pathway_plan_review_date
 FROM ssd_care_leavers c
+LEFT JOIN ssd_person s ON s.pers_person_id::text = c.clea_person_id::text
 LEFT JOIN (
     SELECT DISTINCT ON (p.person_id) p.person_id, p.cla_id, p.ended_on
     FROM casewatch_ssd.cla_periods p
@@ -160,14 +160,15 @@ WITH raw AS (
     UNION ALL
     SELECT 'CON:' || c.cont_contact_id, c.cont_person_id::text, 'CONTACT',
            casewatch_ssd.local_date(c.cont_contact_date),
-           COALESCE(
-               (SELECT min(casewatch_ssd.local_date(e.cine_referral_date))
-                FROM ssd_cin_episodes e
-                WHERE e.cine_person_id::text = c.cont_person_id::text
-                  AND casewatch_ssd.local_date(e.cine_referral_date) >= casewatch_ssd.local_date(c.cont_contact_date)),
-               casewatch_ssd.local_date(c.cont_contact_date) + o.contact_open_days),
+           COALESCE(min(casewatch_ssd.local_date(e.cine_referral_date)),
+                    casewatch_ssd.local_date(c.cont_contact_date) + o.contact_open_days),
            NULL
-    FROM ssd_contacts c CROSS JOIN casewatch_ssd.options o
+    FROM ssd_contacts c
+    CROSS JOIN casewatch_ssd.options o
+    LEFT JOIN ssd_cin_episodes e
+      ON e.cine_person_id::text = c.cont_person_id::text
+     AND casewatch_ssd.local_date(e.cine_referral_date) >= casewatch_ssd.local_date(c.cont_contact_date)
+    GROUP BY c.cont_contact_id, c.cont_person_id, c.cont_contact_date, o.contact_open_days
 )
 SELECT r.case_id,
        r.child_id,

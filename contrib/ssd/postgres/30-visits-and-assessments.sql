@@ -78,10 +78,10 @@ SELECT 'ASM:' || a.cina_assessment_id AS assessment_id,
        o.assessment_working_days AS priority_working_days,
        NULL::timestamptz AS priority_set_at,
        casewatch_ssd.local_date(a.cina_assessment_auth_date) AS completed_on,
-       (SELECT p.prof_professional_id::text FROM ssd_professionals p
-        WHERE p.prof_professional_id::text = a.cina_assessment_worker_id::text) AS worker_id
+       p.prof_professional_id::text AS worker_id
 FROM ssd_cin_assessments a
 LEFT JOIN ssd_cin_episodes e ON e.cine_referral_id::text = a.cina_referral_id::text
+LEFT JOIN ssd_professionals p ON p.prof_professional_id::text = a.cina_assessment_worker_id::text
 CROSS JOIN casewatch_ssd.options o
 WHERE a.cina_assessment_id IS NOT NULL
   AND a.cina_referral_id IS NOT NULL
