@@ -6,6 +6,7 @@
 //! Exit status: 0 when every check passed (warnings allowed), 2 when the configuration, a rule file, a template
 //! or a secret is at fault, 1 when only a database or the mail relay is.
 
+mod allocation;
 mod directory;
 mod readiness;
 mod report;
@@ -273,6 +274,7 @@ async fn databases(config: &Config, now: DateTime<Utc>, report: &mut Report<'_>)
         Ok(source) => {
             report.ok("case database", &format!("{} (read-only)", source.url()))?;
             if case_schema(config, &source, report).await? {
+                allocation::unallocated_kinds(&source, report).await?;
                 readiness::report(config, &source, now, report).await?;
             }
             if let Some(staff_directory) = &config.staff_directory {

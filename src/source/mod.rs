@@ -248,6 +248,18 @@ impl CaseSource {
         result.map_err(|cause| SourceError::read(&self.url, Table::Cases, cause))
     }
 
+    /// Each case type in `cases` with how many cases it holds and how many of them name an allocated worker, for
+    /// `check-config` (role codes that match nobody leave a whole kind of case unallocated).
+    pub async fn allocation_by_case_type(&self) -> Result<Vec<(String, i64, i64)>, SourceError> {
+        let sql =
+            "SELECT case_type, count(*), count(allocated_worker_id) FROM cases GROUP BY case_type";
+        let result = match &self.backend {
+            Backend::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+            Backend::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+        };
+        result.map_err(|cause| SourceError::read(&self.url, Table::Cases, cause))
+    }
+
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<(), SourceError> {
         let result = match &self.backend {

@@ -19,6 +19,21 @@ CREATE TABLE IF NOT EXISTS casewatch_ssd.visit_sources (
     visit_type TEXT NOT NULL CHECK (visit_type IN ('statutory', 'other'))
 );
 
+-- Which ssd_cla_health check types are health assessments (an initial or review health assessment, seed 002's IHA
+-- and RHA), compared without regard to case or surrounding spaces. Dental and optician checks, immunisations and
+-- the like are not: they never count as a health assessment. The defaults are the names builds are known to write
+-- ('HEALTH' and 'Health Assessment' in LCS builds) and the seed's own names; list yours with
+-- SELECT clah_health_check_type, count(*) FROM ssd_cla_health GROUP BY 1.
+CREATE TABLE IF NOT EXISTS casewatch_ssd.health_assessment_types (
+    check_type TEXT PRIMARY KEY
+);
+
+-- The login roles casewatch reads the views as. 90-grants.sql grants each of them USAGE on the schema and SELECT on
+-- the nine views every time it runs, so that a view made again can never leave casewatch without its grant.
+CREATE TABLE IF NOT EXISTS casewatch_ssd.reader_roles (
+    role_name TEXT PRIMARY KEY
+);
+
 -- One row of numbers the SSD does not hold.
 CREATE TABLE IF NOT EXISTS casewatch_ssd.options (
     only_row BOOLEAN PRIMARY KEY DEFAULT true CHECK (only_row),
@@ -40,5 +55,15 @@ INSERT INTO casewatch_ssd.visit_sources (ssd_table, visit_type)
 SELECT ssd_table, 'statutory'
 FROM (VALUES ('ssd_cin_visits'), ('ssd_cp_visits'), ('ssd_cla_visits')) AS defaults (ssd_table)
 WHERE NOT EXISTS (SELECT 1 FROM casewatch_ssd.visit_sources);
+
+INSERT INTO casewatch_ssd.health_assessment_types (check_type)
+SELECT check_type
+FROM (VALUES ('HEALTH'), ('Health Assessment'), ('Initial Health Assessment'),
+             ('Review Health Assessment')) AS defaults (check_type)
+WHERE NOT EXISTS (SELECT 1 FROM casewatch_ssd.health_assessment_types);
+
+INSERT INTO casewatch_ssd.reader_roles (role_name)
+SELECT 'casewatch_reader'
+WHERE NOT EXISTS (SELECT 1 FROM casewatch_ssd.reader_roles);
 
 INSERT INTO casewatch_ssd.options DEFAULT VALUES ON CONFLICT DO NOTHING;

@@ -1,6 +1,5 @@
--- visits, assessments and management_decisions (SPEC section 2) over the SSD. Re-runnable.
-
-DROP VIEW IF EXISTS casewatch_ssd.visits, casewatch_ssd.assessments, casewatch_ssd.management_decisions CASCADE;
+-- visits, assessments and management_decisions (SPEC section 2) over the SSD. Re-runnable: each view is replaced
+-- in place, keeping its grants and the authority's own views built on it (see 20-people-and-cases.sql).
 
 -- Statutory visits, each once. CP visits are read from ssd_cp_visits (their plan names the case); CLA visits from
 -- ssd_cla_visits (their period of care names the case). ssd_cin_visits holds copies of both — a CP visit under the
@@ -10,8 +9,9 @@ DROP VIEW IF EXISTS casewatch_ssd.visits, casewatch_ssd.assessments, casewatch_s
 -- worker and no note times: R1 (statutory-visit-oversight) cannot run on it.
 --
 -- Care leavers' keep-in-touch visits: the SSD keeps only the latest contact's date, which becomes one `kit` visit
--- at the start of that day (taken as recorded for the SSDA903, since that is where the SSD has it from).
-CREATE VIEW casewatch_ssd.visits AS
+-- at the start of that day (taken as recorded for the SSDA903, since that is where the SSD has it from), on the
+-- care-leaver case when there is one (none while the young person is looked after again).
+CREATE OR REPLACE VIEW casewatch_ssd.visits AS
 WITH statutory AS (
     SELECT 'CPV:' || v.cppv_cp_visit_id AS visit_id, 'CP:' || v.cppv_cp_plan_id AS case_id,
            casewatch_ssd.instant(v.cppv_cp_visit_date) AS visit_at, casewatch_ssd.flag(v.cppv_cp_visit_seen) AS seen,
@@ -63,13 +63,14 @@ SELECT 'KIT:' || l.leaver_id,
        NULL,
        true
 FROM casewatch_ssd.care_leavers l
-WHERE l.category IS NOT NULL AND casewatch_ssd.local_date(l.clea_care_leaver_latest_contact) IS NOT NULL;
+WHERE l.category IS NOT NULL AND l.became_on IS NOT NULL
+  AND casewatch_ssd.local_date(l.clea_care_leaver_latest_contact) IS NOT NULL;
 
 -- C&F assessments, on their referral's case. The SSD has no priority (options.assessment_working_days, 45 by
 -- default), no time it was set (so R2, cf-set-priority, cannot run on it), and no completion date but the
 -- authorisation date (a 1900-01-01 placeholder is no completion). The assessment's worker id is used only when it
 -- is a prof_professional_id — in some builds it comes from another id space — else the case's allocated worker is.
-CREATE VIEW casewatch_ssd.assessments AS
+CREATE OR REPLACE VIEW casewatch_ssd.assessments AS
 SELECT 'ASM:' || a.cina_assessment_id AS assessment_id,
        'REF:' || a.cina_referral_id AS case_id,
        casewatch_ssd.local_date(a.cina_assessment_start_date) AS started_on,
@@ -77,10 +78,10 @@ SELECT 'ASM:' || a.cina_assessment_id AS assessment_id,
        o.assessment_working_days AS priority_working_days,
        NULL::timestamptz AS priority_set_at,
        casewatch_ssd.local_date(a.cina_assessment_auth_date) AS completed_on,
-       (SELECT p.prof_professional_id::text FROM ssd_professionals p
-        WHERE p.prof_professional_id::text = a.cina_assessment_worker_id::text) AS worker_id
+       p.prof_professional_id::text AS worker_id
 FROM ssd_cin_assessments a
 LEFT JOIN ssd_cin_episodes e ON e.cine_referral_id::text = a.cina_referral_id::text
+LEFT JOIN ssd_professionals p ON p.prof_professional_id::text = a.cina_assessment_worker_id::text
 CROSS JOIN casewatch_ssd.options o
 WHERE a.cina_assessment_id IS NOT NULL
   AND a.cina_referral_id IS NOT NULL
@@ -88,7 +89,7 @@ WHERE a.cina_assessment_id IS NOT NULL
 
 -- The SSD records no management decisions: an empty view of the right shape (R4's practice-manager step then ends
 -- only with a successful visit).
-CREATE VIEW casewatch_ssd.management_decisions AS
+CREATE OR REPLACE VIEW casewatch_ssd.management_decisions AS
 SELECT NULL::text AS decision_id,
        NULL::text AS case_id,
        NULL::timestamptz AS decided_at,
