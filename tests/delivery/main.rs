@@ -15,6 +15,7 @@ mod webhook_server;
 mod email;
 mod harness;
 mod killed;
+mod killed_graph;
 mod rescheduled;
 mod throughput;
 mod time_travel;
