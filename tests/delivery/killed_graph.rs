@@ -1,46 +1,16 @@
 //! The real binary, killed with SIGKILL while its first message is on its way to Microsoft Graph (a Graph that
 //! takes the request and never answers): the next pass, with Graph answering, delivers every message once.
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use casewatch::store::Store;
 
+use crate::graph::{CLIENT_ID, SECRET, graph_config};
 use crate::harness::*;
 use crate::killed::tick;
 use crate::support::backend_test;
 use crate::support::graph::GraphServer;
 use crate::support::token_endpoint::{Expect, TokenEndpoint};
-
-const CLIENT_ID: &str = "11111111-2222-3333-4444-555555555555";
-const SECRET: &str = "Qx8~client.secret.value";
-
-/// The harness's configuration with `[email]` sending through Graph at `graph_url`.
-fn graph_config(env: &Env, name: &str, graph_url: &str, token_url: &str, timeout: u64) -> PathBuf {
-    let secret = env.dir.path().join("client-secret");
-    std::fs::write(&secret, SECRET).unwrap();
-    let text = env
-        .config_text(1, "")
-        .replace(
-            "host = \"127.0.0.1\"\nport = 1\ntls = \"none\"\n",
-            &format!(
-                "transport = \"graph\"\nsender = \"casewatch@council.example\"\ngraph_url = \"{graph_url}\"\n"
-            ),
-        )
-        .replace("timeout_seconds = 5", &format!("timeout_seconds = {timeout}"));
-    assert!(
-        text.contains("transport = \"graph\""),
-        "the harness's [email] table changed"
-    );
-    let text = format!(
-        "{text}\n[email.oauth]\ntoken_url = \"{token_url}\"\nclient_id = \"{CLIENT_ID}\"\n\
-         allow_plain_http_loopback = true\nclient_secret = {{ file = \"{}\" }}\n",
-        secret.display()
-    );
-    let path = env.dir.path().join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
 
 async fn wait_until(what: &str, mut done: impl AsyncFnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -13,6 +13,7 @@ mod county;
 mod webhook_server;
 
 mod email;
+mod graph;
 mod harness;
 mod killed;
 mod killed_graph;

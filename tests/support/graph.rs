@@ -5,6 +5,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -20,6 +21,8 @@ pub struct Answer {
     pub status: u16,
     pub retry_after: Option<&'static str>,
     pub body: &'static str,
+    /// How long Graph takes to answer.
+    pub delay: Duration,
 }
 
 impl Answer {
@@ -28,7 +31,13 @@ impl Answer {
             status,
             retry_after: None,
             body: "",
+            delay: Duration::ZERO,
         }
+    }
+
+    pub fn after(mut self, delay: Duration) -> Answer {
+        self.delay = delay;
+        self
     }
 
     pub fn retry_after(mut self, value: &'static str) -> Answer {
@@ -199,6 +208,7 @@ async fn send_mail(
         .unwrap()
         .pop_front()
         .unwrap_or(Answer::status(202));
+    tokio::time::sleep(answer.delay).await;
     if answer.status == 202 {
         shared.sent.lock().unwrap().push(SendMail {
             sender,
