@@ -12,6 +12,8 @@ mod delivery;
 mod file_transport;
 #[path = "email/graph.rs"]
 mod graph;
+#[path = "email/oauth_settings.rs"]
+mod oauth_settings;
 #[path = "email/security.rs"]
 mod security;
 #[path = "email/settings.rs"]
