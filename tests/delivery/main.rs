@@ -25,3 +25,4 @@ mod told;
 mod upgrade;
 mod webhook;
 mod windows;
+mod xoauth2;
