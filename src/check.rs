@@ -1,10 +1,11 @@
 //! `casewatch check-config FILE`: everything about a configuration that can be found out before the daemon
 //! starts with it, one line per check, in the order start-up meets them: the settings and rule files, the
-//! templates, the channels (secrets read, URLs checked, nothing sent), the SMTP login, both databases and the case
-//! schema; then when each schedule fires next. `--offline` leaves out everything that needs the network.
+//! templates, the channels (secrets read, URLs checked, nothing sent), the SMTP login (with an OAuth token if so
+//! configured) or the Graph sender mailbox, both databases and the case schema; then when each schedule fires
+//! next. `--offline` leaves out everything that needs the network.
 //!
 //! Exit status: 0 when every check passed (warnings allowed), 2 when the configuration, a rule file, a template
-//! or a secret is at fault, 1 when only a database or the mail relay is.
+//! or a secret is at fault, 1 when only a database, the mail relay, the token endpoint or Graph is.
 
 mod directory;
 mod report;
@@ -30,7 +31,7 @@ pub use schedule::{Schedules, schedules};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
-    /// Leave out the SMTP login and both databases.
+    /// Leave out the SMTP login (or the Graph check) and both databases.
     pub offline: bool,
     /// The instant the schedules' next firings are counted from.
     pub now: DateTime<Utc>,

@@ -101,7 +101,7 @@ impl Graph {
             .await
             .map_err(|e| self.unreachable(e))?;
         let status = response.status();
-        if status == StatusCode::ACCEPTED || status.is_success() {
+        if status.is_success() {
             let request_id = response
                 .headers()
                 .get("request-id")
