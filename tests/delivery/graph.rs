@@ -60,6 +60,7 @@ backend_test!(async fn a_refused_token_is_retried_then_dead_lettered_with_its_aa
     let env = Env::new(db.backend).await;
     load_county(&env.source().await).await;
     let endpoint = TokenEndpoint::start(CLIENT_ID, Expect::Secret(SECRET.into())).await;
+    // More refusals than requests: after one, the token client holds the refusal for 30 s and asks no more.
     endpoint.script(std::iter::repeat_n(expired_secret(), 15));
     let graph = GraphServer::start(endpoint.is_current()).await;
     let app = graph_app(&env, &graph, &endpoint).await;

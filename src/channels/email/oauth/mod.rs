@@ -37,6 +37,9 @@ use crate::channels::webhook::reply::retry_after;
 const USE_MARGIN: Duration = Duration::from_secs(60);
 /// A refresh starts this long before the token expires.
 const REFRESH_AHEAD: Duration = Duration::from_secs(300);
+/// After a failed token request, the sends in this time get the same error without asking again: a pass of a
+/// thousand messages with an expired secret makes one request, not a thousand (nor waits a thousand timeouts).
+const FAILURE_HOLD: Duration = Duration::from_secs(30);
 
 const CLIENT_ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -55,6 +58,8 @@ pub(super) struct TokenClient {
     /// The mailbox a Google service account acts for.
     subject: Option<String>,
     cached: Mutex<Option<Cached>>,
+    /// The last failed request, and when it failed.
+    failed: Mutex<Option<(Instant, ChannelError)>>,
     /// Held while a send waits for a token, so that concurrent sends share one request.
     fetching: tokio::sync::Mutex<()>,
     refreshing: AtomicBool,
@@ -108,6 +113,7 @@ impl TokenClient {
             grant: oauth.grant,
             subject,
             cached: Mutex::new(None),
+            failed: Mutex::new(None),
             fetching: tokio::sync::Mutex::new(()),
             refreshing: AtomicBool::new(false),
             #[cfg(test)]
@@ -130,7 +136,17 @@ impl TokenClient {
         if let Some(token) = self.cached_token() {
             return Ok(token);
         }
-        self.fetch().await
+        if let Some((at, error)) = &*self.failed.lock().expect("token failure lock")
+            && at.elapsed() < FAILURE_HOLD
+        {
+            return Err(error.clone());
+        }
+        let result = self.fetch().await;
+        if let Err(error) = &result {
+            *self.failed.lock().expect("token failure lock") =
+                Some((Instant::now(), error.clone()));
+        }
+        result
     }
 
     /// Drops `token` from the cache (a server refused it), so that the next send asks for a new one.

@@ -12,7 +12,7 @@ use super::TokenClient;
 use crate::channels::email::EmailSettings;
 
 /// A token endpoint whose n-th token (from 1) is `token-n`, valid for `lifetimes[n-1]` seconds (the last one
-/// for every later token).
+/// for every later token); a lifetime of 0 is a refusal instead (AADSTS7000215).
 async fn endpoint(lifetimes: Vec<u64>) -> (String, Arc<AtomicUsize>) {
     let served = Arc::new(AtomicUsize::new(0));
     let count = Arc::clone(&served);
@@ -22,7 +22,14 @@ async fn endpoint(lifetimes: Vec<u64>) -> (String, Arc<AtomicUsize>) {
             let n = count.fetch_add(1, Ordering::SeqCst) + 1;
             let lifetime = lifetimes[(n - 1).min(lifetimes.len() - 1)];
             async move {
-                format!(r#"{{"token_type":"Bearer","expires_in":{lifetime},"access_token":"token-{n}"}}"#)
+                if lifetime == 0 {
+                    let refusal = r#"{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided.","error_codes":[7000215]}"#;
+                    return (axum::http::StatusCode::UNAUTHORIZED, refusal.to_owned());
+                }
+                (
+                    axum::http::StatusCode::OK,
+                    format!(r#"{{"token_type":"Bearer","expires_in":{lifetime},"access_token":"token-{n}"}}"#),
+                )
             }
         }),
     );
@@ -101,4 +108,22 @@ async fn a_forgotten_token_is_replaced_on_the_next_request() {
     let second = tokens.token().await.unwrap();
 
     assert_eq!(second.expose_secret(), "token-2");
+}
+
+#[tokio::test]
+async fn after_a_refusal_the_next_sends_get_the_same_error_without_asking_again() {
+    let (url, served) = endpoint(vec![0, 3600]).await;
+    let tokens = client(&url);
+
+    let first = tokens.token().await.unwrap_err();
+    let second = tokens.token().await.unwrap_err();
+
+    assert!(
+        first
+            .to_string()
+            .contains("AADSTS7000215: invalid client secret"),
+        "{first}"
+    );
+    assert_eq!(second, first);
+    assert_eq!(served.load(Ordering::SeqCst), 1, "one request for both");
 }
