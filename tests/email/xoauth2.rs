@@ -220,3 +220,33 @@ async fn a_google_service_account_signs_a_jwt_bearer_assertion_for_the_mailbox()
         "grant_type and assertion only"
     );
 }
+
+#[tokio::test]
+async fn an_https_token_endpoint_with_a_private_ca_is_trusted_through_the_oauth_ca_file_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new();
+    let endpoint = TokenEndpoint::start_tls(
+        CLIENT_ID,
+        Expect::Secret(SECRET.into()),
+        ca.server_identity("localhost"),
+    )
+    .await;
+    let server = relay(&endpoint).await;
+    let untrusted = settings(&server, endpoint.url(), &secret_in(&dir));
+    let mut trusted = untrusted.clone();
+    trusted.oauth.as_mut().unwrap().ca_file = Some(ca.write_pem(dir.path()));
+
+    let refused = channel(&untrusted).send(&notice(1)).await.unwrap_err();
+    channel(&trusted).send(&notice(2)).await.unwrap();
+
+    assert!(refused.is_transient(), "{refused}");
+    assert!(
+        refused.to_string().contains("token endpoint localhost"),
+        "{refused}"
+    );
+    assert!(
+        endpoint.requests().len() == 1,
+        "only the trusting client got through"
+    );
+    assert_eq!(server.xoauth2_lines(), [LOGIN_TOKEN_1]);
+}

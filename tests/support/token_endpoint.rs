@@ -20,6 +20,8 @@ use ring::signature::{RSA_PKCS1_2048_8192_SHA256, UnparsedPublicKey};
 use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 
+use super::smtp::ServerIdentity;
+
 /// The registered application's certificate and the PKCS#1 DER of its public key (tests/fixtures/oauth).
 pub const CERTIFICATE_PEM: &str = include_str!("../fixtures/oauth/client.cert.pem");
 pub const PUBLIC_KEY_DER: &[u8] = include_bytes!("../fixtures/oauth/client.pub.der");
@@ -82,9 +84,26 @@ struct Shared {
 
 impl TokenEndpoint {
     pub async fn start(client_id: &str, expect: Expect) -> TokenEndpoint {
+        Self::serve(client_id, expect, None).await
+    }
+
+    /// Over HTTPS as `localhost`, with a certificate from a private CA.
+    pub async fn start_tls(
+        client_id: &str,
+        expect: Expect,
+        identity: ServerIdentity,
+    ) -> TokenEndpoint {
+        Self::serve(client_id, expect, Some(identity)).await
+    }
+
+    async fn serve(client_id: &str, expect: Expect, tls: Option<ServerIdentity>) -> TokenEndpoint {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let (scheme, host) = match tls {
+            Some(_) => ("https", "localhost"),
+            None => ("http", "127.0.0.1"),
+        };
         let url = format!(
-            "http://127.0.0.1:{}/tenant-1/oauth2/v2.0/token",
+            "{scheme}://{host}:{}/tenant-1/oauth2/v2.0/token",
             listener.local_addr().unwrap().port()
         );
         let shared = Arc::new(Shared {
@@ -98,7 +117,10 @@ impl TokenEndpoint {
         let app = Router::new()
             .route("/tenant-1/oauth2/v2.0/token", post(token))
             .with_state(Arc::clone(&shared));
-        let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let task = match tls {
+            None => tokio::spawn(async move { axum::serve(listener, app).await.unwrap() }),
+            Some(identity) => tokio::spawn(serve_tls(listener, app, identity.acceptor())),
+        };
         TokenEndpoint { url, shared, task }
     }
 
@@ -137,6 +159,25 @@ impl TokenEndpoint {
 impl Drop for TokenEndpoint {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// axum over TLS: each connection's handshake, then HTTP/1.1 by hyper. A failed handshake ends that connection.
+async fn serve_tls(listener: TcpListener, app: Router, acceptor: tokio_rustls::TlsAcceptor) {
+    loop {
+        let Ok((tcp, _)) = listener.accept().await else {
+            continue;
+        };
+        let (acceptor, app) = (acceptor.clone(), app.clone());
+        tokio::spawn(async move {
+            let Ok(tls) = acceptor.accept(tcp).await else {
+                return;
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(tls), service)
+                .await;
+        });
     }
 }
 

@@ -51,6 +51,8 @@ pub(super) type AccessToken = Arc<SecretString>;
 pub(super) struct TokenClient {
     http: Client,
     token_url: Url,
+    /// `token_url` as written: the assertion's `aud`.
+    audience: String,
     client_id: String,
     scope: String,
     proof: Proof,
@@ -107,6 +109,7 @@ impl TokenClient {
         Ok(TokenClient {
             http,
             token_url: oauth.token_url()?,
+            audience: oauth.token_url.trim().to_owned(),
             client_id: oauth.client_id.trim().to_owned(),
             scope: oauth.scope(&settings.transport).trim().to_owned(),
             proof,
@@ -254,7 +257,7 @@ impl TokenClient {
             }
             (Proof::Assertion(signer), Grant::ClientCredentials) => {
                 let claims = Claims {
-                    audience: self.token_url.as_str(),
+                    audience: &self.audience,
                     issuer: &self.client_id,
                     subject: &self.client_id,
                     scope: None,
@@ -266,7 +269,7 @@ impl TokenClient {
             }
             (Proof::Assertion(signer), Grant::JwtBearer) => {
                 let claims = Claims {
-                    audience: self.token_url.as_str(),
+                    audience: &self.audience,
                     issuer: &self.client_id,
                     subject: self.subject.as_deref().unwrap_or(&self.client_id),
                     scope: Some(&self.scope),
