@@ -89,6 +89,11 @@ async fn an_xoauth2_login_is_checked_without_sending() {
         ),
         "{run}"
     );
+    let channel = format!(
+        "email through 127.0.0.1:{} (unencrypted, XOAUTH2 as {MAILBOX})",
+        server.port()
+    );
+    assert!(run.has("ok   channels: ", &[&channel]), "{run}");
     assert_eq!(server.xoauth2_lines().len(), 1);
     assert_eq!(server.transactions(), 0, "no mail transaction was begun");
     assert!(
@@ -126,6 +131,8 @@ async fn graph_is_checked_by_reading_the_sender_mailbox() {
         ),
         "{run}"
     );
+    let channel = format!("email through Microsoft Graph {} as {MAILBOX}", graph.url());
+    assert!(run.has("ok   channels: ", &[&channel]), "{run}");
     assert_eq!(graph.attempts(), 0, "nothing was sent");
     assert_eq!(
         endpoint.requests()[0]["scope"],
