@@ -1,10 +1,11 @@
 //! `casewatch check-config FILE`: everything about a configuration that can be found out before the daemon
 //! starts with it, one line per check, in the order start-up meets them: the settings and rule files, the
-//! templates, the channels (secrets read, URLs checked, nothing sent), the SMTP login, both databases and the case
-//! schema; then when each schedule fires next. `--offline` leaves out everything that needs the network.
+//! templates, the channels (secrets read, URLs checked, nothing sent), the SMTP login (with an OAuth token if so
+//! configured) or the Graph sender mailbox, both databases and the case schema; then when each schedule fires
+//! next. `--offline` leaves out everything that needs the network.
 //!
 //! Exit status: 0 when every check passed (warnings allowed), 2 when the configuration, a rule file, a template
-//! or a secret is at fault, 1 when only a database or the mail relay is.
+//! or a secret is at fault, 1 when only a database, the mail relay, the token endpoint or Graph is.
 
 mod allocation;
 mod directory;
@@ -19,7 +20,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 
 use crate::channels::Channels;
-use crate::channels::email::{EmailSettings, TlsMode, Transport};
+use crate::channels::email::{AuthMethod, Checked, EmailSettings, TlsMode, Transport};
 use crate::config::Config;
 use crate::outbox::Renderer;
 use crate::source::schema::Level;
@@ -32,7 +33,7 @@ pub use schedule::{Schedules, schedules};
 
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
-    /// Leave out the SMTP login and both databases.
+    /// Leave out the SMTP login (or the Graph check) and both databases.
     pub offline: bool,
     /// The instant the schedules' next firings are counted from.
     pub now: DateTime<Utc>,
@@ -104,7 +105,7 @@ async fn check_loaded(
     };
     if !options.offline {
         if let (Some(channels), Some(email)) = (&channels, &settings.email) {
-            smtp_login(channels, email, report).await?;
+            email_login(channels, email, report).await?;
         }
         databases(config, options.now, report).await?;
     }
@@ -213,15 +214,21 @@ fn describe_channels(config: &Config) -> String {
             Some(dir) => format!("email into .eml files in {}", dir.display()),
             None => "email into .eml files".to_owned(),
         },
+        Some(e) if e.transport == Transport::Graph => format!(
+            "email through Microsoft Graph {} as {}",
+            e.graph_url(),
+            e.sender.as_deref().unwrap_or_default()
+        ),
         Some(e) => {
             let tls = match e.tls {
                 TlsMode::Starttls => "STARTTLS",
                 TlsMode::Implicit => "TLS",
                 TlsMode::None => "unencrypted",
             };
-            let login = match &e.username {
-                Some(user) => format!(", login {user}"),
-                None => String::new(),
+            let login = match (&e.username, e.auth_method()) {
+                (Some(user), Some(AuthMethod::Xoauth2)) => format!(", XOAUTH2 as {user}"),
+                (Some(user), _) => format!(", login {user}"),
+                (None, _) => String::new(),
             };
             let host = e.host.as_deref().unwrap_or_default();
             format!("email through {host}:{} ({tls}{login})", e.effective_port())
@@ -240,14 +247,18 @@ fn describe_channels(config: &Config) -> String {
     }
 }
 
-async fn smtp_login(
+/// SMTP: a token if needed, then the login, without sending. Graph: a token, then a read of the sender
+/// mailbox (which Mail.Send alone does not allow: then a warning, not a failure).
+async fn email_login(
     channels: &Channels,
     email: &EmailSettings,
     report: &mut Report<'_>,
 ) -> io::Result<()> {
-    if email.transport != Transport::Smtp {
-        return Ok(());
-    }
+    let what = match email.transport {
+        Transport::Smtp => "SMTP relay",
+        Transport::Graph => "Microsoft Graph",
+        Transport::File => return Ok(()),
+    };
     let result = channels.email().check().await;
     channels.close().await;
     let relay = format!(
@@ -255,16 +266,23 @@ async fn smtp_login(
         email.host.as_deref().unwrap_or_default(),
         email.effective_port()
     );
+    let password_login = email.auth_method() == Some(AuthMethod::Password);
     match (result, &email.username) {
-        (Ok(()), Some(user)) => report.ok(
-            "SMTP relay",
-            &format!("{relay} accepted the login as {user}"),
-        ),
-        (Ok(()), None) => report.ok(
-            "SMTP relay",
-            &format!("{relay} answered (no login configured)"),
-        ),
-        (Err(e), _) => report.fail(Fault::Connectivity, "SMTP relay", &e.to_string()),
+        (
+            Ok(Checked {
+                unverified: Some(warning),
+                ..
+            }),
+            _,
+        ) => report.warn(what, &warning),
+        (Ok(_), Some(user)) if password_login => {
+            report.ok(what, &format!("{relay} accepted the login as {user}"))
+        }
+        (Ok(_), None) if email.transport == Transport::Smtp => {
+            report.ok(what, &format!("{relay} answered (no login configured)"))
+        }
+        (Ok(checked), _) => report.ok(what, &checked.detail),
+        (Err(e), _) => report.fail(Fault::Connectivity, what, &e.to_string()),
     }
 }
 

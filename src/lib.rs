@@ -20,7 +20,8 @@
 //! - [`evaluate`]: active stages resolved to people, in the SPEC's order; `casewatch evaluate`'s output.
 //! - [`outbox`]: notices, digests, delivery with retries and dead letters.
 //! - [`store`]: casewatch's own database (SQLite or PostgreSQL); the only code that knows its SQL.
-//! - [`channels`]: email and webhooks; they know nothing about rules.
+//! - [`channels`]: email (SMTP, with a password or an OAuth token; Microsoft Graph; `.eml` files) and webhooks; they
+//!   know nothing about rules.
 //! - [`generate`]: a deterministic, streaming generator of realistic case data for the demo and benchmarks.
 //! - [`app`]: one pass wired together: evaluate, enqueue, compose, deliver.
 //! - [`daemon`]: `casewatch run`: schedules, signals, reload, systemd.

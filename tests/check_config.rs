@@ -6,6 +6,8 @@ mod support;
 
 #[path = "check_config/databases.rs"]
 mod databases;
+#[path = "check_config/oauth.rs"]
+mod oauth;
 #[path = "check_config/offline.rs"]
 mod offline;
 #[path = "check_config/smtp.rs"]

@@ -1,5 +1,6 @@
 //! The email channel against a real SMTP server started by each test (`support/smtp.rs`): what the email says,
-//! how failures are classified, TLS and login, connection reuse, and the `.eml` file transport.
+//! how failures are classified, TLS and login (a password or an OAuth token), connection reuse, Microsoft Graph,
+//! and the `.eml` file transport.
 
 mod support;
 
@@ -9,10 +10,16 @@ mod composition;
 mod delivery;
 #[path = "email/file_transport.rs"]
 mod file_transport;
+#[path = "email/graph.rs"]
+mod graph;
+#[path = "email/oauth_settings.rs"]
+mod oauth_settings;
 #[path = "email/security.rs"]
 mod security;
 #[path = "email/settings.rs"]
 mod settings;
+#[path = "email/xoauth2.rs"]
+mod xoauth2;
 
 use casewatch::channels::email::{EmailChannel, EmailSettings, TlsMode};
 use casewatch::channels::{Message, MessageKind};

@@ -75,6 +75,14 @@ fn webhook(key: &str, value: &str) -> String {
     }
 }
 
+/// An `[email.oauth]` table whose `client_secret` is `value`.
+fn oauth_secret(value: &str) -> String {
+    format!(
+        "[email.oauth]\ntoken_url = \"https://login.microsoftonline.com/tenant/oauth2/v2.0/token\"\n\
+         client_id = \"casewatch\"\nclient_secret = {value}\n"
+    )
+}
+
 /// Each secret key, each given a plain string, a number, a table with a key that is not a source, and (from the
 /// environment) a plain string over a good reference in the file.
 fn mistakes(dir: &Path, source_url: &str) -> Vec<Mistake> {
@@ -98,6 +106,13 @@ fn mistakes(dir: &Path, source_url: &str) -> Vec<Mistake> {
             key: "webhooks.0.secret",
             how,
             file: config(dir, source_url, GOOD_PASSWORD, &webhook("secret", written)),
+            env: Vec::new(),
+            value,
+        });
+        all.push(Mistake {
+            key: "email.oauth.client_secret",
+            how,
+            file: config(dir, source_url, GOOD_PASSWORD, &oauth_secret(written)),
             env: Vec::new(),
             value,
         });

@@ -6,7 +6,7 @@
 //! credential), a payload, or anyone's name.
 
 mod generic;
-mod reply;
+pub(super) mod reply;
 mod settings;
 mod slack;
 mod teams;

@@ -130,6 +130,7 @@ pub async fn deliver(
             lease_until,
             stop,
             store_away: &store_away,
+            pass_started: started,
         };
         let sends: Vec<BoxFuture<'_, Result<Option<AttemptOutcome>, StoreError>>> = batch
             .iter()
@@ -174,6 +175,8 @@ struct Recording<'a> {
     lease_until: DateTime<Utc>,
     stop: &'a CancellationToken,
     store_away: &'a AtomicBool,
+    /// When the pass began, at `now`: a reply's own time is `now` plus the time since.
+    pass_started: Instant,
 }
 
 impl Recording<'_> {
@@ -242,7 +245,14 @@ async fn attempt(
             let outcome = if attempts >= settings.max_attempts {
                 AttemptOutcome::Dead
             } else {
-                AttemptOutcome::Retry(now + backoff(settings, attempts, *retry_after))
+                // A server's Retry-After counts from when its reply arrived, which may be well into the pass.
+                let arrived =
+                    now + Duration::from_std(recording.pass_started.elapsed()).unwrap_or_default();
+                let asked = retry_after
+                    .and_then(|d| Duration::from_std(d).ok())
+                    .map(|d| arrived + d);
+                let at = now + backoff(settings, attempts, *retry_after);
+                AttemptOutcome::Retry(asked.map_or(at, |asked| at.max(asked)))
             };
             ("transient", reason.clone(), outcome)
         }

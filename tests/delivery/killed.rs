@@ -11,7 +11,7 @@ use crate::support::backend_test;
 use crate::support::smtp::SmtpServer;
 
 /// `casewatch tick` as a child process (awaited, so the test's servers keep running meanwhile).
-fn tick(config: &std::path::Path, at: &str) -> tokio::process::Child {
+pub(crate) fn tick(config: &std::path::Path, at: &str) -> tokio::process::Child {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_casewatch"))
         .args(["tick", "--config", config.to_str().unwrap(), "--at", at])
         .env("RUST_LOG", "warn")

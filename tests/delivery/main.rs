@@ -13,8 +13,10 @@ mod county;
 mod webhook_server;
 
 mod email;
+mod graph;
 mod harness;
 mod killed;
+mod killed_graph;
 mod rescheduled;
 mod shared_channel;
 mod silences;
@@ -26,3 +28,4 @@ mod twins;
 mod upgrade;
 mod webhook;
 mod windows;
+mod xoauth2;

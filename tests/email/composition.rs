@@ -2,6 +2,8 @@
 
 use mail_parser::{HeaderValue, MimeHeaders};
 
+use casewatch::channels::email::Attachment;
+
 use super::support::smtp::SmtpServer;
 use super::{FROM, WORKER, channel, notice, plain};
 
@@ -58,6 +60,37 @@ async fn text_and_html_travel_as_multipart_alternative() {
     assert_eq!(parsed.html_body.len(), 1);
     assert_eq!(parsed.body_text(0).unwrap().replace("\r\n", "\n"), msg.text);
     assert_eq!(parsed.body_html(0).unwrap().trim_end(), msg.html);
+}
+
+#[tokio::test]
+async fn an_attachment_goes_beside_both_bodies_as_multipart_mixed() {
+    let server = SmtpServer::start().await;
+    let email = channel(&plain(server.port()));
+    let msg = notice(5);
+    let mut composed = email.compose(&msg).unwrap();
+    let csv = b"case,due\r\nCF-1042,2026-03-12\r\n".to_vec();
+    composed.attachments.push(Attachment {
+        name: "items.csv".into(),
+        content_type: "text/csv; charset=utf-8".into(),
+        bytes: csv.clone(),
+    });
+
+    email.deliver(&composed).await.unwrap();
+
+    let mail = server.wait_for(1).await;
+    let parsed = mail[0].parsed();
+    let content_type = parsed.content_type().unwrap();
+    assert_eq!(content_type.ctype(), "multipart");
+    assert_eq!(content_type.subtype(), Some("mixed"));
+    assert_eq!(parsed.body_text(0).unwrap().replace("\r\n", "\n"), msg.text);
+    assert_eq!(parsed.body_html(0).unwrap().trim_end(), msg.html);
+    assert_eq!(parsed.attachments.len(), 1);
+    let attachment = parsed.attachment(0).unwrap();
+    assert_eq!(attachment.attachment_name(), Some("items.csv"));
+    let attachment_type = attachment.content_type().unwrap();
+    assert_eq!(attachment_type.ctype(), "text");
+    assert_eq!(attachment_type.subtype(), Some("csv"));
+    assert_eq!(attachment.contents(), csv);
 }
 
 #[tokio::test]

@@ -19,8 +19,10 @@
 #![allow(dead_code, unused_macros, unused_imports)] // each test binary uses its own part of this module
 
 pub mod fixtures;
+pub mod graph;
 pub mod postgres;
 pub mod smtp;
+pub mod token_endpoint;
 
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -1,7 +1,8 @@
 //! A real SMTP server for tests: the `mailin` crate's SMTP parser and state machine behind a small tokio I/O loop,
 //! listening on 127.0.0.1 on a free port. It records every message it accepts, counts connections, and answers as
 //! the test scripts it: temporary or permanent rejections, required AUTH, STARTTLS or implicit TLS with a
-//! certificate from a private CA made at test time ([`TestCa`]).
+//! certificate from a private CA made at test time ([`TestCa`]), and AUTH XOAUTH2 with an OAuth token, checked byte
+//! for byte as Google's XOAUTH2 protocol specifies it.
 //!
 //! ```ignore
 //! let ca = TestCa::new();
@@ -21,6 +22,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use mailin::{Action, AuthMechanism, Handler, Response, Session, SessionBuilder};
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
@@ -60,9 +63,18 @@ pub struct Builder {
     first_replies: Vec<u16>,
     every_reply: Option<u16>,
     auth: Option<(String, String)>,
+    xoauth2: Option<(String, TokenCheck)>,
+    one_message_per_connection: bool,
     tls: Option<(TlsMode, ServerIdentity)>,
     accept_delay: Duration,
 }
+
+/// Whether a bearer token is good.
+pub type TokenCheck = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// Google's error for a refused token, sent base64 in the 334 challenge.
+pub const XOAUTH2_ERROR: &str =
+    r#"{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}"#;
 
 #[derive(Clone, Copy)]
 enum TlsMode {
@@ -87,6 +99,24 @@ impl Builder {
     /// until the client has logged in with exactly these credentials.
     pub fn require_auth(mut self, username: &str, password: &str) -> Self {
         self.auth = Some((username.into(), password.into()));
+        self
+    }
+
+    /// Offer AUTH XOAUTH2 (only once encrypted, if TLS is configured) and refuse mail until the client has sent
+    /// exactly `AUTH XOAUTH2 base64("user=" user "\x01auth=Bearer " token "\x01\x01")` with a token `accepts`.
+    /// A refused token gets the 334 challenge with [`XOAUTH2_ERROR`], and 535 after the client's empty line.
+    pub fn require_xoauth2(
+        mut self,
+        user: &str,
+        accepts: impl Fn(&str) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.xoauth2 = Some((user.into(), Arc::new(accepts)));
+        self
+    }
+
+    /// Close the connection after each message, as some relays do: every message needs a new login.
+    pub fn one_message_per_connection(mut self) -> Self {
+        self.one_message_per_connection = true;
         self
     }
 
@@ -125,6 +155,9 @@ impl Builder {
             first_replies: self.first_replies,
             every_reply: self.every_reply,
             auth: self.auth,
+            xoauth2: self.xoauth2,
+            one_message_per_connection: self.one_message_per_connection,
+            auth_lines: Mutex::new(Vec::new()),
             tls,
             accept_delay: self.accept_delay,
             connections: AtomicUsize::new(0),
@@ -184,6 +217,11 @@ impl SmtpServer {
         self.shared.connections.load(Ordering::SeqCst)
     }
 
+    /// Every `AUTH XOAUTH2` command line as received, CRLF included.
+    pub fn xoauth2_lines(&self) -> Vec<Vec<u8>> {
+        self.shared.auth_lines.lock().unwrap().clone()
+    }
+
     /// Mail transactions begun (`MAIL FROM`), accepted or not.
     pub fn transactions(&self) -> usize {
         self.shared.transactions.load(Ordering::SeqCst)
@@ -200,6 +238,9 @@ struct Shared {
     first_replies: Vec<u16>,
     every_reply: Option<u16>,
     auth: Option<(String, String)>,
+    xoauth2: Option<(String, TokenCheck)>,
+    one_message_per_connection: bool,
+    auth_lines: Mutex<Vec<Vec<u8>>>,
     tls: Option<(TlsMode, TlsAcceptor)>,
     accept_delay: Duration,
     connections: AtomicUsize,
@@ -245,6 +286,13 @@ async fn serve_connection(stream: TcpStream, peer: IpAddr, shared: Arc<Shared>) 
     let encrypted = Arc::new(AtomicBool::new(false));
     let recorder = Recorder::new(Arc::clone(&shared), Arc::clone(&encrypted));
     let mut session = builder.build(peer, recorder);
+    let mut xoauth2 = Xoauth2Session {
+        shared: Arc::clone(&shared),
+        encrypted: Arc::clone(&encrypted),
+        authenticated: false,
+        awaiting_empty_line: false,
+        in_data: false,
+    };
     match &shared.tls {
         Some((TlsMode::Implicit, acceptor)) => {
             let tls = acceptor.accept(stream).await?;
@@ -252,21 +300,19 @@ async fn serve_connection(stream: TcpStream, peer: IpAddr, shared: Arc<Shared>) 
             session.tls_active();
             let mut tls = BufReader::new(tls);
             respond(&mut tls, &session.greeting()).await?;
-            converse(&mut session, &mut tls, shared.accept_delay).await?;
+            converse(&mut session, &mut tls, &mut xoauth2).await?;
         }
         tls => {
             let mut plain = BufReader::new(stream);
             respond(&mut plain, &session.greeting()).await?;
-            if let Ending::UpgradeTls =
-                converse(&mut session, &mut plain, shared.accept_delay).await?
-            {
+            if let Ending::UpgradeTls = converse(&mut session, &mut plain, &mut xoauth2).await? {
                 let Some((_, acceptor)) = tls else {
                     return Ok(());
                 };
                 let mut tls = BufReader::new(acceptor.accept(plain.into_inner()).await?);
                 encrypted.store(true, Ordering::SeqCst);
                 session.tls_active();
-                converse(&mut session, &mut tls, shared.accept_delay).await?;
+                converse(&mut session, &mut tls, &mut xoauth2).await?;
             }
         }
     }
@@ -281,25 +327,40 @@ enum Ending {
 async fn converse<S, H>(
     session: &mut Session<H>,
     stream: &mut BufReader<S>,
-    accept_delay: Duration,
+    xoauth2: &mut Xoauth2Session,
 ) -> io::Result<Ending>
 where
     S: AsyncRead + AsyncWrite + Unpin,
     H: Handler,
 {
+    let accept_delay = xoauth2.shared.accept_delay;
     let mut line = Vec::with_capacity(128);
     loop {
         line.clear();
         if stream.read_until(b'\n', &mut line).await? == 0 {
             return Ok(Ending::Closed);
         }
+        if let Some(reply) = xoauth2.intercept(&line) {
+            stream.write_all(reply.as_bytes()).await?;
+            stream.flush().await?;
+            continue;
+        }
         let response = session.process(&line);
-        if line == b".\r\n" && !accept_delay.is_zero() {
+        let message_ended = xoauth2.in_data && line == b".\r\n";
+        if message_ended && !accept_delay.is_zero() {
             tokio::time::sleep(accept_delay).await;
         }
         match response.action {
             Action::NoReply => {}
-            Action::Reply => respond(stream, &response).await?,
+            Action::Reply => {
+                let mut bytes = response.buffer()?;
+                xoauth2.after(&line, &mut bytes);
+                stream.write_all(&bytes).await?;
+                stream.flush().await?;
+                if message_ended && xoauth2.shared.one_message_per_connection {
+                    return Ok(Ending::Closed);
+                }
+            }
             Action::Close => {
                 respond(stream, &response).await?;
                 return Ok(Ending::Closed);
@@ -315,6 +376,79 @@ where
 async fn respond<S: AsyncWrite + Unpin>(stream: &mut S, response: &Response) -> io::Result<()> {
     stream.write_all(&response.buffer()?).await?;
     stream.flush().await
+}
+
+/// The XOAUTH2 side of one connection, which mailin does not speak: its commands are answered here.
+struct Xoauth2Session {
+    shared: Arc<Shared>,
+    encrypted: Arc<AtomicBool>,
+    authenticated: bool,
+    awaiting_empty_line: bool,
+    in_data: bool,
+}
+
+impl Xoauth2Session {
+    /// The answer to `line` when it is XOAUTH2's business (or mail before the login), else `None`.
+    fn intercept(&mut self, line: &[u8]) -> Option<String> {
+        let (user, accepts) = self.shared.xoauth2.as_ref()?;
+        if self.awaiting_empty_line {
+            self.awaiting_empty_line = false;
+            return Some("535 5.7.8 Username and Password not accepted\r\n".to_owned());
+        }
+        if self.in_data {
+            return None;
+        }
+        let text = String::from_utf8_lossy(line).to_ascii_uppercase();
+        if text.starts_with("AUTH XOAUTH2 ") {
+            self.shared.auth_lines.lock().unwrap().push(line.to_vec());
+            let good = line
+                .strip_prefix(b"AUTH XOAUTH2 ")
+                .and_then(|rest| rest.strip_suffix(b"\r\n"))
+                .and_then(|encoded| STANDARD.decode(encoded).ok())
+                .and_then(|decoded| String::from_utf8(decoded).ok())
+                .and_then(|decoded| {
+                    decoded
+                        .strip_prefix(&format!("user={user}\x01auth=Bearer "))
+                        .and_then(|rest| rest.strip_suffix("\x01\x01"))
+                        .map(|token| accepts(token))
+                })
+                .unwrap_or(false);
+            return Some(if good {
+                self.authenticated = true;
+                "235 2.7.0 Accepted\r\n".to_owned()
+            } else {
+                self.awaiting_empty_line = true;
+                format!("334 {}\r\n", STANDARD.encode(XOAUTH2_ERROR))
+            });
+        }
+        if text.starts_with("AUTH ") {
+            return Some("504 5.7.4 Unrecognized authentication type\r\n".to_owned());
+        }
+        if text.starts_with("MAIL FROM") && !self.authenticated {
+            return Some("530 5.7.0 Authentication required\r\n".to_owned());
+        }
+        None
+    }
+
+    /// Follows DATA, and adds `AUTH XOAUTH2` to the EHLO reply (once encrypted, when TLS is offered).
+    fn after(&mut self, line: &[u8], reply: &mut Vec<u8>) {
+        if reply.starts_with(b"354") {
+            self.in_data = true;
+        } else if self.in_data && line == b".\r\n" {
+            self.in_data = false;
+        }
+        let offer = self.shared.xoauth2.is_some()
+            && (self.shared.tls.is_none() || self.encrypted.load(Ordering::SeqCst));
+        if offer && line.to_ascii_uppercase().starts_with(b"EHLO") {
+            let end = reply.windows(2).position(|w| w == b"\r\n").unwrap() + 2;
+            if reply[3] == b' ' {
+                reply[3] = b'-';
+                reply.extend_from_slice(b"250 AUTH XOAUTH2\r\n");
+            } else {
+                reply.splice(end..end, b"250-AUTH XOAUTH2\r\n".iter().copied());
+            }
+        }
+    }
 }
 
 /// One per connection, as mailin expects.
@@ -449,7 +583,7 @@ pub struct ServerIdentity {
 }
 
 impl ServerIdentity {
-    fn acceptor(&self) -> TlsAcceptor {
+    pub fn acceptor(&self) -> TlsAcceptor {
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key.clone()));
         let config = ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
             .with_safe_default_protocol_versions()

@@ -1,9 +1,11 @@
-//! Turns a rendered [`Message`] into an RFC 5322 email: plain text and HTML as multipart/alternative, the
-//! message's own stable Message-ID, and the headers that keep auto-responders quiet.
+//! Turns a rendered [`Message`] into an [`Email`]: the sender, the recipient, the subject, plain text and HTML,
+//! the message's own stable Message-ID, and any attachments. SMTP and the file transport encode it as RFC 5322
+//! (multipart/alternative, in multipart/mixed with the attachments), with the headers that keep auto-responders
+//! quiet; Graph sends the same parts as JSON.
 
 use lettre::Address;
-use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 
 use crate::channels::{ChannelError, Message};
 
@@ -14,10 +16,35 @@ pub(super) struct Sender {
     pub reply_to: Option<Mailbox>,
 }
 
+/// One email, as every transport sends it.
+#[derive(Clone, Debug)]
+pub struct Email {
+    pub from: Mailbox,
+    pub reply_to: Option<Mailbox>,
+    pub to: Mailbox,
+    /// On one line.
+    pub subject: String,
+    /// `<left@right>`, stable across retries.
+    pub message_id: String,
+    pub text: String,
+    pub html: String,
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent with an email.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment {
+    /// The file name the recipient sees, e.g. `items.csv`.
+    pub name: String,
+    /// A MIME type, e.g. `text/csv; charset=utf-8`.
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 impl Sender {
     /// Errors are permanent: the same message would fail the same way on every retry. They name the recipient
     /// address and the message id, never the subject or bodies (which may name a child).
-    pub fn compose(&self, msg: &Message) -> Result<lettre::Message, ChannelError> {
+    pub fn compose(&self, msg: &Message) -> Result<Email, ChannelError> {
         let address: Address = msg.to.parse().map_err(|e| {
             ChannelError::permanent(format!(
                 "recipient `{}` is not an email address: {e}",
@@ -25,15 +52,30 @@ impl Sender {
             ))
         })?;
         check_message_id(&msg.message_id)?;
-
         // lettre panics on a display name with a control character in it (0.11.23), and a line break in any header
         // text is never intended: both become spaces.
         let to_name = msg.to_name.as_deref().map(one_line);
+        Ok(Email {
+            from: self.from.clone(),
+            reply_to: self.reply_to.clone(),
+            to: Mailbox::new(to_name, address),
+            subject: one_line(&msg.subject),
+            message_id: msg.message_id.clone(),
+            text: msg.text.clone(),
+            html: msg.html.clone(),
+            attachments: Vec::new(),
+        })
+    }
+}
+
+impl Email {
+    /// The RFC 5322 message, dated now.
+    pub(super) fn to_mime(&self) -> Result<lettre::Message, ChannelError> {
         let mut builder = lettre::Message::builder()
             .from(self.from.clone())
-            .to(Mailbox::new(to_name, address))
-            .subject(one_line(&msg.subject))
-            .message_id(Some(msg.message_id.clone()))
+            .to(self.to.clone())
+            .subject(self.subject.clone())
+            .message_id(Some(self.message_id.clone()))
             .date_now()
             // RFC 3834: a message from a program, so out-of-office and other auto-replies stay silent.
             .raw_header(header("Auto-Submitted", "auto-generated"))
@@ -42,14 +84,32 @@ impl Sender {
         if let Some(reply_to) = &self.reply_to {
             builder = builder.reply_to(reply_to.clone());
         }
-        builder
-            .multipart(MultiPart::alternative_plain_html(
-                msg.text.clone(),
-                msg.html.clone(),
+        let bodies = MultiPart::alternative_plain_html(self.text.clone(), self.html.clone());
+        let built = if self.attachments.is_empty() {
+            builder.multipart(bodies)
+        } else {
+            let mut mixed = MultiPart::mixed().multipart(bodies);
+            for attachment in &self.attachments {
+                mixed = mixed.singlepart(attachment.to_part()?);
+            }
+            builder.multipart(mixed)
+        };
+        built.map_err(|e| {
+            ChannelError::permanent(format!("message {} cannot be built: {e}", self.message_id))
+        })
+    }
+}
+
+impl Attachment {
+    fn to_part(&self) -> Result<SinglePart, ChannelError> {
+        let content_type = ContentType::parse(&self.content_type).map_err(|e| {
+            ChannelError::permanent(format!(
+                "attachment {} has no usable content type `{}`: {e}",
+                self.name, self.content_type
             ))
-            .map_err(|e| {
-                ChannelError::permanent(format!("message {} cannot be built: {e}", msg.message_id))
-            })
+        })?;
+        Ok(lettre::message::Attachment::new(self.name.clone())
+            .body(self.bytes.clone(), content_type))
     }
 }
 

@@ -1,5 +1,5 @@
 //! Reaching the SMTP relay: TCP (with Nagle's algorithm off), then TLS (STARTTLS or implicit) with certificate
-//! verification against the public roots plus `ca_file`, then the login.
+//! verification against the public roots plus `ca_file`, then the login (a password, or an OAuth 2.0 token).
 //!
 //! casewatch opens the TCP connection itself because lettre's does not set `TCP_NODELAY`, and lettre writes a
 //! message and its final `.` in two writes: the second then waits for the relay's delayed ACK (40 ms on Linux),
@@ -29,7 +29,9 @@ use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName};
 use tokio_rustls::rustls::{ClientConfig, RootCertStore, crypto::ring};
 
-use super::settings::{EmailSettings, EmailSettingsError, TlsMode, invalid};
+use super::oauth::TokenClient;
+use super::settings::{AuthMethod, EmailSettings, EmailSettingsError, TlsMode, invalid};
+use super::xoauth2;
 
 /// How to reach and log in to the relay.
 pub(super) struct Relay {
@@ -37,8 +39,17 @@ pub(super) struct Relay {
     pub port: u16,
     pub timeout: Duration,
     tls: RelayTls,
-    credentials: Option<Credentials>,
+    login: Login,
     hello: ClientId,
+}
+
+enum Login {
+    None,
+    Password(Credentials),
+    Xoauth2 {
+        user: String,
+        tokens: Arc<TokenClient>,
+    },
 }
 
 enum RelayTls {
@@ -53,11 +64,21 @@ pub(super) enum ConnectError {
     Io(io::Error),
     /// The greeting, EHLO, STARTTLS (and its handshake) or the login.
     Smtp(lettre::transport::smtp::Error),
+    /// No token: the token endpoint refused or could not be reached.
+    Token(crate::channels::ChannelError),
+    /// The relay refused the token (which is then forgotten, so the next try asks for a new one).
+    Refused(String),
+    /// The relay does not speak the login casewatch is configured for.
+    Unsupported(String),
 }
 
 impl Relay {
-    /// Reads the password and the extra CA certificate named in the settings.
-    pub fn new(settings: &EmailSettings) -> Result<Relay, EmailSettingsError> {
+    /// Reads the password and the extra CA certificate named in the settings; `tokens` is the token client
+    /// for `auth = "xoauth2"`.
+    pub fn new(
+        settings: &EmailSettings,
+        tokens: Option<Arc<TokenClient>>,
+    ) -> Result<Relay, EmailSettingsError> {
         let host = settings.host()?.to_owned();
         let extra_ca = match &settings.ca_file {
             Some(path) => read_certificates(path)?,
@@ -68,24 +89,26 @@ impl Relay {
             TlsMode::Implicit => RelayTls::Implicit(implicit_connector(&extra_ca)?),
             TlsMode::None => RelayTls::None,
         };
-        let credentials = match (&settings.username, &settings.password) {
-            (Some(user), Some(source)) => {
+        let login = match (settings.auth_method(), &settings.password, tokens) {
+            (Some(AuthMethod::Xoauth2), _, Some(tokens)) => Login::Xoauth2 {
+                user: settings.xoauth2_user()?.to_string(),
+                tokens,
+            },
+            (Some(AuthMethod::Password), Some(source), _) => {
+                let user = settings.username.clone().unwrap_or_default();
                 let password = source
                     .load()
                     .map_err(|e| invalid("password", e.to_string()))?;
-                Some(Credentials::new(
-                    user.clone(),
-                    password.expose_secret().to_owned(),
-                ))
+                Login::Password(Credentials::new(user, password.expose_secret().to_owned()))
             }
-            _ => None,
+            _ => Login::None,
         };
         Ok(Relay {
             host,
             port: settings.effective_port(),
             timeout: settings.timeout(),
             tls,
-            credentials,
+            login,
             hello: ClientId::default(),
         })
     }
@@ -97,6 +120,13 @@ impl Relay {
 
     /// A connection ready for `MAIL FROM`: greeted, encrypted as configured, logged in. The caller bounds the time.
     pub async fn connect(&self) -> Result<AsyncSmtpConnection, ConnectError> {
+        // No token, no use connecting.
+        let token = match &self.login {
+            Login::Xoauth2 { tokens, .. } => {
+                Some(tokens.token().await.map_err(ConnectError::Token)?)
+            }
+            _ => None,
+        };
         let tcp = TcpStream::connect((self.host.as_str(), self.port))
             .await
             .map_err(ConnectError::Io)?;
@@ -123,10 +153,20 @@ impl Relay {
                 .await
                 .map_err(ConnectError::Smtp)?;
         }
-        if let Some(credentials) = &self.credentials {
-            conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
-                .await
-                .map_err(ConnectError::Smtp)?;
+        match (&self.login, token) {
+            (Login::Password(credentials), _) => {
+                conn.auth(&[Mechanism::Plain, Mechanism::Login], credentials)
+                    .await
+                    .map_err(ConnectError::Smtp)?;
+            }
+            (Login::Xoauth2 { user, tokens }, Some(token)) => {
+                let result = xoauth2::authenticate(&mut conn, user, &token).await;
+                if let Err(ConnectError::Refused(_)) = &result {
+                    tokens.forget(&token);
+                }
+                result?;
+            }
+            _ => {}
         }
         Ok(conn)
     }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use serde::Deserialize;
 
+use super::oauth::OAuthSettings;
 use crate::config::secret::SecretSource;
 
 /// How casewatch sends email.
@@ -18,6 +19,23 @@ use crate::config::secret::SecretSource;
 /// password = { credential = "smtp-password" }
 /// from = "casewatch <casewatch@council.example>"
 /// ```
+///
+/// Without a password, through Microsoft 365 (or Google Workspace) with an OAuth 2.0 token:
+///
+/// ```toml
+/// [email]
+/// host = "smtp.office365.com"
+/// auth = "xoauth2"
+/// username = "casewatch@council.example"
+/// from = "casewatch <casewatch@council.example>"
+/// [email.oauth]
+/// token_url = "https://login.microsoftonline.com/TENANT-ID/oauth2/v2.0/token"
+/// client_id = "APPLICATION-ID"
+/// client_certificate = { credential = "casewatch-oauth.crt" }
+/// client_key = { credential = "casewatch-oauth.key" }
+/// ```
+///
+/// Or over Microsoft Graph (`transport = "graph"`, `sender = "casewatch@council.example"`, the same `[email.oauth]`).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmailSettings {
@@ -39,11 +57,25 @@ pub struct EmailSettings {
     /// network in clear.
     #[serde(default)]
     pub allow_insecure: bool,
-    /// The SMTP login (AUTH PLAIN or LOGIN); no authentication when absent.
+    /// How casewatch logs in to the relay: `password` (AUTH PLAIN or LOGIN with `password`; the default when a
+    /// password is given) or `xoauth2` (an OAuth 2.0 token from `[email.oauth]`; the default when only
+    /// `[email.oauth]` is given). Not used by `transport = "graph"`.
+    pub auth: Option<AuthMethod>,
+    /// The SMTP login; with `auth = "xoauth2"`, the mailbox sent from (and the envelope sender). No
+    /// authentication when absent.
     pub username: Option<String>,
     /// Where the SMTP password comes from: `{ env = "NAME" }`, `{ file = "/path" }` or
     /// `{ credential = "name" }` (systemd `LoadCredential=`). Required when `username` is set.
     pub password: Option<SecretSource>,
+    /// Where OAuth 2.0 tokens come from, for `auth = "xoauth2"` and `transport = "graph"`.
+    pub oauth: Option<OAuthSettings>,
+    /// Microsoft Graph's base URL, for `transport = "graph"`.
+    pub graph_url: Option<String>,
+    /// The mailbox Graph sends from (`POST /users/{sender}/sendMail`); required for `transport = "graph"`.
+    pub sender: Option<String>,
+    /// Keep a copy of each message in the sender mailbox's Sent Items (Graph only).
+    #[serde(default)]
+    pub graph_save_to_sent: bool,
     /// The sender, as a mailbox: `casewatch <casewatch@council.example>` or `casewatch@council.example`.
     pub from: String,
     /// Where replies go, when not to `from` (e.g. the team that runs casewatch).
@@ -57,7 +89,7 @@ pub struct EmailSettings {
     /// The folder for `.eml` files when `transport = "file"` (created if missing).
     pub file_dir: Option<PathBuf>,
     /// An extra CA certificate (PEM) to trust, for a relay whose certificate comes from a private CA. The public
-    /// (Mozilla) roots stay trusted as well.
+    /// (Mozilla) roots stay trusted as well. The token endpoint and Graph take `email.oauth.ca_file`.
     pub ca_file: Option<PathBuf>,
 }
 
@@ -67,7 +99,19 @@ pub enum Transport {
     #[default]
     Smtp,
     File,
+    /// Microsoft Graph `sendMail`, for tenants that turn SMTP AUTH off.
+    Graph,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    Password,
+    Xoauth2,
+}
+
+/// Microsoft Graph v1.0, where `email.graph_url` points unless told otherwise.
+pub const GRAPH_URL: &str = "https://graph.microsoft.com/v1.0";
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -110,8 +154,13 @@ impl EmailSettings {
             port: None,
             tls: TlsMode::default(),
             allow_insecure: false,
+            auth: None,
             username: None,
             password: None,
+            oauth: None,
+            graph_url: None,
+            sender: None,
+            graph_save_to_sent: false,
             from: from.into(),
             reply_to: None,
             timeout_seconds: default_timeout_seconds(),
@@ -148,7 +197,77 @@ impl EmailSettings {
             )),
             Transport::File => Ok(()),
             Transport::Smtp => self.validate_smtp(),
+            Transport::Graph => self.validate_graph(),
         }
+    }
+
+    /// `password` when a password is given; otherwise `xoauth2` when `[email.oauth]` is; otherwise no login.
+    pub fn auth_method(&self) -> Option<AuthMethod> {
+        self.auth.or(match (&self.password, &self.oauth) {
+            (Some(_), _) => Some(AuthMethod::Password),
+            (None, Some(_)) => Some(AuthMethod::Xoauth2),
+            (None, None) => None,
+        })
+    }
+
+    /// Microsoft Graph's base URL: `graph_url`, or v1.0 on graph.microsoft.com.
+    pub fn graph_url(&self) -> &str {
+        self.graph_url.as_deref().unwrap_or(GRAPH_URL)
+    }
+
+    fn validate_graph(&self) -> Result<(), EmailSettingsError> {
+        self.graph_sender()?;
+        let oauth = self.oauth_settings("transport = \"graph\"")?;
+        oauth.validate(&self.transport)?;
+        oauth.check_url("graph_url", self.graph_url())?;
+        Ok(())
+    }
+
+    /// The mailbox Graph sends from: an address, no display name.
+    pub(super) fn graph_sender(&self) -> Result<lettre::Address, EmailSettingsError> {
+        let sender = self
+            .sender
+            .as_deref()
+            .ok_or_else(|| invalid("sender", "required when email.transport = \"graph\""))?;
+        address("sender", sender)
+    }
+
+    /// The XOAUTH2 `user=`, which is also the envelope sender.
+    pub(super) fn xoauth2_user(&self) -> Result<lettre::Address, EmailSettingsError> {
+        let user = self.username.as_deref().ok_or_else(|| {
+            invalid(
+                "username",
+                "required when email.auth = \"xoauth2\": the mailbox casewatch sends from",
+            )
+        })?;
+        address("username", user)
+    }
+
+    pub(super) fn oauth_settings(
+        &self,
+        needed_by: &str,
+    ) -> Result<&OAuthSettings, EmailSettingsError> {
+        self.oauth.as_ref().ok_or_else(|| {
+            invalid(
+                "oauth",
+                format!(
+                    "required when email.{needed_by}: add an [email.oauth] table with token_url, client_id and \
+                     client_secret (or client_certificate and client_key)"
+                ),
+            )
+        })
+    }
+
+    fn validate_xoauth2(&self) -> Result<(), EmailSettingsError> {
+        self.xoauth2_user()?;
+        if self.password.is_some() {
+            return Err(invalid(
+                "password",
+                "has no use with email.auth = \"xoauth2\" (the token from [email.oauth] is the login)",
+            ));
+        }
+        self.oauth_settings("auth = \"xoauth2\"")?
+            .validate(&self.transport)
     }
 
     fn validate_smtp(&self) -> Result<(), EmailSettingsError> {
@@ -156,12 +275,27 @@ impl EmailSettings {
         if self.port == Some(0) {
             return Err(invalid("port", "0 is not a port"));
         }
+        if self.auth_method() == Some(AuthMethod::Xoauth2) {
+            self.validate_xoauth2()?;
+        } else if self.oauth.is_some() {
+            return Err(invalid(
+                "oauth",
+                "has no use with email.auth = \"password\": set email.auth = \"xoauth2\" to log in with a token",
+            ));
+        }
         match (&self.username, &self.password) {
+            _ if self.auth_method() == Some(AuthMethod::Xoauth2) => {}
             (Some(_), None) => {
                 return Err(invalid("password", "required when email.username is set"));
             }
             (None, Some(_)) => {
                 return Err(invalid("username", "required when email.password is set"));
+            }
+            (None, None) if self.auth == Some(AuthMethod::Password) => {
+                return Err(invalid(
+                    "password",
+                    "required when email.auth = \"password\" (with email.username)",
+                ));
             }
             (Some(user), Some(_)) if user.trim().is_empty() => {
                 return Err(invalid("username", "is empty"));
@@ -226,7 +360,16 @@ fn mailbox(key: &'static str, text: &str) -> Result<Mailbox, EmailSettingsError>
     })
 }
 
-fn is_loopback(host: &str) -> bool {
+fn address(key: &'static str, text: &str) -> Result<lettre::Address, EmailSettingsError> {
+    text.trim().parse().map_err(|e| {
+        invalid(
+            key,
+            format!("`{text}` is not a mailbox address like `casewatch@council.example`: {e}"),
+        )
+    })
+}
+
+pub(super) fn is_loopback(host: &str) -> bool {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     host.eq_ignore_ascii_case("localhost")
         || bare.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())

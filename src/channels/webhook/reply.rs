@@ -50,7 +50,7 @@ pub(super) async fn classify(
 
 /// No reply at all: the connection failed or the time ran out. Worth retrying, except a request that could not
 /// even be built. The URL is left out of the reason, since for Teams and Slack it is a credential.
-pub(super) fn transport_error(error: reqwest::Error) -> ChannelError {
+pub(crate) fn transport_error(error: reqwest::Error) -> ChannelError {
     let error = error.without_url();
     let mut reason = if error.is_timeout() {
         "timed out".to_owned()
@@ -73,7 +73,7 @@ pub(super) fn transport_error(error: reqwest::Error) -> ChannelError {
 }
 
 /// `Retry-After` as delay-seconds or an HTTP-date (RFC 9110 section 10.2.3); a date already past means now.
-pub(super) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap, now: DateTime<Utc>) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
