@@ -26,6 +26,7 @@
 //! - [`daemon`]: `casewatch run`: schedules, signals, reload, systemd.
 //! - [`metrics`], [`http`]: Prometheus metrics, and the `/healthz`, `/readyz` and `/metrics` endpoint.
 //! - [`check`]: `casewatch check-config`: a configuration, its channels and both databases checked before a start.
+//! - [`spreadsheet`]: cells for a spreadsheet (formulas made text), for the CSV files people open.
 //! - [`config`], [`telemetry`], [`cli`]: settings, logs, the command line.
 
 pub mod app;
@@ -47,6 +48,7 @@ pub mod outbox;
 pub mod recipients;
 pub mod rules;
 pub mod source;
+pub mod spreadsheet;
 pub mod store;
 pub mod summary;
 pub mod telemetry;

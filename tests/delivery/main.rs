@@ -12,6 +12,7 @@ mod county;
 #[path = "../webhook_server/mod.rs"]
 mod webhook_server;
 
+mod bounded;
 mod email;
 mod harness;
 mod killed;

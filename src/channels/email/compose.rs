@@ -1,9 +1,10 @@
-//! Turns a rendered [`Message`] into an RFC 5322 email: plain text and HTML as multipart/alternative, the
-//! message's own stable Message-ID, and the headers that keep auto-responders quiet.
+//! Turns a rendered [`Message`] into an RFC 5322 email: plain text and HTML as multipart/alternative (inside
+//! multipart/mixed with its attachments, such as `items.csv`), the message's own stable Message-ID, and the
+//! headers that keep auto-responders quiet.
 
 use lettre::Address;
-use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox, MultiPart};
 
 use crate::channels::{ChannelError, Message};
 
@@ -42,14 +43,27 @@ impl Sender {
         if let Some(reply_to) = &self.reply_to {
             builder = builder.reply_to(reply_to.clone());
         }
-        builder
-            .multipart(MultiPart::alternative_plain_html(
-                msg.text.clone(),
-                msg.html.clone(),
-            ))
-            .map_err(|e| {
-                ChannelError::permanent(format!("message {} cannot be built: {e}", msg.message_id))
-            })
+        let body = MultiPart::alternative_plain_html(msg.text.clone(), msg.html.clone());
+        let attachments = msg.attachments();
+        let body = if attachments.is_empty() {
+            body
+        } else {
+            // The bodies as the reader sees them, then each file: items.csv holds every item, listed or counted.
+            let mut mixed = MultiPart::mixed().multipart(body);
+            for a in attachments {
+                let content_type = ContentType::parse(&a.content_type).map_err(|e| {
+                    ChannelError::permanent(format!(
+                        "message {}: attachment type {:?}: {e}",
+                        msg.message_id, a.content_type
+                    ))
+                })?;
+                mixed = mixed.singlepart(Attachment::new(a.filename).body(a.bytes, content_type));
+            }
+            mixed
+        };
+        builder.multipart(body).map_err(|e| {
+            ChannelError::permanent(format!("message {} cannot be built: {e}", msg.message_id))
+        })
     }
 }
 
