@@ -255,6 +255,9 @@ impl Renderer {
         sorted.sort_by(|a, b| most_urgent_first(a, b));
         let listed = listed.min(sorted.len());
         let more = sorted.len() - listed;
+        // What the counted items are, so a reader can tell whether anything in them is pressing: "2 reminders".
+        let unlisted: Vec<Item> = sorted[listed..].iter().map(|i| (*i).clone()).collect();
+        let more_summary = count_summary(&unlisted);
         let mut groups: Vec<Group> = Vec::new();
         for item in sorted.into_iter().take(listed) {
             match groups.iter_mut().find(|g| g.child == item.child) {
@@ -267,7 +270,7 @@ impl Renderer {
         }
         let summary = count_summary(items);
         let subject = format!("{summary} — casewatch");
-        let ctx = context! { recipient, subject => subject.clone(), summary, at_once, listed, more, groups => Value::from(Serde(&groups)), sent_local => local(now) };
+        let ctx = context! { recipient, subject => subject.clone(), summary, at_once, listed, more, more_summary, groups => Value::from(Serde(&groups)), sent_local => local(now) };
         Ok(Rendered {
             text: self.render("digest.txt", &ctx)?,
             html: self.render("digest.html", &ctx)?,

@@ -152,9 +152,9 @@ backend_test!(async fn messages_of_1_25_and_26_items_list_at_most_25_and_attach_
         assert!(text.contains(&child) && html.contains(&child), "{child} listed");
     }
     assert!(!text.contains("LL-26-26") && !html.contains("LL-26-26"), "{text}");
-    assert!(text.contains("The 25 most urgent are below; the other 1 is in the attached items.csv."), "{text}");
-    assert!(text.contains("And 1 more, less urgent: every item is in the attached items.csv."), "{text}");
-    assert!(html.contains("<strong>And 1 more, less urgent:</strong> every item is in the attached items.csv."), "{html}");
+    assert!(text.contains("This message lists the 25 most urgent. The other 1, less urgent, is in the attached items.csv, which holds every item."), "{text}");
+    assert!(text.contains("And 1 more, less urgent (1 overdue): every item is in the attached items.csv."), "{text}");
+    assert!(html.contains("<strong>And 1 more, less urgent</strong> (1 overdue): every item is in the attached <strong>items.csv</strong>."), "{html}");
     let (_, rows) = items_csv(w26);
     assert_eq!(rows.iter().map(|r| r[3].clone()).collect::<Vec<_>>(), children("26", 1, 26));
     assert_eq!(rows[0][6], "2026-02-04 23:59");
@@ -173,7 +173,7 @@ backend_test!(async fn messages_of_1_25_and_26_items_list_at_most_25_and_attach_
     assert_eq!(listed("w26@example.org").2, Some(25));
     assert_eq!(listed("w1@example.org").2, Some(1));
     let (text, _) = text_and_html(to(&mail, "tm7@example.org"));
-    assert!(text.contains("And 20 more, less urgent"), "{text}");
+    assert!(text.contains("And 20 more, less urgent (20 escalations)"), "{text}");
     assert_eq!(items_csv(to(&mail, "ops@example.org")).1.len(), 41);
 });
 
@@ -237,7 +237,7 @@ backend_test!(async fn with_a_bound_of_3_a_digest_lists_the_3_most_urgent(db) {
     let pos = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} not in {text}"));
     assert!(pos("LL-W13") < pos("LL-W16") && pos("LL-W16") < pos("LL-W19"), "{text}");
     assert!(!text.contains("LL-R13") && !text.contains("LL-R16"), "{text}");
-    assert!(text.contains("And 2 more, less urgent"), "{text}");
+    assert!(text.contains("And 2 more, less urgent (2 reminders)"), "{text}");
     let (_, rows) = items_csv(digest);
     let order: Vec<(&str, &str)> = rows.iter().map(|r| (r[0].as_str(), r[3].as_str())).collect();
     assert_eq!(
