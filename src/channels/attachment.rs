@@ -75,3 +75,77 @@ fn items_csv(items: &[Item]) -> Vec<u8> {
     }
     csv.into_inner().expect("writing to memory cannot fail")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(title: &str, child: &str) -> Item {
+        Item {
+            rule: "r".into(),
+            title: title.into(),
+            stage: "overdue".into(),
+            severity: "breach".into(),
+            case_id: "C1".into(),
+            subject_id: "A1".into(),
+            child: child.into(),
+            // 23:59:59 on Wednesday 1 July 2026, BST: 22:59:59 UTC.
+            due_at: "2026-07-01T22:59:59Z".parse().unwrap(),
+            from: "2026-07-01T22:59:59Z".parse().unwrap(),
+            role: "team_manager".into(),
+            stage_label: String::new(),
+            facts: Vec::new(),
+            history: Vec::new(),
+            action: None,
+            link: None,
+        }
+    }
+
+    fn message(kind: MessageKind, items: Vec<Item>) -> Message {
+        Message {
+            key: "k".into(),
+            message_id: "<k@casewatch>".into(),
+            kind,
+            to: "a@example.org".into(),
+            to_name: None,
+            subject: String::new(),
+            text: String::new(),
+            html: String::new(),
+            listed: items.len().min(1),
+            items,
+            summary: None,
+        }
+    }
+
+    #[test]
+    fn items_csv_quotes_cells_defuses_formulas_and_gives_uk_time() {
+        let items = vec![
+            item("=HYPERLINK(\"http://x\")", "LL-1"),
+            item("C&F, please set priority", "@child"),
+        ];
+        let files = message(MessageKind::Digest, items).attachments();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].filename, "items.csv");
+        assert_eq!(files[0].content_type, "text/csv; charset=utf-8");
+        assert_eq!(
+            String::from_utf8(files[0].bytes.clone()).unwrap(),
+            "severity,title,stage,child,case_id,record_id,due_uk_time,role,link\n\
+             breach,\"'=HYPERLINK(\"\"http://x\"\")\",overdue,LL-1,C1,A1,2026-07-01 23:59,team manager,\n\
+             breach,\"C&F, please set priority\",overdue,'@child,C1,A1,2026-07-01 23:59,team manager,\n"
+        );
+    }
+
+    #[test]
+    fn a_summary_or_a_message_without_items_has_no_attachment() {
+        assert!(
+            message(MessageKind::Summary, Vec::new())
+                .attachments()
+                .is_empty()
+        );
+        assert!(
+            message(MessageKind::Digest, Vec::new())
+                .attachments()
+                .is_empty()
+        );
+    }
+}

@@ -81,6 +81,12 @@ fn to<'a>(smtp: &'a [Received], who: &str) -> &'a Received {
 /// The message's `items.csv`, parsed: the header and the rows.
 fn items_csv(mail: &Received) -> (Vec<String>, Vec<Vec<String>>) {
     let parsed = mail.parsed();
+    // The text and HTML as alternatives of each other, and the file beside them.
+    let mixed = parsed.content_type().unwrap();
+    assert_eq!(
+        (mixed.ctype(), mixed.subtype()),
+        ("multipart", Some("mixed"))
+    );
     let files: Vec<_> = parsed.attachments().collect();
     assert_eq!(files.len(), 1, "one attachment");
     assert_eq!(files[0].attachment_name(), Some("items.csv"));
