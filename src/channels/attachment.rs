@@ -80,25 +80,15 @@ fn items_csv(items: &[Item]) -> Vec<u8> {
 mod tests {
     use super::*;
 
+    /// An item as a notice stores it, with no facts, history, action or link.
     fn item(title: &str, child: &str) -> Item {
-        Item {
-            rule: "r".into(),
-            title: title.into(),
-            stage: "overdue".into(),
-            severity: "breach".into(),
-            case_id: "C1".into(),
-            subject_id: "A1".into(),
-            child: child.into(),
-            // 23:59:59 on Wednesday 1 July 2026, BST: 22:59:59 UTC.
-            due_at: "2026-07-01T22:59:59Z".parse().unwrap(),
-            from: "2026-07-01T22:59:59Z".parse().unwrap(),
-            role: "team_manager".into(),
-            stage_label: String::new(),
-            facts: Vec::new(),
-            history: Vec::new(),
-            action: None,
-            link: None,
-        }
+        serde_json::from_value(serde_json::json!({
+            "rule": "r", "title": title, "stage": "overdue", "severity": "breach", "case_id": "C1",
+            "subject_id": "A1", "child": child, "role": "team_manager",
+            // 23:59:59 on Wednesday 1 July 2026, BST.
+            "due_at": "2026-07-01T22:59:59Z", "from": "2026-07-01T22:59:59Z",
+        }))
+        .unwrap()
     }
 
     fn message(kind: MessageKind, items: Vec<Item>) -> Message {
