@@ -44,7 +44,10 @@ impl Message {
 
 /// One row per item; the child as `notify.child_identifier` named it, the due time on the UK wall clock.
 fn items_csv(items: &[Item]) -> Vec<u8> {
-    let mut csv = csv::Writer::from_writer(Vec::new());
+    // RFC 4180 lines (CRLF): what spreadsheets expect, and what a mail encoder keeps as line breaks.
+    let mut csv = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
     csv.write_record(COLUMNS)
         .expect("writing to memory cannot fail");
     for item in items {
@@ -119,9 +122,9 @@ mod tests {
         assert_eq!(files[0].content_type, "text/csv; charset=utf-8");
         assert_eq!(
             String::from_utf8(files[0].bytes.clone()).unwrap(),
-            "severity,title,stage,child,case_id,record_id,due_uk_time,role,link\n\
-             breach,\"'=HYPERLINK(\"\"http://x\"\")\",overdue,LL-1,C1,A1,2026-07-01 23:59,team manager,\n\
-             breach,\"C&F, please set priority\",overdue,'@child,C1,A1,2026-07-01 23:59,team manager,\n"
+            "severity,title,stage,child,case_id,record_id,due_uk_time,role,link\r\n\
+             breach,\"'=HYPERLINK(\"\"http://x\"\")\",overdue,LL-1,C1,A1,2026-07-01 23:59,team manager,\r\n\
+             breach,\"C&F, please set priority\",overdue,'@child,C1,A1,2026-07-01 23:59,team manager,\r\n"
         );
     }
 
