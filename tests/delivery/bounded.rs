@@ -158,7 +158,7 @@ backend_test!(async fn messages_of_1_25_and_26_items_list_at_most_25_and_attach_
         assert!(text.contains(&child) && html.contains(&child), "{child} listed");
     }
     assert!(!text.contains("LL-26-26") && !html.contains("LL-26-26"), "{text}");
-    assert!(text.contains("This message lists the 25 most urgent. The other 1, less urgent, is in the attached items.csv, which holds every item."), "{text}");
+    assert!(text.contains("This message lists the 25 most urgent. The other 1 (1 overdue) is in the attached items.csv, which holds every item."), "{text}");
     assert!(text.contains("And 1 more, less urgent (1 overdue): every item is in the attached items.csv."), "{text}");
     assert!(html.contains("<strong>And 1 more, less urgent</strong> (1 overdue): every item is in the attached <strong>items.csv</strong>."), "{html}");
     let (_, rows) = items_csv(w26);
