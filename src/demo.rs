@@ -149,10 +149,13 @@ async fn silence_one(
     now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<Option<(String, String)>> {
     let overdue = lines.iter().find_map(|l| {
-        let worker = staff.iter().find(|s| Some(&s.id.0) == l.worker_id.as_ref())?;
+        let worker = staff
+            .iter()
+            .find(|s| Some(&s.id.0) == l.worker_id.as_ref())?;
         let manager = worker.manager_id.as_ref()?;
-        (l.severity == crate::rules::Severity::Breach && l.due_at > now - chrono::Duration::days(35))
-            .then(|| (l.case_id.clone(), manager.0.clone()))
+        (l.severity == crate::rules::Severity::Breach
+            && l.due_at > now - chrono::Duration::days(35))
+        .then(|| (l.case_id.clone(), manager.0.clone()))
     });
     let Some((case_id, by)) = overdue else {
         return Ok(None);

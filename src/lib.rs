@@ -29,6 +29,7 @@
 //! - [`silence`], [`preview`]: SPEC 6a's `casewatch silence` ("in hand") and `casewatch preview` (what the next
 //!   pass would send).
 //! - [`check`]: `casewatch check-config`: a configuration, its channels and both databases checked before a start.
+//! - [`spreadsheet`]: cells for a spreadsheet (formulas made text), for the CSV files people open.
 //! - [`config`], [`telemetry`], [`cli`]: settings, logs, the command line.
 
 pub mod app;
@@ -52,6 +53,7 @@ pub mod recipients;
 pub mod rules;
 pub mod silence;
 pub mod source;
+pub mod spreadsheet;
 pub mod store;
 pub mod summary;
 pub mod telemetry;

@@ -40,6 +40,7 @@ fn notice(n: usize) -> Message {
         html: "<p><strong>CF-1042</strong>: the C&amp;F assessment was due on 2026-03-12.</p>"
             .into(),
         items: Vec::new(),
+        listed: 0,
         summary: None,
     }
 }

@@ -52,6 +52,7 @@ fn notice() -> Message {
         text: "Nothing due.".into(),
         html: "<p>Nothing due.</p>".into(),
         items: Vec::new(),
+        listed: 0,
         summary: None,
     }
 }

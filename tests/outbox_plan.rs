@@ -375,7 +375,12 @@ fn digest_groups_by_child_most_urgent_first_and_escapes_html() {
         item("LL-1", "warning", "2026-03-18T23:59:59Z"),
     ];
     let m = r
-        .digest(Some("Sam Worker"), &items, t("2026-03-12T08:00:00Z"))
+        .digest(
+            Some("Sam Worker"),
+            &items,
+            items.len(),
+            t("2026-03-12T08:00:00Z"),
+        )
         .unwrap();
     assert_eq!(m.subject, "1 overdue, 1 warning, 1 reminder — casewatch");
     let (two, one) = (

@@ -42,6 +42,8 @@ shutdown_grace_seconds = 5
 listen = "127.0.0.1:{http}"
 [delivery]
 immediate = ["reminder", "warning", "breach", "escalation"]
+# Everything in the generated history is told (no go-live backlog): thousands of messages to share out.
+tell_from = "2000-01-03"
 # Each notice its own message: the point here is thousands of messages to share out among replicas.
 immediate_together = false
 out_of_hours = true

@@ -219,9 +219,16 @@ async fn write_history(state_url: &str) {
     let store = Store::connect(state_url).await.unwrap();
     store.migrate().await.unwrap();
     for e in HISTORY.iter().chain([&OLD]) {
+        // The failed-visit ladder's subject is its case (SPEC R4): CA1 and CB1 are the cases the data holds. The
+        // assessments are history only, on cases of their own.
+        let case_id = if e.rule == "failed-visit-ladder" {
+            e.subject.to_owned()
+        } else {
+            format!("C-{}", e.subject)
+        };
         let key = StageKey {
             rule: e.rule.into(),
-            case_id: format!("C-{}", e.subject),
+            case_id,
             subject_id: e.subject.into(),
             stage: e.stage.into(),
             from: at(e.from),

@@ -84,8 +84,11 @@ async fn generic_payload_has_the_documented_shape_and_no_names_but_the_childs_re
         .collect();
     assert_eq!(
         keys,
-        ["id", "items", "kind", "sent_at", "subject", "to", "version"]
+        [
+            "id", "items", "kind", "more", "sent_at", "subject", "to", "version"
+        ]
     );
+    assert_eq!(body["more"], 0, "every item listed");
     assert_eq!(body["version"], 1);
     assert_eq!(body["id"], "k-1");
     assert_eq!(body["kind"], "digest");
@@ -248,6 +251,48 @@ async fn a_teams_card_of_many_full_items_stays_under_teams_limit() {
     channel.send(&message("k-7", vec![item; 50])).await.unwrap();
     let size = server.only_request().body.len();
     assert!(size < 28 * 1024, "{size} bytes");
+}
+
+#[tokio::test]
+async fn a_teams_card_of_25_items_of_the_usual_size_lists_them_all_under_teams_limit() {
+    // The default bound: 25 escalations, each with two facts, two lines of who was told before, what to do and
+    // a link, for 25 different children; a 26th only counted.
+    let server = Server::start([Reply::status(202)]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Teams, &server);
+    let items: Vec<_> = (1..=26)
+        .map(|n| {
+            let mut item = told_item();
+            item.child = format!("LL-1000{n:02}");
+            item.case_id = format!("C-10{n:02}");
+            item.link = Some(format!("https://lcs.council.example/case/C-10{n:02}"));
+            item.facts.push("Last seen: Fri 20 Feb 2026, 10:00".into());
+            item.history
+                .push("Staff P4 (supervisor) was told it was overdue on Fri 6 Mar 2026".into());
+            item
+        })
+        .collect();
+    let mut msg = message("k-25", items);
+    msg.listed = 25;
+
+    channel.send(&msg).await.unwrap();
+
+    let request = server.only_request();
+    let size = request.body.len();
+    assert!(size < 28 * 1024, "{size} bytes");
+    let blocks = request.json()["attachments"][0]["content"]["body"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        blocks.len(),
+        1 + 25 + 1,
+        "a heading, 25 items, the closing line"
+    );
+    assert_eq!(blocks[25]["items"][1]["facts"][0]["value"], "LL-100025");
+    assert_eq!(
+        blocks[26]["text"],
+        "And 1 more, less urgent, not shown here."
+    );
 }
 
 #[tokio::test]

@@ -2,10 +2,12 @@
 //! signed JSON, Microsoft Teams Workflows, Slack). They know nothing about rules; an error says whether it is
 //! worth retrying ([`ChannelError::Transient`]) or not ([`ChannelError::Permanent`]).
 
+mod attachment;
 pub mod email;
 pub mod rate_limit;
 mod registry;
 
+pub use attachment::Attachment;
 pub use registry::{Channels, SetupError};
 pub mod webhook;
 
@@ -75,8 +77,11 @@ pub struct Message {
     pub subject: String,
     pub text: String,
     pub html: String,
-    /// Most urgent first. Empty in a summary.
+    /// Every item, most urgent first. Empty in a summary.
     pub items: Vec<Item>,
+    /// How many of `items` (the first, most urgent) the body lists, at most `delivery.max_items_per_message`;
+    /// the rest are counted ("and 12 more") and are in [`Message::attachments`].
+    pub listed: usize,
     /// A manager's daily summary, for the channels that lay it out themselves (Teams, Slack, generic JSON).
     pub summary: Option<Box<crate::summary::Summary>>,
 }

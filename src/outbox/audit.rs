@@ -77,9 +77,16 @@ pub fn write(case_id: &str, audit: &CaseAudit, out: &mut impl Write) -> io::Resu
                 )?;
             }
             if let Some(id) = n.message_id {
+                let listed = match n.listed {
+                    Some(true) => ": listed",
+                    Some(false) => {
+                        ": counted in \"and N more\", not listed (it is in the message's items.csv)"
+                    }
+                    None => "",
+                };
                 writeln!(
                     out,
-                    "    in message #{id} ({}, now {})",
+                    "    in message #{id} ({}, now {}){listed}",
                     n.message_kind.as_deref().unwrap_or("?"),
                     n.message_status.as_deref().unwrap_or("?")
                 )?;

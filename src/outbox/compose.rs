@@ -1,11 +1,14 @@
 //! Notices into messages: immediate ones within working hours, one message per recipient per pass (or each on its
 //! own, with `immediate_together = false`), the rest gathered per person into one digest per send window: the
-//! notices enqueued by the time the window was opened.
+//! notices enqueued by the time the window was opened. Every message, a team manager's escalations, a worker's
+//! overdue items and the fallback mailbox's alike, lists at most `delivery.max_items_per_message` items, the most
+//! urgent, and counts the rest (SPEC 6a); it keeps them all, for `items.csv`.
 
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::history::{history, wants_history};
+use super::render::most_urgent_first;
 use super::window::{current_window, immediate_allowed};
 use super::{DeliverySettings, Renderer, TemplateError};
 use crate::calendar::WorkingCalendar;
@@ -36,10 +39,22 @@ pub fn message_id(key: &str) -> String {
     format!("<{}@casewatch>", hex::encode(&digest[..16]))
 }
 
+/// One recipient's notices as a message holds them: every item, most urgent first (section 6's order), and the
+/// notice ids in the same order, of which the body lists the first `listed`.
+struct Bounded {
+    items: Vec<Item>,
+    ids: Vec<i64>,
+    listed: usize,
+}
+
 /// The notices' items, each with who was told of it before (breaches and escalations) and a stage label even when
-/// stored by a release without one.
-fn items(notices: &[&PendingNotice], told: &[Told]) -> Result<Vec<Item>, ComposeError> {
-    notices
+/// stored by a release without one; ordered most urgent first and bounded by `delivery.max_items_per_message`.
+fn bounded(
+    notices: &[PendingNotice],
+    told: &[Told],
+    settings: &DeliverySettings,
+) -> Result<Bounded, ComposeError> {
+    let mut pairs = notices
         .iter()
         .map(|n| {
             let mut item: Item =
@@ -50,9 +65,13 @@ fn items(notices: &[&PendingNotice], told: &[Told]) -> Result<Vec<Item>, Compose
             if wants_history(&item) {
                 item.history = history(&item, told, n.staff_id.as_deref());
             }
-            Ok(item)
+            Ok((n.id, item))
         })
-        .collect()
+        .collect::<Result<Vec<_>, ComposeError>>()?;
+    pairs.sort_by(|(_, a), (_, b)| most_urgent_first(a, b));
+    let listed = pairs.len().min(settings.max_items_per_message);
+    let (ids, items) = pairs.into_iter().unzip();
+    Ok(Bounded { items, ids, listed })
 }
 
 /// Who was told before of the obligations these notices are about (one query for the pass).
@@ -81,25 +100,29 @@ pub async fn compose(
         let told = told(store, &pending).await?;
         for group in pending.chunk_by(|a, b| settings.immediate_together && same_recipient(a, b)) {
             let first = &group[0];
-            let notices: Vec<&PendingNotice> = group.iter().collect();
-            let mut items = items(&notices, &told)?;
-            let (key, body) = if let [item] = items.as_slice() {
+            let message = bounded(group, &told, settings)?;
+            let (key, body) = if let [item] = message.items.as_slice() {
                 let guidance = pack.rule(&item.rule).and_then(|r| r.guidance.as_deref());
                 let body = renderer.immediate(first.to_name.as_deref(), item, guidance, now)?;
                 (format!("immediate|{}", first.notice_key), body)
             } else {
-                items.sort_by_key(super::urgency);
-                let body = renderer.immediate_together(first.to_name.as_deref(), &items, now)?;
+                let to = first.to_name.as_deref();
+                let body = renderer.immediate_together(to, &message.items, message.listed, now)?;
                 // Named by its first notice: a notice is in at most one message, so no later group shares it,
                 // and two replicas composing the same pass make one message.
                 let key = format!("immediate|{}|{}|{}", first.channel, first.address, first.id);
                 (key, body)
             };
-            let ids: Vec<i64> = group.iter().map(|n| n.id).collect();
-            let json = to_json(&items, first.id)?;
-            let message = store_message(&key, MessageKind::Immediate, first, &body, &json);
-            let stored = store.create_message(&message, &ids, now).await?;
-            composed.immediate += u64::from(stored.is_some());
+            let stored = store_message(
+                store,
+                &key,
+                MessageKind::Immediate,
+                first,
+                &body,
+                &message,
+                now,
+            );
+            composed.immediate += u64::from(stored.await?.is_some());
         }
     }
     let Some(window) = current_window(now, settings, cal) else {
@@ -113,21 +136,25 @@ pub async fn compose(
     let told = told(store, &pending).await?;
     for group in pending.chunk_by(same_recipient) {
         let first = &group[0];
-        let notices: Vec<&PendingNotice> = group.iter().collect();
-        let mut items = items(&notices, &told)?;
-        items.sort_by_key(super::urgency);
-        let body = renderer.digest(first.to_name.as_deref(), &items, now)?;
+        let message = bounded(group, &told, settings)?;
+        let to = first.to_name.as_deref();
+        let body = renderer.digest(to, &message.items, message.listed, now)?;
         let key = format!(
             "digest|{}|{}|{}",
             first.channel,
             first.address,
             window.to_rfc3339()
         );
-        let ids: Vec<i64> = group.iter().map(|n| n.id).collect();
-        let json = to_json(&items, first.id)?;
-        let message = store_message(&key, MessageKind::Digest, first, &body, &json);
-        let stored = store.create_message(&message, &ids, now).await?;
-        composed.digests += u64::from(stored.is_some());
+        let stored = store_message(
+            store,
+            &key,
+            MessageKind::Digest,
+            first,
+            &body,
+            &message,
+            now,
+        );
+        composed.digests += u64::from(stored.await?.is_some());
     }
     Ok(composed)
 }
@@ -136,14 +163,19 @@ fn same_recipient(a: &PendingNotice, b: &PendingNotice) -> bool {
     a.channel == b.channel && a.address == b.address
 }
 
-fn store_message<'a>(
-    key: &'a str,
+/// Stores the message with which of its notices the body lists; `None` when it was composed before.
+async fn store_message(
+    store: &Store,
+    key: &str,
     kind: MessageKind,
-    first: &'a PendingNotice,
-    body: &'a super::Rendered,
-    items_json: &'a str,
-) -> NewMessage<'a> {
-    NewMessage {
+    first: &PendingNotice,
+    body: &super::Rendered,
+    message: &Bounded,
+    now: DateTime<Utc>,
+) -> Result<Option<i64>, ComposeError> {
+    let items_json =
+        serde_json::to_string(&message.items).map_err(|e| ComposeError::Item(first.id, e))?;
+    let new = NewMessage {
         key,
         kind: match kind {
             MessageKind::Digest => "digest",
@@ -157,10 +189,10 @@ fn store_message<'a>(
         subject: &body.subject,
         text: &body.text,
         html: &body.html,
-        items_json,
-    }
-}
-
-fn to_json(items: &[Item], notice: i64) -> Result<String, ComposeError> {
-    serde_json::to_string(items).map_err(|e| ComposeError::Item(notice, e))
+        items_json: &items_json,
+    };
+    let (listed, counted) = message.ids.split_at(message.listed);
+    Ok(store
+        .create_bounded_message(&new, listed, counted, now)
+        .await?)
 }

@@ -74,6 +74,11 @@ fn to_message(stored: &StoredMessage) -> Result<Message, serde_json::Error> {
             None,
         ),
     };
+    // Stored before messages were bounded (or a summary): the body lists every item.
+    let listed = stored
+        .listed
+        .and_then(|n| usize::try_from(n).ok())
+        .map_or(items.len(), |n| n.min(items.len()));
     Ok(Message {
         key: stored.key.clone(),
         message_id: super::message_id(&stored.key),
@@ -84,6 +89,7 @@ fn to_message(stored: &StoredMessage) -> Result<Message, serde_json::Error> {
         text: stored.text.clone(),
         html: stored.html.clone(),
         items,
+        listed,
         summary,
     })
 }

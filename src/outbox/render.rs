@@ -70,6 +70,12 @@ pub fn urgency(item: &Item) -> (u8, DateTime<Utc>) {
     (rank, item.due_at)
 }
 
+/// The order of a message's items, and so which it lists when there are more than it may: [`urgency`], then the
+/// child and the record, so that two passes (or two replicas) choose the same.
+pub fn most_urgent_first(a: &Item, b: &Item) -> std::cmp::Ordering {
+    (urgency(a), &a.child, &a.subject_id).cmp(&(urgency(b), &b.child, &b.subject_id))
+}
+
 fn severity_label(severity: &str) -> &'static str {
     match severity {
         "escalation" => "Escalation",
@@ -189,9 +195,11 @@ impl Renderer {
             action: Some("Do it.".into()),
             link: Some("https://lcs.example/case/C1".into()),
         };
+        // Two of the same, one listed: the "and 1 more" wording is rendered too.
         renderer.digest(
             Some("Sample"),
-            std::slice::from_ref(&sample),
+            &[sample.clone(), sample.clone()],
+            1,
             DateTime::UNIX_EPOCH,
         )?;
         renderer.immediate(None, &sample, None, DateTime::UNIX_EPOCH)?;
@@ -211,14 +219,16 @@ impl Renderer {
             .map_err(fail)
     }
 
-    /// A digest: items grouped by child, groups and items most urgent first. `items` may be in any order.
+    /// A digest: the `listed` most urgent items grouped by child, groups and items most urgent first, and how
+    /// many more there are; the subject counts them all. `items` may be in any order.
     pub fn digest(
         &self,
         recipient: Option<&str>,
         items: &[Item],
+        listed: usize,
         now: DateTime<Utc>,
     ) -> Result<Rendered, TemplateError> {
-        self.grouped(recipient, items, false, now)
+        self.grouped(recipient, items, listed, false, now)
     }
 
     /// Several immediate notices to one recipient in one pass: laid out as a digest, so a manager with ten
@@ -227,24 +237,29 @@ impl Renderer {
         &self,
         recipient: Option<&str>,
         items: &[Item],
+        listed: usize,
         now: DateTime<Utc>,
     ) -> Result<Rendered, TemplateError> {
-        self.grouped(recipient, items, true, now)
+        self.grouped(recipient, items, listed, true, now)
     }
 
     fn grouped(
         &self,
         recipient: Option<&str>,
         items: &[Item],
+        listed: usize,
         at_once: bool,
         now: DateTime<Utc>,
     ) -> Result<Rendered, TemplateError> {
         let mut sorted: Vec<&Item> = items.iter().collect();
-        sorted.sort_by(|a, b| {
-            (urgency(a), &a.child, &a.subject_id).cmp(&(urgency(b), &b.child, &b.subject_id))
-        });
+        sorted.sort_by(|a, b| most_urgent_first(a, b));
+        let listed = listed.min(sorted.len());
+        let more = sorted.len() - listed;
+        // What the counted items are, so a reader can tell whether anything in them is pressing: "2 reminders".
+        let unlisted: Vec<Item> = sorted[listed..].iter().map(|i| (*i).clone()).collect();
+        let more_summary = count_summary(&unlisted);
         let mut groups: Vec<Group> = Vec::new();
-        for item in sorted {
+        for item in sorted.into_iter().take(listed) {
             match groups.iter_mut().find(|g| g.child == item.child) {
                 Some(g) => g.items.push(item.into()),
                 None => groups.push(Group {
@@ -255,7 +270,7 @@ impl Renderer {
         }
         let summary = count_summary(items);
         let subject = format!("{summary} — casewatch");
-        let ctx = context! { recipient, subject => subject.clone(), summary, at_once, groups => Value::from(Serde(&groups)), sent_local => local(now) };
+        let ctx = context! { recipient, subject => subject.clone(), summary, at_once, listed, more, more_summary, groups => Value::from(Serde(&groups)), sent_local => local(now) };
         Ok(Rendered {
             text: self.render("digest.txt", &ctx)?,
             html: self.render("digest.html", &ctx)?,

@@ -36,6 +36,8 @@ pub struct NoticeRecord {
     pub message_id: Option<i64>,
     pub message_kind: Option<String>,
     pub message_status: Option<String>,
+    /// In a bounded message: listed in its body (`true`) or only counted in "and N more" (`false`).
+    pub listed: Option<bool>,
 }
 
 #[derive(Clone, Debug)]
@@ -62,7 +64,7 @@ impl Store {
         let episodes = "SELECT rule, subject_id, stage, from_at, severity, due_at, first_seen_at, ended_at, end_reason \
                         FROM stage_log WHERE case_id = $1 ORDER BY first_seen_at, rule, subject_id, stage";
         let notices = "SELECT n.rule, n.subject_id, n.stage, n.from_at, n.occurrence, n.roles, n.channel, n.address, \
-                       n.staff_id, n.enqueued_at, n.cancelled_at, n.cancel_reason, n.message_id, m.kind, m.status \
+                       n.staff_id, n.enqueued_at, n.cancelled_at, n.cancel_reason, n.message_id, m.kind, m.status, n.listed \
                        FROM notices n LEFT JOIN messages m ON m.id = n.message_id \
                        WHERE n.case_id = $1 ORDER BY n.enqueued_at, n.id";
         let attempts = "SELECT a.message_id, a.attempted_at, a.channel, a.address, a.outcome, a.detail, a.replica \
@@ -111,6 +113,7 @@ impl Store {
                         message_id: r.try_get("message_id")?,
                         message_kind: r.try_get("kind")?,
                         message_status: r.try_get("status")?,
+                        listed: r.try_get("listed")?,
                     })
                 })
                 .collect::<Result<Vec<_>, sqlx::Error>>()?;

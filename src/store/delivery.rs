@@ -22,6 +22,8 @@ pub struct StoredMessage {
     pub text: String,
     pub html: String,
     pub items_json: String,
+    /// How many of the items the body lists (the most urgent); `None`: all of them.
+    pub listed: Option<i64>,
     pub status: String,
     pub attempts: i64,
     pub created_at: DateTime<Utc>,
@@ -31,7 +33,7 @@ pub struct StoredMessage {
 }
 
 const COLUMNS: &str = "id, message_key, kind, channel, address, staff_id, to_name, subject, body_text, body_html, \
-                       items_json, status, attempts, created_at, next_attempt_at, sent_at, last_error";
+                       items_json, listed, status, attempts, created_at, next_attempt_at, sent_at, last_error";
 
 macro_rules! message_from_row {
     ($row:ty) => {
@@ -50,6 +52,7 @@ macro_rules! message_from_row {
                     text: r.try_get("body_text")?,
                     html: r.try_get("body_html")?,
                     items_json: r.try_get("items_json")?,
+                    listed: r.try_get::<Option<i32>, _>("listed")?.map(i64::from),
                     status: r.try_get("status")?,
                     attempts: r.try_get::<i32, _>("attempts").map(i64::from)?,
                     created_at: r.try_get("created_at")?,

@@ -260,10 +260,37 @@ impl Store {
         notice_ids: &[i64],
         now: DateTime<Utc>,
     ) -> Result<Option<i64>, StoreError> {
+        self.insert_message(m, None, &[(notice_ids, None)], now)
+            .await
+    }
+
+    /// As [`Store::create_message`], for a message whose body lists the notices `listed` and only counts the
+    /// notices `counted` ("and 12 more"): each notice records which, for the audit.
+    pub async fn create_bounded_message(
+        &self,
+        m: &NewMessage<'_>,
+        listed: &[i64],
+        counted: &[i64],
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
+        let parts = [(listed, Some(true)), (counted, Some(false))];
+        self.insert_message(m, Some(listed.len()), &parts, now)
+            .await
+    }
+
+    async fn insert_message(
+        &self,
+        m: &NewMessage<'_>,
+        listed: Option<usize>,
+        notices: &[(&[i64], Option<bool>)],
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>, StoreError> {
         let now = now.trunc_subsecs(0);
+        // An INTEGER in both databases; a message lists at most `delivery.max_items_per_message` (1000).
+        let listed = listed.map(|n| i32::try_from(n).unwrap_or(i32::MAX));
         let insert = "INSERT INTO messages (message_key, kind, channel, address, staff_id, to_name, subject, \
-                      body_text, body_html, items_json, status, attempts, created_at, next_attempt_at) \
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $11) \
+                      body_text, body_html, items_json, status, attempts, created_at, next_attempt_at, listed) \
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $11, $12) \
                       ON CONFLICT (message_key) DO NOTHING RETURNING id";
         let id = on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -279,19 +306,22 @@ impl Store {
                 .bind(m.html)
                 .bind(m.items_json)
                 .bind(now)
+                .bind(listed)
                 .fetch_optional(&mut *tx)
                 .await?;
             if let Some(id) = id {
-                for chunk in notice_ids.chunks(BATCH) {
-                    let mut q = QueryBuilder::new("UPDATE notices SET message_id = ");
-                    q.push_bind(id)
-                        .push(" WHERE message_id IS NULL AND id IN (");
-                    let mut list = q.separated(", ");
-                    for n in chunk {
-                        list.push_bind(*n);
+                for (ids, listed) in notices {
+                    for chunk in ids.chunks(BATCH) {
+                        let mut q = QueryBuilder::new("UPDATE notices SET message_id = ");
+                        q.push_bind(id).push(", listed = ").push_bind(*listed);
+                        q.push(" WHERE message_id IS NULL AND id IN (");
+                        let mut list = q.separated(", ");
+                        for n in chunk {
+                            list.push_bind(*n);
+                        }
+                        q.push(")");
+                        q.build().execute(&mut *tx).await?;
                     }
-                    q.push(")");
-                    q.build().execute(&mut *tx).await?;
                 }
             }
             tx.commit().await?;

@@ -383,15 +383,11 @@ pub fn csv(s: &Summary) -> String {
 
 /// RFC 4180 quoting, and a leading `=`, `+`, `-` or `@` made text so a spreadsheet does not run it as a formula.
 fn quote(cell: &str) -> String {
-    let cell = if cell.starts_with(['=', '+', '-', '@']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    };
+    let cell = crate::spreadsheet::defuse(cell);
     if cell.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", cell.replace('"', "\"\""))
     } else {
-        cell
+        cell.into_owned()
     }
 }
 

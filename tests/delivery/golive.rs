@@ -31,11 +31,24 @@ async fn scalar(db: &TestDb, sql: &str) -> i64 {
 async fn the_first_pass_tells_no_backlog_bounds_every_message_and_names_the_missing_evidence() {
     let env = Env::new(Backend::Sqlite).await;
     let generated = Command::new(env!("CARGO_BIN_EXE_casewatch"))
-        .args(["demo", "generate", "--children", "300", "--seed", "7", "--today", "2026-12-07"])
+        .args([
+            "demo",
+            "generate",
+            "--children",
+            "300",
+            "--seed",
+            "7",
+            "--today",
+            "2026-12-07",
+        ])
         .args(["--source", env.source_db.url()])
         .output()
         .unwrap();
-    assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
+    assert!(
+        generated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&generated.stderr)
+    );
     // A third of the records and meetings held before 7 June 2026 lost in a migration; no PEP meeting mapped.
     env.source_db
         .execute(
@@ -52,7 +65,10 @@ async fn the_first_pass_tells_no_backlog_bounds_every_message_and_names_the_miss
          AND c.opened_on <= '2026-12-07' AND (c.closed_on IS NULL OR c.closed_on > '2026-12-07')",
     )
     .await;
-    assert!(looked_after > 0, "the generated caseload has looked-after children");
+    assert!(
+        looked_after > 0,
+        "the generated caseload has looked-after children"
+    );
 
     let smtp = SmtpServer::start().await;
     let extra = "[rules]\npacks = [\"havering\", \"national\"]\n";
@@ -67,7 +83,10 @@ async fn the_first_pass_tells_no_backlog_bounds_every_message_and_names_the_miss
          12 months — each of them will breach"
     );
     assert!(check.contains(&warning), "{warning:?} not in\n{check}");
-    assert!(check.contains("obligations due before Mon 9 Nov 2026"), "{check}");
+    assert!(
+        check.contains("obligations due before Mon 9 Nov 2026"),
+        "{check}"
+    );
 
     let app = env.app(&smtp, extra).await;
     let report = app.tick(at(GO_LIVE)).await.unwrap();
@@ -75,12 +94,37 @@ async fn the_first_pass_tells_no_backlog_bounds_every_message_and_names_the_miss
     let state = &env.state_db;
     let told_early = scalar(
         state,
-        &format!("SELECT count(*) FROM notices WHERE due_at < '{TELL_FROM}' AND cancelled_at IS NULL"),
+        &format!(
+            "SELECT count(*) FROM notices WHERE due_at < '{TELL_FROM}' AND cancelled_at IS NULL"
+        ),
     )
     .await;
-    assert_eq!(told_early, 0, "nothing due before Monday 9 November is told one by one");
+    assert_eq!(
+        told_early, 0,
+        "nothing due before Monday 9 November is told one by one"
+    );
     let told = scalar(state, "SELECT count(*) FROM notices").await;
     assert!(told > 0, "this month's work is told");
+    // No message lists more than 25 items (SPEC 6a's default bound); the rest are counted.
+    let most_listed = scalar(
+        state,
+        "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM notices WHERE listed = 1 \
+         GROUP BY message_id) AS per_message",
+    )
+    .await;
+    assert!(most_listed <= 25, "a message lists {most_listed} items");
+    let biggest = scalar(
+        state,
+        "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM notices WHERE message_id IS NOT NULL \
+         GROUP BY message_id) AS per_message",
+    )
+    .await;
+    if biggest > 25 {
+        assert_eq!(
+            most_listed, 25,
+            "a message of {biggest} items lists the 25 most urgent"
+        );
+    }
     // Every manager's summary carries the backlog section.
     let summaries: Vec<_> = messages(&app, None)
         .await

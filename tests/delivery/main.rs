@@ -12,7 +12,9 @@ mod county;
 #[path = "../webhook_server/mod.rs"]
 mod webhook_server;
 
+mod bounded;
 mod email;
+mod golive;
 mod graph;
 mod harness;
 mod killed;

@@ -69,11 +69,12 @@ async fn an_attachment_goes_beside_both_bodies_as_multipart_mixed() {
     let msg = notice(5);
     let mut composed = email.compose(&msg).unwrap();
     let csv = b"case,due\r\nCF-1042,2026-03-12\r\n".to_vec();
-    composed.attachments.push(Attachment {
-        name: "items.csv".into(),
+    // In place of the message's own items.csv, a file whose bytes the test knows.
+    composed.attachments = vec![Attachment {
+        filename: "items.csv".into(),
         content_type: "text/csv; charset=utf-8".into(),
         bytes: csv.clone(),
-    });
+    }];
 
     email.deliver(&composed).await.unwrap();
 

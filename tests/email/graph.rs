@@ -52,11 +52,12 @@ async fn sendmail_carries_the_same_email_as_smtp_with_its_attachment() {
     let s = setup("").await;
     let email = channel(&s.settings);
     let mut composed = email.compose(&notice(1)).unwrap();
-    composed.attachments.push(Attachment {
-        name: "items.csv".into(),
+    // In place of the message's own items.csv, a file whose bytes the test knows.
+    composed.attachments = vec![Attachment {
+        filename: "items.csv".into(),
         content_type: "text/csv; charset=utf-8".into(),
         bytes: b"case,due\r\nCF-1042,2026-03-12\r\n".to_vec(),
-    });
+    }];
 
     let receipt = email.deliver(&composed).await.unwrap();
 

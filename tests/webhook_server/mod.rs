@@ -187,6 +187,7 @@ pub fn message(key: &str, items: Vec<Item>) -> Message {
         subject: "casewatch: 2 deadlines need attention".into(),
         text: "plain text body".into(),
         html: "<p>html body</p>".into(),
+        listed: items.len(),
         items,
         summary: None,
     }

@@ -7,6 +7,7 @@ use lettre::Address;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 
+pub use crate::channels::Attachment;
 use crate::channels::{ChannelError, Message};
 
 /// The sender side of every email, fixed by the settings.
@@ -31,16 +32,6 @@ pub struct Email {
     pub attachments: Vec<Attachment>,
 }
 
-/// A file sent with an email.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attachment {
-    /// The file name the recipient sees, e.g. `items.csv`.
-    pub name: String,
-    /// A MIME type, e.g. `text/csv; charset=utf-8`.
-    pub content_type: String,
-    pub bytes: Vec<u8>,
-}
-
 impl Sender {
     /// Errors are permanent: the same message would fail the same way on every retry. They name the recipient
     /// address and the message id, never the subject or bodies (which may name a child).
@@ -63,7 +54,8 @@ impl Sender {
             message_id: msg.message_id.clone(),
             text: msg.text.clone(),
             html: msg.html.clone(),
-            attachments: Vec::new(),
+            // `items.csv` (every item, listed or counted) for digests and immediate messages.
+            attachments: msg.attachments(),
         })
     }
 }
@@ -90,7 +82,7 @@ impl Email {
         } else {
             let mut mixed = MultiPart::mixed().multipart(bodies);
             for attachment in &self.attachments {
-                mixed = mixed.singlepart(attachment.to_part()?);
+                mixed = mixed.singlepart(to_part(attachment)?);
             }
             builder.multipart(mixed)
         };
@@ -100,17 +92,18 @@ impl Email {
     }
 }
 
-impl Attachment {
-    fn to_part(&self) -> Result<SinglePart, ChannelError> {
-        let content_type = ContentType::parse(&self.content_type).map_err(|e| {
-            ChannelError::permanent(format!(
-                "attachment {} has no usable content type `{}`: {e}",
-                self.name, self.content_type
-            ))
-        })?;
-        Ok(lettre::message::Attachment::new(self.name.clone())
-            .body(self.bytes.clone(), content_type))
-    }
+/// One attachment as a MIME part.
+fn to_part(attachment: &Attachment) -> Result<SinglePart, ChannelError> {
+    let content_type = ContentType::parse(&attachment.content_type).map_err(|e| {
+        ChannelError::permanent(format!(
+            "attachment {} has no usable content type `{}`: {e}",
+            attachment.filename, attachment.content_type
+        ))
+    })?;
+    Ok(
+        lettre::message::Attachment::new(attachment.filename.clone())
+            .body(attachment.bytes.clone(), content_type),
+    )
 }
 
 fn one_line(text: &str) -> String {

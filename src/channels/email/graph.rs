@@ -209,7 +209,7 @@ pub(super) fn send_mail_body(email: &Email, save_to_sent: bool) -> Value {
             .map(|a| {
                 json!({
                     "@odata.type": "#microsoft.graph.fileAttachment",
-                    "name": a.name,
+                    "name": a.filename,
                     "contentType": a.content_type,
                     "contentBytes": STANDARD.encode(&a.bytes),
                 })

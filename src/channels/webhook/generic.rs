@@ -20,7 +20,10 @@ struct Payload<'a> {
     to: &'a str,
     subject: &'a str,
     sent_at: String,
+    /// The items the message lists, most urgent first: at most `delivery.max_items_per_message`.
     items: &'a [Item],
+    /// How many more the message holds than `items` lists (0 when none were left out).
+    more: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     summary: Option<&'a crate::summary::Summary>,
 }
@@ -28,6 +31,7 @@ struct Payload<'a> {
 /// The JSON body for `msg`, as sent at `now`. Carries no names but what each item's `child` holds; the
 /// recipient's display name is left out.
 pub(super) fn body(msg: &Message, now: DateTime<Utc>) -> Vec<u8> {
+    let listed = msg.listed.min(msg.items.len());
     let payload = Payload {
         version: PAYLOAD_VERSION,
         id: &msg.key,
@@ -35,7 +39,8 @@ pub(super) fn body(msg: &Message, now: DateTime<Utc>) -> Vec<u8> {
         to: &msg.to,
         subject: &msg.subject,
         sent_at: now.to_rfc3339_opts(SecondsFormat::Secs, true),
-        items: &msg.items,
+        items: &msg.items[..listed],
+        more: msg.items.len() - listed,
         summary: msg.summary.as_deref(),
     };
     serde_json::to_vec(&payload).expect("strings and timestamps always serialize")
@@ -104,6 +109,7 @@ mod tests {
                 action: None,
                 link: None,
             }],
+            listed: 1,
             summary: None,
         };
         let now = at("2026-03-04T08:00:00Z");

@@ -23,13 +23,15 @@ pub(super) fn body(msg: &Message) -> Vec<u8> {
         let message = json!({ "text": escape(&msg.subject), "blocks": blocks });
         return serde_json::to_vec(&message).expect("a JSON value always serializes");
     }
-    blocks.extend(msg.items.iter().take(MAX_ITEMS).map(item_section));
-    if msg.items.len() > MAX_ITEMS {
+    // The items the message lists, most urgent first, as many as a message may hold; the rest are counted.
+    let listed = msg.listed.min(msg.items.len()).min(MAX_ITEMS);
+    blocks.extend(msg.items[..listed].iter().map(item_section));
+    if msg.items.len() > listed {
         blocks.push(json!({
             "type": "context",
             "elements": [{
                 "type": "mrkdwn",
-                "text": format!("…and {} more not shown here.", msg.items.len() - MAX_ITEMS),
+                "text": format!("And {} more, less urgent, not shown here.", msg.items.len() - listed),
             }],
         }));
     }

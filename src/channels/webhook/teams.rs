@@ -8,17 +8,23 @@ use super::text::{count_line, severity, sparkline, truncate, uk_time, working_da
 use crate::channels::{Item, Message};
 use crate::summary::Summary;
 
-/// Cards above about 28 KB are refused by Teams; this many items, each with its facts, history and action cut to
-/// [`MAX_TEXT`], keeps a digest inside that.
-const MAX_ITEMS: usize = 14;
+/// Teams refuses a message of more than about 28 KB: a card's items stop where the next would take the whole
+/// request past this, and the card says how many more there are.
+const MAX_BYTES: usize = 27 * 1024;
+/// The most items a card lists, whatever `delivery.max_items_per_message` allows: 25 items of the usual size
+/// (facts, who was told before, what to do, a link) fit in [`MAX_BYTES`].
+const MAX_ITEMS: usize = 25;
 /// The most characters of facts, history or action an item shows.
 const MAX_TEXT: usize = 300;
 
 pub(super) fn body(msg: &Message) -> Vec<u8> {
-    let blocks = match &msg.summary {
-        Some(summary) => summary_blocks(&msg.subject, summary),
-        None => item_blocks(msg),
-    };
+    match &msg.summary {
+        Some(summary) => card(&summary_blocks(&msg.subject, summary)),
+        None => card(&item_blocks(msg)),
+    }
+}
+
+fn card(blocks: &[Value]) -> Vec<u8> {
     let message = json!({
         "type": "message",
         "attachments": [{
@@ -36,6 +42,7 @@ pub(super) fn body(msg: &Message) -> Vec<u8> {
     serde_json::to_vec(&message).expect("a JSON value always serializes")
 }
 
+/// The heading, the items the message lists (most urgent first) while they fit, and "And N more" for the rest.
 fn item_blocks(msg: &Message) -> Vec<Value> {
     let mut blocks = vec![json!({
         "type": "TextBlock",
@@ -44,14 +51,28 @@ fn item_blocks(msg: &Message) -> Vec<Value> {
         "weight": "Bolder",
         "wrap": true,
     })];
-    blocks.extend(msg.items.iter().take(MAX_ITEMS).map(item_block));
-    if msg.items.len() > MAX_ITEMS {
-        blocks.push(json!({
+    let more = |n: usize| {
+        json!({
             "type": "TextBlock",
-            "text": format!("…and {} more not shown here.", msg.items.len() - MAX_ITEMS),
+            "text": format!("And {n} more, less urgent, not shown here."),
             "isSubtle": true,
             "wrap": true,
-        }));
+        })
+    };
+    // The card so far and the closing line at its longest; each item adds its block and a comma.
+    let mut size = card(&[blocks[0].clone(), more(usize::MAX)]).len();
+    let listed = msg.listed.min(msg.items.len()).min(MAX_ITEMS);
+    for item in &msg.items[..listed] {
+        let block = item_block(item);
+        size += serde_json::to_vec(&block).map_or(usize::MAX, |b| b.len()) + 1;
+        if size > MAX_BYTES {
+            break;
+        }
+        blocks.push(block);
+    }
+    let shown = blocks.len() - 1;
+    if msg.items.len() > shown {
+        blocks.push(more(msg.items.len() - shown));
     }
     blocks
 }
