@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::expr::{Amount, Compare, Cond, DateExpr, Expr, InstantExpr, Operand, Pick, Unit};
-use super::shape::{Nth, Shape, ShapeKind, Source};
+use super::shape::{EvidenceSpec, Nth, Shape, ShapeKind, Source};
 use super::subject::Selector;
 use super::{Role, Rule, Severity};
 
@@ -278,12 +278,15 @@ impl Words<'_> {
             DateExpr::Pick(pick, dates) => {
                 pick_words(*pick, dates.iter().map(|d| self.date(d)).collect())
             }
-            DateExpr::If(cond, then, otherwise) => format!(
-                "{} when {}, and otherwise {}",
-                self.date(then),
-                self.cond(cond),
-                self.date(otherwise)
-            ),
+            DateExpr::If(cond, then, otherwise) => match otherwise {
+                Some(otherwise) => format!(
+                    "{} when {}, and otherwise {}",
+                    self.date(then),
+                    self.cond(cond),
+                    self.date(otherwise)
+                ),
+                None => format!("{}, only when {}", self.date(then), self.cond(cond)),
+            },
         }
     }
 
@@ -325,7 +328,7 @@ impl Words<'_> {
         if self.rule.symbols.name(*slot) != "count" {
             return None;
         }
-        let evidence = shape.evidence.describe();
+        let evidence = evidence_words(&shape.evidence);
         let evidence = evidence.trim_start_matches("a ");
         Some(match n {
             1 => format!("there is no {evidence} since then"),
@@ -350,12 +353,15 @@ impl Words<'_> {
             InstantExpr::Pick(pick, instants) => {
                 pick_words(*pick, instants.iter().map(|i| self.instant(i)).collect())
             }
-            InstantExpr::If(cond, then, otherwise) => format!(
-                "{} when {}, and otherwise {}",
-                self.instant(then),
-                self.cond(cond),
-                self.instant(otherwise)
-            ),
+            InstantExpr::If(cond, then, otherwise) => match otherwise {
+                Some(otherwise) => format!(
+                    "{} when {}, and otherwise {}",
+                    self.instant(then),
+                    self.cond(cond),
+                    self.instant(otherwise)
+                ),
+                None => format!("{}, only when {}", self.instant(then), self.cond(cond)),
+            },
         }
     }
 
@@ -411,11 +417,13 @@ impl Words<'_> {
                 self.facts(all, " or ")
             };
         };
-        let evidence = shape.evidence.describe();
-        let linked = if shape.evidence.before_anchor {
-            "dated at any time"
-        } else {
-            "dated at or after it (or linked to it)"
+        let evidence = evidence_words(&shape.evidence);
+        let linked = match shape.evidence.window {
+            Some((n, unit)) => format!(
+                "dated at or after it or in the {} before its day (or linked to it)",
+                amount(n, unit)
+            ),
+            None => "dated at or after it (or linked to it)".to_owned(),
         };
         match shape.kind {
             ShapeKind::AfterEvent(Source::Records) if shape.evidence.records.is_empty() => {
@@ -458,6 +466,30 @@ impl Words<'_> {
     }
 }
 
+/// In words, for `rules show` and notices: "a conference_record record or a case_direction decision".
+fn evidence_words(spec: &EvidenceSpec) -> String {
+    let authorised = if spec.authorised { " (authorised)" } else { "" };
+    let started = if spec.started { " (started)" } else { "" };
+    let mut parts: Vec<String> = Vec::new();
+    parts.extend(
+        spec.records
+            .iter()
+            .map(|k| format!("a {k} record{authorised}{started}")),
+    );
+    parts.extend(spec.meetings.iter().map(|k| format!("a {k} meeting held")));
+    parts.extend(spec.decisions.iter().map(|k| format!("a {k} decision")));
+    parts.extend(spec.events.iter().map(|k| format!("a {k} event")));
+    parts.extend(
+        spec.visits
+            .iter()
+            .map(|v| format!("a {} visit with the child seen", v.as_str())),
+    );
+    match parts.len() {
+        0 => "nothing (the due date moves with each new record)".into(),
+        _ => or_list(parts),
+    }
+}
+
 fn kinds(shape: &Shape) -> String {
     or_list(shape.kinds.iter().map(|k| k.replace('_', " ")).collect())
 }
@@ -467,6 +499,7 @@ fn shape_subject(shape: &Shape, of_type: &str) -> String {
     let mut text = match shape.kind {
         ShapeKind::AfterEvent(Source::Events) => format!("each {kinds} event"),
         ShapeKind::AfterEvent(Source::Meetings) => format!("each {kinds} meeting held"),
+        ShapeKind::AfterEvent(Source::Decisions) => format!("each {kinds} decision"),
         ShapeKind::AfterEvent(Source::Records) => {
             format!("each {kinds} record, timed from what it records")
         }
@@ -525,13 +558,14 @@ fn anchor_words(selector: &Selector, name: &str) -> String {
         (Selector::Shape(s), "A" | "S") => match s.kind {
             ShapeKind::AfterEvent(Source::Events) => format!("the {} event", kinds(s)),
             ShapeKind::AfterEvent(Source::Meetings) => format!("the {} meeting", kinds(s)),
+            ShapeKind::AfterEvent(Source::Decisions) => format!("the {} decision", kinds(s)),
             ShapeKind::AfterEvent(Source::Records) => {
                 format!("the time the {} record is about", kinds(s))
             }
             ShapeKind::BeforeMeeting => format!("the scheduled time of the {} meeting", kinds(s)),
             ShapeKind::Every => format!(
                 "the latest {} (else the start of the day the case opened)",
-                s.evidence.describe().trim_start_matches("a ")
+                evidence_words(&s.evidence).trim_start_matches("a ")
             ),
             ShapeKind::ByAge(months) => {
                 format!("the start of the day the child is {}", age(months))
@@ -562,11 +596,11 @@ fn anchor_words(selector: &Selector, name: &str) -> String {
         },
         (Selector::Shape(s), "last") => format!(
             "the latest {} since then",
-            s.evidence.describe().trim_start_matches("a ")
+            evidence_words(&s.evidence).trim_start_matches("a ")
         ),
         (Selector::Shape(s), "count") => format!(
             "the number of times {} since then",
-            s.evidence.describe().trim_start_matches("a ")
+            evidence_words(&s.evidence).trim_start_matches("a ")
         ),
         (Selector::Shape(s), "last_held") => {
             format!("the previous {} meeting held", kinds(s))
@@ -617,6 +651,7 @@ fn roles(notify: &[Role], selector: &Selector) -> String {
             }
             ShapeKind::AfterEvent(Source::Records) => "the record's author",
             ShapeKind::AfterEvent(Source::Events) => "the person who recorded the event",
+            ShapeKind::AfterEvent(Source::Decisions) => "the manager who made the decision",
             ShapeKind::Every | ShapeKind::ByAge(_) => "the owner",
         },
         _ => "the owner",

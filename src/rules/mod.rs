@@ -4,6 +4,7 @@
 
 pub mod describe;
 mod eval;
+pub mod evidence;
 pub mod explain;
 pub mod expr;
 pub mod facts;

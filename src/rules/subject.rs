@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::expr::{Kind, Value};
 use super::shape::{EvidenceSpec, Nth, Shape, ShapeKind, Since, Source};
-use crate::calendar::{add_months, local_date};
+use crate::calendar::{WorkingCalendar, add_months, local_date};
 use crate::model::{CareLeaverCategory, CaseFile, OptionalTables, StaffId, Visit, VisitType};
 
 /// The evaluation instant and its local date.
@@ -57,6 +57,8 @@ pub struct SubjectSpec {
     pub meetings: Option<Vec<String>>,
     /// after-event: the `records` kinds whose `about_at` starts the clock.
     pub records: Option<Vec<String>>,
+    /// after-event: the `management_decisions` kinds whose `decided_at` starts the clock.
+    pub decisions: Option<Vec<String>>,
     /// after-event over events: only events whose `detail` is one of these.
     pub detail: Option<Vec<String>>,
     /// Only the first, or the latest, subject row of the kinds listed on the case.
@@ -152,6 +154,7 @@ impl Selector {
             events,
             meetings,
             records,
+            decisions,
             detail,
             nth,
             months,
@@ -173,6 +176,7 @@ impl Selector {
             ("events", events.is_some()),
             ("meetings", meetings.is_some()),
             ("records", records.is_some()),
+            ("decisions", decisions.is_some()),
             ("detail", detail.is_some()),
             ("nth", nth.is_some()),
             ("months", months.is_some()),
@@ -184,7 +188,7 @@ impl Selector {
             unused("ages", ages.is_some())?;
             unused("months_either_side", months_either_side.is_some())?;
             let mut shape = build_shape(
-                shape, events, meetings, records, detail, nth, months, evidence,
+                shape, events, meetings, records, decisions, detail, nth, months, evidence,
             )?;
             if let Some(since) = since {
                 if shape.kind != ShapeKind::Every {
@@ -315,6 +319,7 @@ impl Selector {
         &self,
         file: &'f CaseFile,
         asof: &AsOf,
+        cal: &WorkingCalendar,
         env: &mut [Option<Value>],
         mut emit: impl FnMut(Subject<'f>, &mut [Option<Value>]),
     ) {
@@ -325,7 +330,7 @@ impl Selector {
                 .collect::<Vec<&'f Visit>>()
         };
         match self {
-            Selector::Shape(shape) => shape.for_each(file, asof, env, emit),
+            Selector::Shape(shape) => shape.for_each(file, asof, cal, env, emit),
             Selector::VisitNote { visit_types } => {
                 for visit in seen_visits(visit_types) {
                     let Some(created) = asof.instant(visit.note_created_at) else {
@@ -475,6 +480,7 @@ fn build_shape(
     events: Option<Vec<String>>,
     meetings: Option<Vec<String>>,
     records: Option<Vec<String>>,
+    decisions: Option<Vec<String>>,
     detail: Option<Vec<String>>,
     nth: Option<Nth>,
     months: Option<u32>,
@@ -500,13 +506,14 @@ fn build_shape(
                 (Source::Events, "events", events),
                 (Source::Meetings, "meetings", meetings),
                 (Source::Records, "records", records),
+                (Source::Decisions, "decisions", decisions),
             ];
             let mut given = sources.into_iter().filter(|(_, _, list)| list.is_some());
             let (source, field, list) = match (given.next(), given.next()) {
                 (Some(one), None) => one,
                 _ => {
                     return Err(
-                        "an after-event subject names exactly one of events, meetings or records"
+                        "an after-event subject names exactly one of events, meetings, records or decisions"
                             .into(),
                     );
                 }
@@ -522,6 +529,7 @@ fn build_shape(
         "before-meeting" => {
             not_for("events", events.is_some())?;
             not_for("records", records.is_some())?;
+            not_for("decisions", decisions.is_some())?;
             not_for("detail", detail.is_some())?;
             let Some(list) = meetings else {
                 return Err("a before-meeting subject names its meetings, e.g. [\"icpc\"]".into());
@@ -533,6 +541,7 @@ fn build_shape(
                 ("events", events.is_some()),
                 ("meetings", meetings.is_some()),
                 ("records", records.is_some()),
+                ("decisions", decisions.is_some()),
                 ("detail", detail.is_some()),
                 ("nth", nth.is_some()),
             ] {
@@ -551,11 +560,16 @@ fn build_shape(
     if !matches!(shape, ShapeKind::ByAge(_)) {
         not_for("months", months.is_some())?;
     }
-    let evidence = evidence.unwrap_or_default();
+    let mut evidence = evidence.unwrap_or_default();
     if evidence.is_empty() {
         return Err(format!(
-            "a `{kind}` rule names its evidence: evidence = {{ records = [...] }} (or meetings, decisions, visits)"
+            "a `{kind}` rule names its evidence: evidence = {{ records = [...] }} (or meetings, decisions, events, \
+             visits)"
         ));
+    }
+    evidence.check()?;
+    if evidence.window.is_some() && !matches!(shape, ShapeKind::AfterEvent(_)) {
+        return Err("evidence.look_back applies to after-event rules".into());
     }
     Ok(Shape {
         kind: shape,
