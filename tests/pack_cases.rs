@@ -32,6 +32,8 @@ struct Case {
     #[serde(default)]
     also_events: Vec<Vec<String>>,
     held: Option<[String; 2]>,
+    /// [kind, decided_at]: a management decision that starts the clock.
+    decision: Option<[String; 2]>,
     scheduled: Option<[String; 2]>,
     record: Option<[String; 2]>,
     /// [kind, completed_at]: a record completed before the clock starts (the plan a review follows).
@@ -83,7 +85,10 @@ fn file(c: &Case) -> CaseFile {
     }
     if let Some([kind, at]) = &c.scheduled {
         file.meetings
-            .push(meeting("M1", "C1", kind, Some(at), None));
+            .push(meeting("MS", "C1", kind, Some(at), None));
+    }
+    if let Some([kind, at]) = &c.decision {
+        file.decisions.push(decision("D0", kind, at));
     }
     if let Some([kind, about]) = &c.record {
         let mut r = record("R1", "C1", kind, None);
@@ -98,6 +103,16 @@ fn file(c: &Case) -> CaseFile {
         file.visits[0].visit_type = visit_type(kind);
     }
     file
+}
+
+fn decision(id: &str, kind: &str, at: &str) -> casewatch::model::Decision {
+    casewatch::model::Decision {
+        id: id.into(),
+        case_id: "C1".into(),
+        decided_at: t(at),
+        manager_id: None,
+        kind: kind.into(),
+    }
 }
 
 /// The evidence: a record of the anchor record's own kind completes that record; anything else is a new row.
@@ -122,13 +137,8 @@ fn add_done(file: &mut CaseFile, c: &Case, evidence: &[String; 3]) {
         ("meeting", _) => file
             .meetings
             .push(meeting("M2", "C1", kind, Some(at), Some(at))),
-        ("decision", _) => file.decisions.push(casewatch::model::Decision {
-            id: "D1".into(),
-            case_id: "C1".into(),
-            decided_at: t(at),
-            manager_id: None,
-            kind: kind.clone(),
-        }),
+        ("decision", _) => file.decisions.push(decision("D1", kind, at)),
+        ("event", _) => file.events.push(event("E9", "C1", kind, at)),
         ("visit", _) => file
             .visits
             .push(visit("V2", "C1", visit_type(kind), at, true)),
