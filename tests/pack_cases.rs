@@ -246,6 +246,45 @@ fn stages(pack: &RulePack, file: &CaseFile, c: &Case) -> Vec<String> {
     failures
 }
 
+/// SPEC-style proportions of the cases: anchors spread over the calendar, and a quarter checking more than the due
+/// instant.
+#[test]
+fn the_cases_spread_their_anchors_and_check_the_ladder() {
+    let all: Vec<Case> = PACKS.iter().flat_map(|(pack, _)| cases(pack)).collect();
+    let anchor = |c: &Case| -> String {
+        c.event
+            .as_ref()
+            .map(|e| e[1].clone())
+            .or_else(|| c.held.as_ref().map(|h| h[1].clone()))
+            .or_else(|| c.scheduled.as_ref().map(|h| h[1].clone()))
+            .or_else(|| c.record.as_ref().map(|h| h[1].clone()))
+            .or_else(|| c.visit.as_ref().map(|h| h[1].clone()))
+            .or_else(|| c.completed.as_ref().map(|h| h[1].clone()))
+            .or_else(|| c.born.clone())
+            .or_else(|| c.opened.clone())
+            .unwrap_or_else(|| "2025-01-06".into())
+    };
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &all {
+        *counts.entry(anchor(c)).or_default() += 1;
+    }
+    let (most, n) = counts.iter().max_by_key(|(_, n)| **n).expect("cases");
+    assert!(
+        n * 10 <= all.len(),
+        "{n} of {} cases share the anchor {most}",
+        all.len()
+    );
+    let ladders = all
+        .iter()
+        .filter(|c| (c.reminder.is_some() || c.escalated.is_some()) && !c.told.is_empty())
+        .count();
+    assert!(
+        ladders * 4 >= all.len(),
+        "only {ladders} of {} cases check the reminder or escalation and who is told",
+        all.len()
+    );
+}
+
 #[test]
 fn every_pack_rule_has_a_hand_worked_case() {
     let pack = all_packs();
