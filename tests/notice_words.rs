@@ -79,7 +79,7 @@ fn a_pack_rule_without_labels_shows_what_started_its_clock_in_rules_show_words()
     )];
     assert_eq!(
         facts(rule, &values),
-        ["The strategy needed event: Tue 3 Nov 2026, 15:20"]
+        ["The referral or incident needing a strategy discussion: Tue 3 Nov 2026, 15:20"]
     );
     let stages: Vec<(&str, &str)> = rule
         .stages

@@ -150,3 +150,59 @@ fn every_guidance_quotation_is_verbatim_in_its_seed() {
         wrong.join("\n")
     );
 }
+
+/// Every event, meeting, record and decision kind a pack names has words of its own in the vocabulary, so `rules
+/// show` and notices never fall back to the data's name.
+#[test]
+fn every_kind_the_packs_name_has_words_for_people() {
+    use casewatch::rules::shape::{ShapeKind, Source};
+    use casewatch::rules::subject::Selector;
+    use casewatch::rules::vocabulary::{Table, is_known};
+    let mut missing = Vec::new();
+    for (name, text) in PACKS {
+        for rule in RulePack::parse(text, name).expect("pack parses").rules {
+            let Selector::Shape(shape) = &rule.selector else {
+                continue;
+            };
+            let subject = match shape.kind {
+                ShapeKind::AfterEvent(Source::Events) => Some(Table::Event),
+                ShapeKind::AfterEvent(Source::Records) => Some(Table::Record),
+                ShapeKind::AfterEvent(Source::Decisions) => Some(Table::Decision),
+                ShapeKind::AfterEvent(Source::Meetings) | ShapeKind::BeforeMeeting => {
+                    Some(Table::Meeting)
+                }
+                ShapeKind::Every | ShapeKind::ByAge(_) => None,
+            };
+            let e = &shape.evidence;
+            let since = shape.since.as_ref();
+            let named = subject
+                .into_iter()
+                .flat_map(|t| shape.kinds.iter().map(move |k| (t, k)))
+                .chain(e.records.iter().map(|k| (Table::Record, k)))
+                .chain(e.meetings.iter().map(|k| (Table::Meeting, k)))
+                .chain(e.decisions.iter().map(|k| (Table::Decision, k)))
+                .chain(e.events.iter().map(|k| (Table::Event, k)))
+                .chain(
+                    since
+                        .into_iter()
+                        .flat_map(|s| s.events.iter().map(|k| (Table::Event, k))),
+                )
+                .chain(
+                    since
+                        .into_iter()
+                        .flat_map(|s| s.meetings.iter().map(|k| (Table::Meeting, k))),
+                )
+                .chain(
+                    since
+                        .into_iter()
+                        .flat_map(|s| s.records.iter().map(|k| (Table::Record, k))),
+                );
+            for (table, kind) in named {
+                if !is_known(table, kind) {
+                    missing.push(format!("{}: {table:?} {kind}", rule.id));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "no words for:\n{}", missing.join("\n"));
+}

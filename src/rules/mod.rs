@@ -9,8 +9,10 @@ pub mod explain;
 pub mod expr;
 pub mod facts;
 mod load;
+mod phrases;
 pub mod shape;
 pub mod subject;
+pub mod vocabulary;
 
 use std::fmt;
 

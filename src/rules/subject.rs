@@ -72,26 +72,11 @@ pub struct SubjectSpec {
 /// Which cases a selector looks at.
 #[derive(Clone, Debug, Default)]
 pub struct CaseFilter {
-    case_types: Option<Vec<String>>,
-    categories: Option<Vec<CareLeaverCategory>>,
+    pub(crate) case_types: Option<Vec<String>>,
+    pub(crate) categories: Option<Vec<CareLeaverCategory>>,
 }
 
 impl CaseFilter {
-    /// The case types and care-leaver categories watched, in words ("CIN or CP"), when the rule names any.
-    pub fn describe(&self) -> Option<String> {
-        let types = self.case_types.as_ref().map(|types| types.join(" or "));
-        let categories = self.categories.as_ref().map(|categories| {
-            let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
-            format!("(care leavers: {})", names.join(" or "))
-        });
-        match (types, categories) {
-            (None, None) => None,
-            (Some(t), None) => Some(t),
-            (None, Some(c)) => Some(c),
-            (Some(t), Some(c)) => Some(format!("{t} {c}")),
-        }
-    }
-
     pub(crate) fn admits(&self, file: &CaseFile) -> bool {
         let case = &file.case;
         self.case_types
