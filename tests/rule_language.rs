@@ -441,7 +441,12 @@ fn evidence_options_are_checked_when_the_file_loads() {
         .map_err(|e| e.to_string())
     };
     let after = r#"{ kind = "after-event", events = ["cpe_started"] }"#;
-    assert!(rule(after, r#"{ meetings = ["strategy"], look_back = "10wd" }"#).is_ok());
+    assert!(rule(after, r#"{ meetings = ["strategy"], look_back = "2w" }"#).is_ok());
+    assert!(
+        rule(after, r#"{ meetings = ["strategy"], look_back = "10wd" }"#)
+            .unwrap_err()
+            .contains("is in working days")
+    );
     assert!(rule(after, r#"{ events = ["allocated"] }"#).is_ok());
     assert!(
         rule(

@@ -167,8 +167,8 @@ fn show_words_the_readings_of_issue_24() {
     shows(
         "iow-strat-cpe",
         &[
-            "Done when: a strategy discussion held at or after the child protection enquiry's start, or in the 10 \
-         working days before its day.",
+            "Done when: a strategy discussion held at or after the child protection enquiry's start, or in the 2 weeks \
+         before its day.",
         ],
     );
     shows(

@@ -71,7 +71,7 @@ impl RulePack {
                 env[setting.slot] = Some(Value::Number(setting.value));
             }
             rule.selector
-                .for_each(file, asof, cal, &mut env, |subject, env| {
+                .for_each(file, asof, &mut env, |subject, env| {
                     for (slot, e) in &rule.anchors {
                         let value = e.eval(env, cal);
                         env[*slot] = value;

@@ -1,12 +1,12 @@
 //! What makes a shape's obligation done (SPEC 8.3): the `evidence` table of a pack rule, as written, and the
 //! evidence of one rule on one case as of the evaluation instant.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
 use super::expr::{self, Unit};
 use super::subject::AsOf;
-use crate::calendar::{WorkingCalendar, local_date, start_of};
+use crate::calendar::{add_months, local_date, start_of};
 use crate::model::{CaseFile, Record, VisitType};
 
 /// The `evidence` table of a rule: what makes an obligation done (SPEC 8.3), as written.
@@ -32,7 +32,7 @@ pub struct EvidenceSpec {
     #[serde(default)]
     pub started: bool,
     /// Unlinked evidence counts from this long before the anchor's day as well as after it ("up to date upon
-    /// transfer": a chronology of the last 3 months), e.g. "3m", "10wd".
+    /// transfer": a chronology of the last 3 months), in calendar days, weeks or months: "3m", "2w".
     pub look_back: Option<String>,
     /// `look_back`, parsed by [`EvidenceSpec::check`].
     #[serde(skip)]
@@ -65,6 +65,11 @@ impl EvidenceSpec {
         if let Some(text) = &self.look_back {
             let window =
                 expr::parse_interval(text).map_err(|e| format!("evidence.look_back: {e}"))?;
+            if window.1 == Unit::WorkingDays {
+                return Err(format!(
+                    "evidence.look_back: `{text}` is in working days; give calendar days, weeks or months (\"2w\")"
+                ));
+            }
             self.window = Some(window);
         }
         Ok(())
@@ -86,7 +91,6 @@ pub(super) struct Evidence<'a> {
     pub spec: &'a EvidenceSpec,
     pub file: &'a CaseFile,
     pub asof: &'a AsOf,
-    pub cal: &'a WorkingCalendar,
 }
 
 impl Evidence<'_> {
@@ -150,9 +154,15 @@ impl Evidence<'_> {
     fn window_start(&self, anchor: DateTime<Utc>) -> DateTime<Utc> {
         match self.spec.window {
             None => anchor,
-            Some((n, unit)) => unit
-                .shift(local_date(anchor), -n, self.cal)
-                .map_or(anchor, start_of),
+            Some((n, unit)) => {
+                let day = local_date(anchor);
+                let from = match unit {
+                    Unit::Months => Some(add_months(day, -n as i32)),
+                    Unit::Weeks => day.checked_sub_signed(Duration::days(7 * n)),
+                    _ => day.checked_sub_signed(Duration::days(n)),
+                };
+                from.map_or(anchor, start_of)
+            }
         }
     }
 

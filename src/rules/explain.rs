@@ -108,7 +108,7 @@ impl RulePack {
             }
             let facts = rule.selector.facts();
             rule.selector
-                .for_each(file, asof, cal, &mut env, |subject, env| {
+                .for_each(file, asof, &mut env, |subject, env| {
                     for (slot, e) in &rule.anchors {
                         env[*slot] = e.eval(env, cal);
                     }

@@ -10,7 +10,7 @@ pub use super::evidence::EvidenceSpec;
 use super::evidence::{Evidence, Link};
 use super::expr::{Kind, Value};
 use super::subject::{AsOf, Subject};
-use crate::calendar::{WorkingCalendar, add_months, local_date, start_of};
+use crate::calendar::{add_months, local_date, start_of};
 use crate::model::{CaseFile, Meeting, OptionalTables, StaffId};
 
 /// Which rows of an `after-event` rule start a clock.
@@ -267,12 +267,11 @@ impl Shape {
         &self,
         file: &'f CaseFile,
         asof: &AsOf,
-        cal: &WorkingCalendar,
         env: &mut [Option<Value>],
         mut emit: impl FnMut(Subject<'f>, &mut [Option<Value>]),
     ) {
         let mut found = Vec::new();
-        self.subjects(file, asof, cal, &mut found);
+        self.subjects(file, asof, &mut found);
         for f in found {
             env[0] = Some(Value::Instant(f.anchor));
             env[1] = Some(Value::Date(match self.kind {
@@ -311,19 +310,12 @@ impl Shape {
         }
     }
 
-    fn subjects<'f>(
-        &self,
-        file: &'f CaseFile,
-        asof: &AsOf,
-        cal: &WorkingCalendar,
-        out: &mut Vec<Found<'f>>,
-    ) {
+    fn subjects<'f>(&self, file: &'f CaseFile, asof: &AsOf, out: &mut Vec<Found<'f>>) {
         let wanted = |kind: &str| self.kinds.iter().any(|k| k == kind);
         let evidence = Evidence {
             spec: &self.evidence,
             file,
             asof,
-            cal,
         };
         match self.kind {
             ShapeKind::AfterEvent(Source::Events) => {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::expr::{Kind, Value};
 use super::shape::{EvidenceSpec, Nth, Shape, ShapeKind, Since, Source};
-use crate::calendar::{WorkingCalendar, add_months, local_date};
+use crate::calendar::{add_months, local_date};
 use crate::model::{CareLeaverCategory, CaseFile, OptionalTables, StaffId, Visit, VisitType};
 
 /// The evaluation instant and its local date.
@@ -304,7 +304,6 @@ impl Selector {
         &self,
         file: &'f CaseFile,
         asof: &AsOf,
-        cal: &WorkingCalendar,
         env: &mut [Option<Value>],
         mut emit: impl FnMut(Subject<'f>, &mut [Option<Value>]),
     ) {
@@ -315,7 +314,7 @@ impl Selector {
                 .collect::<Vec<&'f Visit>>()
         };
         match self {
-            Selector::Shape(shape) => shape.for_each(file, asof, cal, env, emit),
+            Selector::Shape(shape) => shape.for_each(file, asof, env, emit),
             Selector::VisitNote { visit_types } => {
                 for visit in seen_visits(visit_types) {
                     let Some(created) = asof.instant(visit.note_created_at) else {
