@@ -146,3 +146,27 @@ notify = ["worker"]
         "rule file local.toml: rule `local-visit`, labels.nope: `nope` is not an anchor of this rule"
     );
 }
+
+/// A notice that a finalised note would end says the note is not finalised yet, with the built-in rule's labels and
+/// a pack rule's alike.
+#[test]
+fn a_visit_notes_notice_says_the_note_is_not_finalised() {
+    let pack = all_rules();
+    // Visit Monday 9 March 2026 10:00, note started 14:00 (GMT).
+    let instant = |s: &str| Value::Instant(s.parse::<chrono::DateTime<Utc>>().unwrap());
+    for id in ["statutory-visit-oversight", "hv-visit-record"] {
+        let rule = pack.rule(id).unwrap();
+        let values = [
+            (slot(rule, "visit"), instant("2026-03-09T10:00:00Z")),
+            (slot(rule, "note_created"), instant("2026-03-09T14:00:00Z")),
+        ];
+        assert_eq!(
+            facts(rule, &values),
+            [
+                "Visit: Mon 9 Mar 2026, 10:00",
+                "Case note started, not yet finalised: Mon 9 Mar 2026, 14:00"
+            ],
+            "{id}"
+        );
+    }
+}

@@ -149,6 +149,11 @@ pub fn stage_label(name: &str) -> String {
     capitalise(&name.replace(['-', '_'], " "))
 }
 
+/// What a manager is asked to do at a breach whose rule gives no action of its own: the worker's default asks
+/// them to agree a date "with your manager", which a manager reading it cannot do.
+pub const MANAGER_BREACH_ACTION: &str = "Check with the worker why it is late and when it will be done; record the \
+     date agreed as your management decision on the case.";
+
 /// What to do at a stage whose rule says nothing, by severity: the common ladder's stages read well with these.
 pub fn default_action(severity: Severity) -> &'static str {
     match severity {
@@ -169,7 +174,16 @@ pub fn default_action(severity: Severity) -> &'static str {
 /// meeting or record that started the clock, the visit and its note, the failed visits.
 pub fn default_labels(selector: &Selector) -> Vec<(&'static str, String)> {
     let names: &[&'static str] = match selector {
-        Selector::VisitNote { .. } => &["visit", "note_created"],
+        // The note's start with what it still lacks: it is not finalised while the obligation stands.
+        Selector::VisitNote { .. } => {
+            return vec![
+                ("visit", "Visit".to_owned()),
+                (
+                    "note_created",
+                    "Case note started, not yet finalised".to_owned(),
+                ),
+            ];
+        }
         Selector::Assessment => &["referral", "started", "priority_working_days"],
         Selector::FailedVisitLadder { .. } => &["F1", "F2"],
         Selector::KeepInTouch { .. } => &["last_contact"],
