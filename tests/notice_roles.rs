@@ -5,74 +5,43 @@
 mod common;
 
 use casewatch::channels::Item;
-use casewatch::evaluate::Line;
-use casewatch::outbox::{DeliverySettings, Renderer, plan};
-use casewatch::recipients::Directory;
-use casewatch::rules::describe::{MANAGER_BREACH_ACTION, default_action};
+use casewatch::outbox::Renderer;
+use casewatch::rules::describe::{MANAGER_BREACH_ACTION, action_for, default_action};
 use casewatch::rules::{Role, RulePack, Severity};
 use common::t;
 
-/// An ICPC record overdue since the end of Wed 25 Mar 2026, told to `staff` as `role`.
-fn overdue(role: Role, staff: &str) -> Line {
-    Line {
-        rule: "icpc-record".into(),
-        stage: "overdue".into(),
-        case_id: "C1".into(),
-        subject_id: "M1".into(),
-        child_ref: "LL-1".into(),
-        due_at: t("2026-03-25T23:59:59Z"),
-        from: t("2026-03-25T23:59:59Z"),
-        role,
-        staff_id: Some(staff.into()),
-        address: format!("{staff}@council.example"),
-        severity: Severity::Breach,
-        role_order: 0,
-        child_label: "LL-1".into(),
-        facts: Vec::new(),
-        worker_id: None,
-    }
-}
-
-fn person(id: &str, role: &str) -> casewatch::model::Staff {
-    casewatch::model::Staff {
-        id: id.into(),
-        display_name: format!("Staff {id}"),
-        email: Some(format!("{id}@council.example")),
-        role: role.into(),
-        team: None,
-        manager_id: None,
-        cover_id: None,
-        absent_from: None,
-        absent_until: None,
-        active: true,
-    }
-}
-
+/// The action a message carries for its readers' roles.
 #[test]
 fn a_breach_asks_the_worker_and_the_manager_for_different_things() {
     let pack = RulePack::load_with_packs(true, &["havering".to_owned()], &[] as &[&str], &[])
         .expect("packs load");
-    let directory = Directory::new([person("W1", "worker"), person("P1", "practice_manager")]);
-    let lines = [overdue(Role::Worker, "W1"), overdue(Role::Supervisor, "P1")];
-    let drafts = plan(
-        &lines,
-        &pack,
-        &directory,
-        &DeliverySettings::default(),
-        &[],
-        Some(t("2026-03-27T08:00:00Z")),
+    // The common ladder's breach, with the default action addressed to the worker.
+    let overdue = pack
+        .rule("icpc-record")
+        .and_then(|r| r.stages.iter().find(|s| s.name == "overdue"))
+        .expect("icpc-record overdue");
+    let worker = action_for(&overdue.action, &[Role::Worker]);
+    assert_eq!(worker, default_action(Severity::Breach));
+    assert!(worker.contains("the date agreed with your manager"));
+    // One message to the worker who is also their own practice manager keeps the worker's words.
+    assert_eq!(
+        action_for(&overdue.action, &[Role::Worker, Role::Supervisor]),
+        worker
     );
-    let action = |staff: &str| {
-        drafts
-            .iter()
-            .find(|d| d.staff_id.as_deref() == Some(staff))
-            .and_then(|d| d.item.action.clone())
-            .unwrap_or_else(|| panic!("no notice to {staff}"))
-    };
-    assert_eq!(action("W1"), default_action(Severity::Breach));
-    assert!(action("W1").contains("the date agreed with your manager"));
-    assert_eq!(action("P1"), MANAGER_BREACH_ACTION);
-    assert!(!action("P1").contains("your manager"));
+    for managers in [
+        &[Role::Supervisor][..],
+        &[Role::TeamManager, Role::SeniorManager],
+    ] {
+        let manager = action_for(&overdue.action, managers);
+        assert_eq!(manager, MANAGER_BREACH_ACTION);
+        assert!(!manager.contains("your manager"), "{manager}");
+    }
+    // A rule's own action is its own, whoever reads it.
+    let own = pack
+        .rule("statutory-visit-oversight")
+        .and_then(|r| r.stages.iter().find(|s| s.name == "auto-finalised"))
+        .expect("R1's breach");
+    assert_eq!(action_for(&own.action, &[Role::Supervisor]), own.action);
 }
 
 #[test]

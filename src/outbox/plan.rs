@@ -10,7 +10,7 @@ use super::DeliverySettings;
 use crate::channels::Item;
 use crate::evaluate::Line;
 use crate::recipients::Directory;
-use crate::rules::describe::{MANAGER_BREACH_ACTION, default_action};
+use crate::rules::describe::action_for;
 use crate::rules::expr::Unit;
 use crate::rules::{Role, RulePack, Severity};
 
@@ -237,14 +237,11 @@ pub fn plan(
     drafts
         .into_values()
         .map(|mut d| {
-            // A breach told only to managers asks them what a manager does, not the worker's action.
-            let managers_only = d
-                .roles
-                .iter()
-                .all(|r| !matches!(r, Role::Worker | Role::Owner | Role::Team(_)));
-            if managers_only && d.item.action.as_deref() == Some(default_action(Severity::Breach)) {
-                d.item.action = Some(MANAGER_BREACH_ACTION.to_owned());
-            }
+            d.item.action = d
+                .item
+                .action
+                .as_deref()
+                .map(|a| action_for(a, &d.roles).to_owned());
             d.item.role = d
                 .roles
                 .iter()

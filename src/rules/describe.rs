@@ -154,6 +154,20 @@ pub fn stage_label(name: &str) -> String {
 pub const MANAGER_BREACH_ACTION: &str = "Check with the worker why it is late and when it will be done; record the \
      date agreed as your management decision on the case.";
 
+/// A stage's action for one message's readers: a breach with the worker's default action, told only to managers,
+/// asks them what a manager does instead.
+pub fn action_for<'a>(action: &'a str, roles: &[super::Role]) -> &'a str {
+    use super::Role;
+    let managers_only = roles
+        .iter()
+        .all(|r| !matches!(r, Role::Worker | Role::Owner | Role::Team(_)));
+    if managers_only && action == default_action(Severity::Breach) {
+        MANAGER_BREACH_ACTION
+    } else {
+        action
+    }
+}
+
 /// What to do at a stage whose rule says nothing, by severity: the common ladder's stages read well with these.
 pub fn default_action(severity: Severity) -> &'static str {
     match severity {
