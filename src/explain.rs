@@ -16,7 +16,7 @@ use crate::evaluate::{Evaluator, Line};
 use crate::model::CaseFile;
 use crate::recipients::Directory;
 use crate::rules::AsOf;
-use crate::rules::describe::done_words;
+use crate::rules::describe::{anchor_meaning, done_words};
 use crate::rules::explain::{Obligation, Status};
 use crate::rules::facts::words;
 use crate::source::ReadReport;
@@ -216,7 +216,10 @@ fn write(
         let anchors: Vec<String> = o
             .anchors
             .iter()
-            .map(|(name, v)| format!("{name} = {}", v.map_or("not recorded".into(), words)))
+            .map(|(name, v)| {
+                let value = v.map_or("not recorded".into(), words);
+                format!("{name} ({}) = {value}", anchor_meaning(rule, name))
+            })
             .collect();
         writeln!(out, "  anchors: {}", anchors.join("; "))?;
         writeln!(out, "  done when: {}", done_words(rule))?;

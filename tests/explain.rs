@@ -127,8 +127,9 @@ from = "casewatch <casewatch@council.example>"
         "failed-visit-ladder (default): Failed statutory visits, subject C42",
     );
     assert!(ladder.contains(
-        "  anchors: F1 = Mon 2 Mar 2026, 10:00; F2 = not recorded; d1 = Mon 2 Mar 2026; ten_days = Thu 12 Mar 2026; \
-         two_weeks = Mon 16 Mar 2026\n"
+        "  anchors: F1 (the first failed visit) = Mon 2 Mar 2026, 10:00; F2 (the second failed visit) = not \
+         recorded; d1 (the day of the first failed visit) = Mon 2 Mar 2026; ten_days (10 days after the first failed \
+         visit) = Thu 12 Mar 2026; two_weeks (14 days after the first failed visit) = Mon 16 Mar 2026\n"
     ), "{ladder}");
     assert!(
         ladder.contains("  evidence: visited again no; escalation recorded no\n"),
@@ -184,7 +185,12 @@ from = "casewatch <casewatch@council.example>"
         &text,
         "cf-assessment-due (default): C&F assessment due, subject A1",
     );
-    assert!(due.contains("X = Fri 13 Mar 2026"), "{due}");
+    assert!(
+        due.contains(
+            "X (the day the assessment started plus the assessment's priority in working days) = Fri 13 Mar 2026"
+        ),
+        "{due}"
+    );
     assert!(due.contains("  - upcoming (reminder, \"Due soon\"): from Tue 10 Mar 2026, 00:00, due Fri 13 Mar 2026, 23:59: ACTIVE: tells worker W42 <w42@example.org>"), "{due}");
     assert!(due.contains("  - statutory-limit (escalation, \"Past 45 working days from referral\"): no times: does not exist"), "{due}");
 
@@ -214,7 +220,7 @@ from = "casewatch <casewatch@council.example>"
         &text,
         "statutory-visit-oversight (default): Statutory visit note awaiting manager's comments, subject V9",
     );
-    assert!(note.contains("  anchors: visit = Mon 9 Mar 2026, 10:00; note_created = Mon 9 Mar 2026, 14:00; D = Mon 9 Mar 2026; X = Mon 16 Mar 2026\n"), "{note}");
+    assert!(note.contains("  anchors: visit (the visit) = Mon 9 Mar 2026, 10:00; note_created (the time the visit's case note was started) = Mon 9 Mar 2026, 14:00; D (the day the visit's case note was started) = Mon 9 Mar 2026; X (the 5th working day after the day the visit's case note was started) = Mon 16 Mar 2026\n"), "{note}");
     assert!(note.contains("  - upcoming (reminder, \"Manager's comments due soon\"): from Thu 12 Mar 2026, 00:00, due Mon 16 Mar 2026, 23:59: ACTIVE: tells worker W42 <w42@example.org>, practice manager P4 <pm4@example.org>"), "{note}");
     assert!(note.contains("  - due-today (warning, \"Manager's comments due today\"): from Mon 16 Mar 2026, 00:00, due Mon 16 Mar 2026, 23:59: not yet"), "{note}");
 
@@ -229,16 +235,19 @@ from = "casewatch <casewatch@council.example>"
         &text,
         "kit-visit-due (default): Care leaver keep-in-touch visit due, subject C50",
     );
-    assert!(kit.contains("  anchors: last_contact = Thu 15 Jan 2026; opened = Mon 2 Jun 2025; X = Sun 15 Mar 2026\n"), "{kit}");
+    assert!(kit.contains("  anchors: last_contact (the day of the last contact) = Thu 15 Jan 2026; opened (the day the case opened) = Mon 2 Jun 2025; X (2 months after the last contact) = Sun 15 Mar 2026\n"), "{kit}");
     assert!(kit.contains("  - upcoming (reminder, \"Keep-in-touch visit due soon\"): from Mon 2 Mar 2026, 00:00, due Sun 15 Mar 2026, 23:59: ACTIVE: tells worker W42 <w42@example.org>"), "{kit}");
     let window = text
         .split("\n\n")
         .find(|b| {
             b.starts_with("kit-ssda903-window (default)")
-                && b.contains("birthday = Mon 20 Apr 2026")
+                && b.contains("birthday (the birthday) = Mon 20 Apr 2026")
         })
         .unwrap_or_else(|| panic!("no 18th birthday window in:\n{text}"));
-    assert!(window.contains("window_end = Sat 20 Jun 2026"), "{window}");
+    assert!(
+        window.contains("window_end (the day the birthday window closes) = Sat 20 Jun 2026"),
+        "{window}"
+    );
     assert!(window.contains("  - tick-ssda903 (warning, \"Record the visit in the SSDA903\"): no times: does not apply: needs unticked visit"), "{window}");
     assert!(
         window.contains(

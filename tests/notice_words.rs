@@ -79,7 +79,7 @@ fn a_pack_rule_without_labels_shows_what_started_its_clock_in_rules_show_words()
     )];
     assert_eq!(
         facts(rule, &values),
-        ["The strategy needed event: Tue 3 Nov 2026, 15:20"]
+        ["The referral or incident needing a strategy discussion: Tue 3 Nov 2026, 15:20"]
     );
     let stages: Vec<(&str, &str)> = rule
         .stages
@@ -145,4 +145,28 @@ notify = ["worker"]
         error,
         "rule file local.toml: rule `local-visit`, labels.nope: `nope` is not an anchor of this rule"
     );
+}
+
+/// A notice that a finalised note would end says the note is not finalised yet, with the built-in rule's labels and
+/// a pack rule's alike.
+#[test]
+fn a_visit_notes_notice_says_the_note_is_not_finalised() {
+    let pack = all_rules();
+    // Visit Monday 9 March 2026 10:00, note started 14:00 (GMT).
+    let instant = |s: &str| Value::Instant(s.parse::<chrono::DateTime<Utc>>().unwrap());
+    for id in ["statutory-visit-oversight", "hv-visit-record"] {
+        let rule = pack.rule(id).unwrap();
+        let values = [
+            (slot(rule, "visit"), instant("2026-03-09T10:00:00Z")),
+            (slot(rule, "note_created"), instant("2026-03-09T14:00:00Z")),
+        ];
+        assert_eq!(
+            facts(rule, &values),
+            [
+                "Visit: Mon 9 Mar 2026, 10:00",
+                "Case note started, not yet finalised: Mon 9 Mar 2026, 14:00"
+            ],
+            "{id}"
+        );
+    }
 }

@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use casewatch::model::{CaseFile, VisitType};
 use casewatch::rules::{PACKS, RulePack};
 use chrono::{Duration, SecondsFormat};
@@ -30,12 +32,25 @@ struct Case {
     #[serde(default)]
     also_events: Vec<Vec<String>>,
     held: Option<[String; 2]>,
+    /// [kind, decided_at]: a management decision that starts the clock.
+    decision: Option<[String; 2]>,
     scheduled: Option<[String; 2]>,
     record: Option<[String; 2]>,
+    /// [kind, completed_at]: a record completed before the clock starts (the plan a review follows).
+    completed: Option<[String; 2]>,
     visit: Option<[String; 2]>,
     due: String,
     /// [what, kind, at]
     done: [String; 3],
+    /// [what, kind, at]: evidence that must not end it (too old, the wrong kind of row).
+    not_done: Option<[String; 3]>,
+    /// When the `due-soon` reminder starts (checked one second before and at it, and that it lapses after due).
+    reminder: Option<String>,
+    /// When the `escalated` stage starts.
+    escalated: Option<String>,
+    /// The roles told at each stage, by stage name, in the rule's order.
+    #[serde(default)]
+    told: BTreeMap<String, Vec<String>>,
 }
 
 fn cases(pack: &str) -> Vec<Case> {
@@ -70,12 +85,18 @@ fn file(c: &Case) -> CaseFile {
     }
     if let Some([kind, at]) = &c.scheduled {
         file.meetings
-            .push(meeting("M1", "C1", kind, Some(at), None));
+            .push(meeting("MS", "C1", kind, Some(at), None));
+    }
+    if let Some([kind, at]) = &c.decision {
+        file.decisions.push(decision("D0", kind, at));
     }
     if let Some([kind, about]) = &c.record {
         let mut r = record("R1", "C1", kind, None);
         r.about_at = Some(t(about));
         file.records.push(r);
+    }
+    if let Some([kind, at]) = &c.completed {
+        file.records.push(record("R0", "C1", kind, Some(at)));
     }
     if let Some([kind, at]) = &c.visit {
         file.visits.push(statutory_note("V1", "C1", at, at));
@@ -84,14 +105,29 @@ fn file(c: &Case) -> CaseFile {
     file
 }
 
+fn decision(id: &str, kind: &str, at: &str) -> casewatch::model::Decision {
+    casewatch::model::Decision {
+        id: id.into(),
+        case_id: "C1".into(),
+        decided_at: t(at),
+        manager_id: None,
+        kind: kind.into(),
+    }
+}
+
 /// The evidence: a record of the anchor record's own kind completes that record; anything else is a new row.
-fn add_done(file: &mut CaseFile, c: &Case) {
-    let [what, kind, at] = &c.done;
+fn add_done(file: &mut CaseFile, c: &Case, evidence: &[String; 3]) {
+    let [what, kind, at] = evidence;
     let own = file.records.iter_mut().find(|r| &r.kind == kind);
     match (what.as_str(), own) {
         ("record" | "authorised", Some(own)) => {
             own.completed_at = Some(t(at));
             own.authorised_at = (what == "authorised").then(|| t(at));
+        }
+        ("started", _) => {
+            let mut r = record("R2", "C1", kind, None);
+            r.about_at = Some(t(at));
+            file.records.push(r);
         }
         ("record" | "authorised", None) => {
             let mut r = record("R2", "C1", kind, Some(at));
@@ -101,13 +137,8 @@ fn add_done(file: &mut CaseFile, c: &Case) {
         ("meeting", _) => file
             .meetings
             .push(meeting("M2", "C1", kind, Some(at), Some(at))),
-        ("decision", _) => file.decisions.push(casewatch::model::Decision {
-            id: "D1".into(),
-            case_id: "C1".into(),
-            decided_at: t(at),
-            manager_id: None,
-            kind: kind.clone(),
-        }),
+        ("decision", _) => file.decisions.push(decision("D1", kind, at)),
+        ("event", _) => file.events.push(event("E9", "C1", kind, at)),
         ("visit", _) => file
             .visits
             .push(visit("V2", "C1", visit_type(kind), at, true)),
@@ -142,8 +173,16 @@ fn every_pack_rule_falls_due_when_its_seed_says_and_its_evidence_ends_it() {
                 ));
                 continue;
             }
+            failures.extend(stages(&rules, &file, &c));
             assert!(t(&c.done[2]) <= t(&c.due), "{}: evidence after due", c.rule);
-            add_done(&mut file, &c);
+            if let Some(stale) = &c.not_done {
+                let mut with_stale = file.clone();
+                add_done(&mut with_stale, &c, stale);
+                if overdue(&rules, &with_stale, &c.rule, &c.due) != [c.due.clone()] {
+                    failures.push(format!("{pack} {}: ended by {stale:?}", c.rule));
+                }
+            }
+            add_done(&mut file, &c, &c.done);
             let done = overdue(&rules, &file, &c.rule, &c.due);
             if !done.is_empty() {
                 failures.push(format!(
@@ -154,6 +193,96 @@ fn every_pack_rule_falls_due_when_its_seed_says_and_its_evidence_ends_it() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn shift(at: &str, seconds: i64) -> String {
+    (t(at) + Duration::seconds(seconds)).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The case's reminder and escalation instants and the roles told at each stage; failures in words.
+fn stages(pack: &RulePack, file: &CaseFile, c: &Case) -> Vec<String> {
+    let mut failures = Vec::new();
+    let active = |stage: &str, now: &str| -> Vec<(String, String)> {
+        pack_stages(pack, file, now)
+            .into_iter()
+            .filter(|s| s.0 == c.rule && s.1 == stage)
+            .map(|s| (s.3, s.4))
+            .collect()
+    };
+    let mut check = |stage: &str, from: &str, lapses: bool| {
+        let early = active(stage, &shift(from, -1));
+        let at = active(stage, from);
+        let after_due = active(stage, &shift(&c.due, 1));
+        if !early.is_empty() || at != [(from.to_owned(), c.due.clone())] {
+            failures.push(format!(
+                "{}: expected {stage} from {from}; one second before: {early:?}; at it: {at:?}",
+                c.rule
+            ));
+        }
+        if lapses && !after_due.is_empty() {
+            failures.push(format!("{}: {stage} still active after due", c.rule));
+        }
+    };
+    if let Some(from) = &c.reminder {
+        check("due-soon", from, true);
+    }
+    if let Some(from) = &c.escalated {
+        check("escalated", from, false);
+    }
+    let rule = pack.rule(&c.rule).expect("a rule of the pack");
+    for (stage, roles) in &c.told {
+        let got: Option<Vec<String>> = rule
+            .stages
+            .iter()
+            .find(|s| &s.name == stage)
+            .map(|s| s.notify.iter().map(|r| r.name().into_owned()).collect());
+        if got.as_ref() != Some(roles) {
+            failures.push(format!(
+                "{}: {stage} tells {got:?}, expected {roles:?}",
+                c.rule
+            ));
+        }
+    }
+    failures
+}
+
+/// SPEC-style proportions of the cases: anchors spread over the calendar, and a quarter checking more than the due
+/// instant.
+#[test]
+fn the_cases_spread_their_anchors_and_check_the_ladder() {
+    let all: Vec<Case> = PACKS.iter().flat_map(|(pack, _)| cases(pack)).collect();
+    let anchor = |c: &Case| -> String {
+        c.event
+            .as_ref()
+            .map(|e| e[1].clone())
+            .or_else(|| c.held.as_ref().map(|h| h[1].clone()))
+            .or_else(|| c.scheduled.as_ref().map(|h| h[1].clone()))
+            .or_else(|| c.record.as_ref().map(|h| h[1].clone()))
+            .or_else(|| c.visit.as_ref().map(|h| h[1].clone()))
+            .or_else(|| c.completed.as_ref().map(|h| h[1].clone()))
+            .or_else(|| c.born.clone())
+            .or_else(|| c.opened.clone())
+            .unwrap_or_else(|| "2025-01-06".into())
+    };
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &all {
+        *counts.entry(anchor(c)).or_default() += 1;
+    }
+    let (most, n) = counts.iter().max_by_key(|(_, n)| **n).expect("cases");
+    assert!(
+        n * 10 <= all.len(),
+        "{n} of {} cases share the anchor {most}",
+        all.len()
+    );
+    let ladders = all
+        .iter()
+        .filter(|c| (c.reminder.is_some() || c.escalated.is_some()) && !c.told.is_empty())
+        .count();
+    assert!(
+        ladders * 4 >= all.len(),
+        "only {ladders} of {} cases check the reminder or escalation and who is told",
+        all.len()
+    );
 }
 
 #[test]

@@ -507,3 +507,75 @@ fn new_information_reviewed_within_one_working_day_over_christmas() {
         "2026-12-24T10:00:00Z",
     );
 }
+
+/// SPEC 8.4's recipients for the 21 rules, and the paragraph after SPEC 8.5's table: where the seed gives the
+/// decision to a manager, that manager hears at the reminder. Each stage's roles, in the order the rule lists them.
+#[test]
+fn who_is_told_at_each_stage_of_the_pinned_rules() {
+    let pack = all_packs();
+    let reminded = |id: &str| -> &[&str] {
+        match id {
+            // Seed 000: "Team Manager … and Social Worker to review information".
+            "new-information-review" => &["worker", "supervisor"],
+            // Seed 004: "A management decision about the disposal of the contact": the duty manager.
+            "contact-decision-24h" => &["worker", "supervisor"],
+            // Seed 003: "the function of opening a Workbook will sit with the Family Safeguarding Team Manager".
+            "workbook-decision" => &["worker", "team_manager"],
+            _ => &["worker"],
+        }
+    };
+    let pinned = [
+        "strategy-discussion-held",
+        "case-summary-3-monthly",
+        "chronology-monthly",
+        "strategy-record",
+        "icpc-decisions",
+        "icpc-record",
+        "icpc-report",
+        "core-group-minutes",
+        "rcpc-report",
+        "cla-care-plan",
+        "cla-iha-request",
+        "cla-pep",
+        "cla-review-record",
+        "pathway-plan-by-15y9m",
+        "pathway-plan-6-monthly",
+        "rhi-offer",
+        "icpc-within-15wd-of-strategy",
+        "core-group-within-10wd",
+        "contact-decision-24h",
+        "workbook-decision",
+        "new-information-review",
+    ];
+    for id in pinned {
+        let rule = pack.rule(id).unwrap_or_else(|| panic!("{id} is shipped"));
+        let got: Vec<(String, String, Vec<String>)> = rule
+            .stages
+            .iter()
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    s.severity.to_string(),
+                    s.notify.iter().map(|r| r.name().into_owned()).collect(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String, Vec<String>)> = [
+            ("due-soon", "reminder", reminded(id)),
+            ("overdue", "breach", &["worker", "supervisor"][..]),
+            ("escalated", "escalation", &["team_manager"][..]),
+        ]
+        .into_iter()
+        .map(|(name, severity, roles)| {
+            (
+                name.to_owned(),
+                severity.to_owned(),
+                roles.iter().map(|r| r.to_string()).collect(),
+            )
+        })
+        .collect();
+        assert_eq!(got, expected, "{id}");
+        let overdue = rule.stages.iter().find(|s| s.name == "overdue").unwrap();
+        assert_eq!(overdue.repeat_every.map(|(n, _)| n), Some(5), "{id}");
+    }
+}

@@ -353,7 +353,7 @@ due = "d + 5wd"
         RulePack::parse(&two_sources, "local.toml")
             .unwrap_err()
             .to_string()
-            .contains("exactly one of events, meetings or records")
+            .contains("exactly one of events, meetings, records or decisions")
     );
     let every = base.replace(
         "kind = \"after-event\", meetings = [\"icpc\"]",
@@ -422,6 +422,70 @@ fn if_chooses_on_a_comparison_and_is_missing_when_a_side_is() {
     assert!(parse_error("if(D < 3, D, D)").contains("compares a date with a number"));
     assert!(parse_error("if(D, D, D)").contains("starts with a comparison"));
     assert!(parse_error("if(D < D, D, T)").contains("both dates or both instants"));
+    // Without an `else`, nothing when the comparison fails: no obligation.
+    assert_eq!(
+        eval("if(2 > 1, D + 1d)", Some("2026-10-25"), None).as_deref(),
+        Some("2026-10-26")
+    );
+    assert_eq!(eval("if(1 > 2, D + 1d)", Some("2026-10-25"), None), None);
+}
+
+#[test]
+fn evidence_options_are_checked_when_the_file_loads() {
+    let rule = |subject: &str, evidence: &str| {
+        RulePack::parse(
+            &format!("[[rule]]\nid = \"r\"\nsubject = {subject}\nevidence = {evidence}\ndue = \"d + 1wd\"\n"),
+            "local.toml",
+        )
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+    };
+    let after = r#"{ kind = "after-event", events = ["cpe_started"] }"#;
+    assert!(rule(after, r#"{ meetings = ["strategy"], look_back = "2w" }"#).is_ok());
+    assert!(
+        rule(after, r#"{ meetings = ["strategy"], look_back = "10wd" }"#)
+            .unwrap_err()
+            .contains("is in working days")
+    );
+    assert!(rule(after, r#"{ events = ["allocated"] }"#).is_ok());
+    assert!(
+        rule(
+            r#"{ kind = "after-event", decisions = ["allocation_decision"] }"#,
+            r#"{ events = ["allocated"] }"#
+        )
+        .is_ok()
+    );
+    assert!(
+        rule(after, r#"{ meetings = ["strategy"], look_back = "soon" }"#)
+            .unwrap_err()
+            .contains("evidence.look_back")
+    );
+    assert!(
+        rule(after, r#"{ meetings = ["strategy"], look_back = "0d" }"#)
+            .unwrap_err()
+            .contains("evidence.look_back: `0d` is not an interval")
+    );
+    assert!(
+        rule(
+            r#"{ kind = "every", case_types = ["CP"] }"#,
+            r#"{ meetings = ["core_group"], look_back = "1m" }"#
+        )
+        .unwrap_err()
+        .contains("look_back applies to after-event")
+    );
+    assert!(
+        rule(
+            after,
+            r#"{ records = ["eha"], started = true, authorised = true }"#
+        )
+        .unwrap_err()
+        .contains("contradict")
+    );
+    assert!(
+        rule(after, r#"{ meetings = ["strategy"], started = true }"#)
+            .unwrap_err()
+            .contains("apply to records")
+    );
 }
 
 #[test]
@@ -438,8 +502,10 @@ fn since_is_for_every_rules_and_names_events_or_meetings() {
     assert!(
         rule(r#"{ kind = "every", case_types = ["CLA"], since = { } }"#)
             .unwrap_err()
-            .contains("events or meetings")
+            .contains("events, meetings or records (one of them)")
     );
+    assert!(rule(r#"{ kind = "every", case_types = ["TYS"], since = { records = ["tys_plan"], nth = "first", required = true } }"#).is_ok());
+    assert!(rule(r#"{ kind = "every", case_types = ["CP"], since = { records = ["plan"], detail = ["x"] } }"#).unwrap_err().contains("detail applies to events"));
     assert!(rule(r#"{ kind = "every", case_types = ["CP"], since = { meetings = ["icpc"], detail = ["x"] } }"#).unwrap_err().contains("detail applies to events"));
     assert!(
         rule(r#"{ kind = "after-event", events = ["x"], since = { events = ["y"] } }"#)

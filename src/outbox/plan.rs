@@ -10,6 +10,7 @@ use super::DeliverySettings;
 use crate::channels::Item;
 use crate::evaluate::Line;
 use crate::recipients::Directory;
+use crate::rules::describe::action_for;
 use crate::rules::expr::Unit;
 use crate::rules::{Role, RulePack, Severity};
 
@@ -238,6 +239,11 @@ pub fn plan<'l>(
     drafts
         .into_values()
         .map(|mut d| {
+            d.item.action = d
+                .item
+                .action
+                .as_deref()
+                .map(|a| action_for(a, &d.roles).to_owned());
             d.item.role = d
                 .roles
                 .iter()

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::calendar::LONDON;
 use crate::channels::Item;
+use crate::rules::Role;
 
 const BUILTIN: [(&str, &str); 6] = [
     (
@@ -101,6 +102,18 @@ fn local(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
+/// "worker, practice manager": the roles as history lines and `explain` name them (`supervisor` is the practice
+/// manager), not as rule files write them.
+fn role_words(roles: &str) -> String {
+    roles
+        .split(", ")
+        .map(|r| {
+            Role::parse(r).map_or_else(|_| r.replace('_', " "), |role| role.label().into_owned())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[derive(Serialize)]
 struct ItemView<'a> {
     #[serde(flatten)]
@@ -121,7 +134,7 @@ impl<'a> From<&'a Item> for ItemView<'a> {
             due_local: local(item.due_at),
             from_local: local(item.from),
             colour: colour(&item.severity),
-            role_label: item.role.replace('_', " "),
+            role_label: role_words(&item.role),
         }
     }
 }

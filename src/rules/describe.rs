@@ -7,9 +7,14 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::expr::{Amount, Compare, Cond, DateExpr, Expr, InstantExpr, Operand, Pick, Unit};
-use super::shape::{Nth, Shape, ShapeKind, Source};
+use super::phrases::{
+    age, amount, anchor_words, evidence_bare, evidence_plural, evidence_words, filter_words, kinds,
+    or_list, ordinal, roles, settings_words, shape_subject, unit_words, visit_type_list,
+};
+use super::shape::{ShapeKind, Source};
 use super::subject::Selector;
-use super::{Role, Rule, Severity};
+use super::vocabulary::{Table, label};
+use super::{Rule, Severity};
 
 /// One line of `rules list`.
 #[derive(Debug, Serialize)]
@@ -87,6 +92,13 @@ pub fn explain(rule: &Rule) -> String {
     };
     text += &format!("Watches: {}{grace}.\n", words.subject());
     text += &format!("Due: {}.\n", timescale(rule));
+    if !rule.settings.is_empty() {
+        text += &format!(
+            "Settings (the figures above that an authority may change, with `rules.settings.{}`): {}.\n",
+            rule.id,
+            settings_words(&rule.settings)
+        );
+    }
     text += &format!("Done when: {}.\n", words.done());
     text += "Stages:\n";
     for stage in &rule.stages {
@@ -119,9 +131,41 @@ pub fn done_words(rule: &Rule) -> String {
     Words { rule }.done()
 }
 
+/// What an anchor of `rule` is, in words, for `explain`'s "A (the ICPC) = …": the shape's anchors as `rules show`
+/// words them, the rule's own anchors by their expressions, settings as settings.
+pub fn anchor_meaning(rule: &Rule, name: &str) -> String {
+    let words = Words { rule };
+    let Some((slot, _)) = rule.symbols.lookup(name) else {
+        return format!("`{name}`");
+    };
+    if words.setting(slot).is_some() {
+        return format!("the setting `{name}`");
+    }
+    words.slot(slot)
+}
+
 /// A stage's name for people when its rule gives none: `due-soon` reads "Due soon".
 pub fn stage_label(name: &str) -> String {
     capitalise(&name.replace(['-', '_'], " "))
+}
+
+/// What a manager is asked to do at a breach whose rule gives no action of its own: the worker's default asks
+/// them to agree a date "with your manager", which a manager reading it cannot do.
+pub const MANAGER_BREACH_ACTION: &str = "Check with the worker why it is late and when it will be done; record the \
+     date agreed as your management decision on the case.";
+
+/// A stage's action for one message's readers: a breach with the worker's default action, told only to managers,
+/// asks them what a manager does instead.
+pub fn action_for<'a>(action: &'a str, roles: &[super::Role]) -> &'a str {
+    use super::Role;
+    let managers_only = roles
+        .iter()
+        .all(|r| !matches!(r, Role::Worker | Role::Owner | Role::Team(_)));
+    if managers_only && action == default_action(Severity::Breach) {
+        MANAGER_BREACH_ACTION
+    } else {
+        action
+    }
 }
 
 /// What to do at a stage whose rule says nothing, by severity: the common ladder's stages read well with these.
@@ -144,7 +188,16 @@ pub fn default_action(severity: Severity) -> &'static str {
 /// meeting or record that started the clock, the visit and its note, the failed visits.
 pub fn default_labels(selector: &Selector) -> Vec<(&'static str, String)> {
     let names: &[&'static str] = match selector {
-        Selector::VisitNote { .. } => &["visit", "note_created"],
+        // The note's start with what it still lacks: it is not finalised while the obligation stands.
+        Selector::VisitNote { .. } => {
+            return vec![
+                ("visit", "Visit".to_owned()),
+                (
+                    "note_created",
+                    "Case note started, not yet finalised".to_owned(),
+                ),
+            ];
+        }
         Selector::Assessment => &["referral", "started", "priority_working_days"],
         Selector::FailedVisitLadder { .. } => &["F1", "F2"],
         Selector::KeepInTouch { .. } => &["last_contact"],
@@ -192,6 +245,13 @@ impl Words<'_> {
         }
     }
 
+    fn shape_kind(&self) -> Option<&ShapeKind> {
+        match &self.rule.selector {
+            Selector::Shape(shape) => Some(&shape.kind),
+            _ => None,
+        }
+    }
+
     fn slot(&self, slot: usize) -> String {
         let name = self.rule.symbols.name(slot);
         match name {
@@ -203,7 +263,7 @@ impl Words<'_> {
             return self.expr(e);
         }
         if let Some(setting) = self.setting(slot) {
-            return format!("{} (setting `{}`)", setting.value, setting.name);
+            return setting.value.to_string();
         }
         anchor_words(&self.rule.selector, name)
     }
@@ -216,18 +276,25 @@ impl Words<'_> {
     /// The local date of an instant anchor.
     fn day_of(&self, slot: usize) -> String {
         let name = self.rule.symbols.name(slot);
-        let shape = match &self.rule.selector {
-            Selector::Shape(shape) => Some(shape),
-            _ => None,
-        };
-        match (name, shape.map(|s| &s.kind)) {
+        match (name, self.shape_kind()) {
             ("due", _) if self.rule.due.is_some() => "the due date".into(),
             ("note_created", _) => "the day the visit's case note was started".into(),
-            ("A", Some(ShapeKind::AfterEvent(Source::Records))) => format!(
-                "the day the {} record is about",
-                kinds(shape.expect("a shape"))
-            ),
+            (
+                "A",
+                Some(ShapeKind::AfterEvent(Source::Records)) | Some(ShapeKind::BeforeMeeting),
+            )
+            | ("S", Some(ShapeKind::BeforeMeeting)) => anchor_words(&self.rule.selector, "d"),
             _ => format!("the day of {}", self.slot(slot)),
+        }
+    }
+
+    /// A date as the base of a shift: "the ICPC" rather than "the day of the ICPC" ("the 15th working day after
+    /// the ICPC"); the child's date of birth plus months as the day of that age.
+    fn base(&self, d: &DateExpr) -> String {
+        let words = self.date(d);
+        match words.strip_prefix("the day of ") {
+            Some(rest) => rest.to_owned(),
+            None => words,
         }
     }
 
@@ -238,37 +305,33 @@ impl Words<'_> {
                 InstantExpr::Slot(slot) => self.day_of(*slot),
                 other => format!("the day of {}", self.instant(other)),
             },
+            DateExpr::Shift(base, 1, Amount::Const(n), Unit::Months) if matches!(base.as_ref(), DateExpr::Slot(s) if self.rule.symbols.name(*s) == "birth") =>
+            {
+                format!("the day the child is {}", age(*n as u32))
+            }
             DateExpr::Shift(base, sign, n, unit) => {
-                let base = self.date(base);
+                let base = self.base(base);
                 let direction = if *sign < 0 { "before" } else { "after" };
+                let n = match n {
+                    Amount::Const(n) => Some(*n),
+                    Amount::Slot(slot) => self.setting(*slot).map(|s| s.value),
+                };
                 match (n, unit) {
-                    (Amount::Const(n), Unit::WorkingDays) => {
-                        format!("the {} working day {direction} {base}", ordinal(*n))
+                    (Some(n), Unit::WorkingDays) => {
+                        format!("the {} working day {direction} {base}", ordinal(n))
                     }
-                    (Amount::Const(n), unit) => format!("{} {direction} {base}", amount(*n, *unit)),
-                    (Amount::Slot(slot), unit) => match self.setting(*slot) {
-                        // "6 weeks (setting `interval_weeks`) after …": the figure an authority may change.
-                        Some(setting) => {
-                            let n = setting.value;
-                            let name = &setting.name;
-                            match unit {
-                                Unit::WorkingDays => format!(
-                                    "the {} working day (setting `{name}`) {direction} {base}",
-                                    ordinal(n)
-                                ),
-                                _ => format!(
-                                    "{} (setting `{name}`) {direction} {base}",
-                                    amount(n, *unit)
-                                ),
-                            }
-                        }
-                        None => format!(
+                    (Some(n), unit) => format!("{} {direction} {base}", amount(n, *unit)),
+                    (None, unit) => {
+                        let Amount::Slot(slot) = n_slot(d) else {
+                            unreachable!("a missing amount is a slot")
+                        };
+                        format!(
                             "{base} {} {} in {}",
                             if *sign < 0 { "less" } else { "plus" },
-                            self.slot(*slot),
+                            self.slot(slot),
                             unit_words(*unit, 2)
-                        ),
-                    },
+                        )
+                    }
                 }
             }
             DateExpr::NextOrSameWorkingDay(d) => format!(
@@ -278,12 +341,48 @@ impl Words<'_> {
             DateExpr::Pick(pick, dates) => {
                 pick_words(*pick, dates.iter().map(|d| self.date(d)).collect())
             }
-            DateExpr::If(cond, then, otherwise) => format!(
-                "{} when {}, and otherwise {}",
-                self.date(then),
-                self.cond(cond),
-                self.date(otherwise)
-            ),
+            DateExpr::If(cond, then, otherwise) => {
+                let base = match then.as_ref() {
+                    DateExpr::Shift(base, ..) => Some(self.base(base)),
+                    _ => None,
+                };
+                self.choice(
+                    cond,
+                    self.date(then),
+                    otherwise.as_ref().map(|o| self.date(o)),
+                    base,
+                )
+            }
+        }
+    }
+
+    /// `if(cond, then, else)` as a person says it, naming the thing compared once: "6 weeks after the last visit
+    /// when that is before …, and otherwise 3 months after it".
+    fn choice(
+        &self,
+        cond: &Cond,
+        then: String,
+        otherwise: Option<String>,
+        base: Option<String>,
+    ) -> String {
+        let mut cond = self.cond(cond);
+        let mut otherwise = otherwise;
+        if let Some(base) = base.filter(|b| b.len() > 12) {
+            for prefix in ["the day of ", ""] {
+                let long = format!("{prefix}{base}");
+                if cond.starts_with(&long) {
+                    cond = format!("that{}", &cond[long.len()..]);
+                    break;
+                }
+            }
+            otherwise = otherwise.map(|o| match o.strip_suffix(&base) {
+                Some(rest) => format!("{rest}it"),
+                None => o,
+            });
+        }
+        match otherwise {
+            Some(otherwise) => format!("{then} when {cond}, and otherwise {otherwise}"),
+            None => format!("{then}, only when {cond}"),
         }
     }
 
@@ -311,10 +410,11 @@ impl Words<'_> {
         format!("{} {op} {}", operand(&cond.left), operand(&cond.right))
     }
 
-    /// `count < N` (the `every` shape's evidence since its series began), as a person says it: "there is no rcpc
-    /// meeting held since then", "there are fewer than 2 of cla_review meeting held since then".
+    /// A count against a number, as a person says it: `count < 1` "no review child protection conference held
+    /// since then", `count < 2` "fewer than 2 looked-after reviews held since then", `held_before >= 1` "a
+    /// looked-after review has been held before it".
     fn count_cond(&self, cond: &Cond) -> Option<String> {
-        let (Operand::Number(Amount::Slot(slot)), Compare::Less, Operand::Number(Amount::Const(n))) =
+        let (Operand::Number(Amount::Slot(slot)), op, Operand::Number(Amount::Const(n))) =
             (&cond.left, cond.op, &cond.right)
         else {
             return None;
@@ -322,15 +422,32 @@ impl Words<'_> {
         let Selector::Shape(shape) = &self.rule.selector else {
             return None;
         };
-        if self.rule.symbols.name(*slot) != "count" {
-            return None;
+        let meetings = || {
+            or_list(
+                shape
+                    .kinds
+                    .iter()
+                    .map(|k| label(Table::Meeting, k).a())
+                    .collect(),
+            )
+        };
+        match (self.rule.symbols.name(*slot), op, n) {
+            ("count", Compare::Less, 1) => Some(format!(
+                "there is no {} since then",
+                evidence_bare(&shape.evidence)
+            )),
+            ("count", Compare::Less, n) => Some(format!(
+                "there are fewer than {n} {} since then",
+                evidence_plural(&shape.evidence)
+            )),
+            ("held_before", Compare::Less, 1) => {
+                Some(format!("no {} has been held before it", kinds(shape)))
+            }
+            ("held_before", Compare::GreaterOrEqual, 1) => {
+                Some(format!("{} has been held before it", meetings()))
+            }
+            _ => None,
         }
-        let evidence = shape.evidence.describe();
-        let evidence = evidence.trim_start_matches("a ");
-        Some(match n {
-            1 => format!("there is no {evidence} since then"),
-            n => format!("there are fewer than {n} of {evidence} since then"),
-        })
     }
 
     fn instant(&self, i: &InstantExpr) -> String {
@@ -350,27 +467,30 @@ impl Words<'_> {
             InstantExpr::Pick(pick, instants) => {
                 pick_words(*pick, instants.iter().map(|i| self.instant(i)).collect())
             }
-            InstantExpr::If(cond, then, otherwise) => format!(
-                "{} when {}, and otherwise {}",
+            InstantExpr::If(cond, then, otherwise) => self.choice(
+                cond,
                 self.instant(then),
-                self.cond(cond),
-                self.instant(otherwise)
+                otherwise.as_ref().map(|o| self.instant(o)),
+                None,
             ),
         }
     }
 
     fn subject(&self) -> String {
-        let types = self.rule.filter.describe();
-        let of_type = |each_case: bool| match (&types, each_case) {
-            (None, _) => String::new(),
-            (Some(types), true) => format!(" of type {types}"),
-            (Some(types), false) => format!(" on a case of type {types}"),
+        let (types, categories) = filter_words(&self.rule.filter);
+        let categories = categories.map_or(String::new(), |c| format!(" {c}"));
+        // "each open looked-after case", "each ICPC held on a child protection case".
+        let case = format!(
+            "{}case{categories}",
+            types.as_ref().map_or(String::new(), |t| format!("{t} "))
+        );
+        let on_case = if types.is_some() || !categories.is_empty() {
+            format!(" on {} {case}", super::vocabulary::article(&case))
+        } else {
+            String::new()
         };
         let watched = match &self.rule.selector {
-            Selector::Shape(shape) => {
-                let each_case = matches!(shape.kind, ShapeKind::Every | ShapeKind::ByAge(_));
-                return shape_subject(shape, &of_type(each_case));
-            }
+            Selector::Shape(shape) => return shape_subject(shape, &case, &on_case),
             Selector::VisitNote { visit_types } => {
                 format!(
                     "each {} visit whose case note has been started",
@@ -382,10 +502,12 @@ impl Words<'_> {
                 "each case with a failed {} visit since the child was last seen",
                 visit_type_list(visit_types)
             ),
-            Selector::KeepInTouch { visit_types } => format!(
-                "each case, from its last {} visit with the young person seen (else the day it opened)",
-                visit_type_list(visit_types)
-            ),
+            Selector::KeepInTouch { visit_types } => {
+                return format!(
+                    "each {case}, from its last {} visit with the young person seen (else the day it opened)",
+                    visit_type_list(visit_types)
+                );
+            }
             Selector::BirthdayWindow {
                 ages,
                 months_either_side,
@@ -395,7 +517,7 @@ impl Words<'_> {
                 or_list(ages.iter().map(u32::to_string).collect())
             ),
         };
-        format!("{watched}{}", of_type(false))
+        format!("{watched}{on_case}")
     }
 
     fn done(&self) -> String {
@@ -411,35 +533,41 @@ impl Words<'_> {
                 self.facts(all, " or ")
             };
         };
-        let evidence = shape.evidence.describe();
-        let linked = if shape.evidence.before_anchor {
-            "dated at any time"
-        } else {
-            "dated at or after it (or linked to it)"
-        };
+        let evidence = evidence_words(&shape.evidence);
+        let anchor = anchor_words(&self.rule.selector, "A");
         match shape.kind {
             ShapeKind::AfterEvent(Source::Records) if shape.evidence.records.is_empty() => {
-                format!("{evidence} at or after the time the record is about")
+                format!("{evidence} at or after {anchor}")
             }
-            ShapeKind::AfterEvent(Source::Records) => {
-                format!(
-                    "the record itself is completed{}",
-                    if shape.evidence.authorised {
-                        " and authorised"
-                    } else {
-                        ""
-                    }
-                )
-            }
-            ShapeKind::AfterEvent(_) => format!("{evidence}, {linked}"),
-            ShapeKind::BeforeMeeting => format!(
-                "{evidence}, linked to the meeting or completed since the previous one; the obligation ends \
-                 when the meeting is held or cancelled"
+            ShapeKind::AfterEvent(Source::Records) => format!(
+                "the {} is completed{}",
+                kinds(shape),
+                if shape.evidence.authorised {
+                    " and signed off"
+                } else {
+                    ""
+                }
             ),
-            ShapeKind::Every => {
-                let evidence = evidence.trim_start_matches("a ");
-                format!("nothing ends it: each new {evidence} moves the due date on")
+            ShapeKind::AfterEvent(source) => {
+                let mut text = format!("{evidence} at or after {anchor}");
+                if let Some((n, unit)) = shape.evidence.window {
+                    text += &format!(", or in the {} before its day", amount(n, unit));
+                }
+                let linkable = matches!(source, Source::Events | Source::Meetings);
+                if linkable && !shape.evidence.records.is_empty() {
+                    text += "; a record linked to it counts whenever it was completed";
+                }
+                text
             }
+            ShapeKind::BeforeMeeting => format!(
+                "{evidence}, linked to the meeting or since the previous {} was held; the obligation ends when \
+                 the meeting is held or cancelled",
+                kinds(shape)
+            ),
+            ShapeKind::Every => format!(
+                "nothing ends it: each new {} moves the due date on",
+                evidence_bare(&shape.evidence)
+            ),
             ShapeKind::ByAge(_) => format!("{evidence}, at any time"),
         }
     }
@@ -458,260 +586,19 @@ impl Words<'_> {
     }
 }
 
-fn kinds(shape: &Shape) -> String {
-    or_list(shape.kinds.iter().map(|k| k.replace('_', " ")).collect())
-}
-
-fn shape_subject(shape: &Shape, of_type: &str) -> String {
-    let kinds = kinds(shape);
-    let mut text = match shape.kind {
-        ShapeKind::AfterEvent(Source::Events) => format!("each {kinds} event"),
-        ShapeKind::AfterEvent(Source::Meetings) => format!("each {kinds} meeting held"),
-        ShapeKind::AfterEvent(Source::Records) => {
-            format!("each {kinds} record, timed from what it records")
-        }
-        ShapeKind::BeforeMeeting => {
-            format!("each {kinds} meeting scheduled, not yet held or cancelled")
-        }
-        ShapeKind::Every => format!("each open case{of_type}"),
-        ShapeKind::ByAge(months) => format!(
-            "each open case{of_type} whose child's date of birth is recorded, when the child is {}",
-            age(months)
-        ),
-    };
-    if !matches!(shape.kind, ShapeKind::Every | ShapeKind::ByAge(_)) {
-        text += of_type;
+/// The amount of a shift, for the one case a setting is missing (never, once loaded).
+fn n_slot(d: &DateExpr) -> Amount {
+    match d {
+        DateExpr::Shift(_, _, n, _) => *n,
+        _ => Amount::Const(0),
     }
-    if let Some(details) = &shape.detail {
-        text += &format!(" whose detail is {}", or_list(details.clone()));
-    }
-    if let Some(since) = &shape.since {
-        let from: Vec<String> = since
-            .events
-            .iter()
-            .map(|k| format!("{} event", k.replace('_', " ")))
-            .chain(
-                since
-                    .meetings
-                    .iter()
-                    .map(|k| format!("{} meeting held", k.replace('_', " "))),
-            )
-            .collect();
-        text += &format!(", counted from its latest {}", or_list(from));
-        if let Some(details) = &since.detail {
-            text += &format!(
-                ", while that event's detail is {}",
-                or_list(details.clone())
-            );
-        }
-        if let Some(details) = &since.detail_not {
-            text += &format!(
-                ", unless that event's detail is {}",
-                or_list(details.clone())
-            );
-        }
-    }
-    match shape.nth {
-        Some(Nth::First) => text += " (only the first on the case)",
-        Some(Nth::Latest) => text += " (only the latest on the case)",
-        None => {}
-    }
-    text
-}
-
-/// What a selector's anchor is, for people.
-fn anchor_words(selector: &Selector, name: &str) -> String {
-    match (selector, name) {
-        (Selector::Shape(s), "A" | "S") => match s.kind {
-            ShapeKind::AfterEvent(Source::Events) => format!("the {} event", kinds(s)),
-            ShapeKind::AfterEvent(Source::Meetings) => format!("the {} meeting", kinds(s)),
-            ShapeKind::AfterEvent(Source::Records) => {
-                format!("the time the {} record is about", kinds(s))
-            }
-            ShapeKind::BeforeMeeting => format!("the scheduled time of the {} meeting", kinds(s)),
-            ShapeKind::Every => format!(
-                "the latest {} (else the start of the day the case opened)",
-                s.evidence.describe().trim_start_matches("a ")
-            ),
-            ShapeKind::ByAge(months) => {
-                format!("the start of the day the child is {}", age(months))
-            }
-        },
-        (Selector::Shape(s), "d") => match s.kind {
-            ShapeKind::ByAge(months) => format!("the day the child is {}", age(months)),
-            _ => format!("the day of {}", anchor_words(selector, "A")),
-        },
-        (Selector::Shape(s), "L") => anchor_words(&Selector::Shape(s.clone()), "A"),
-        (Selector::Shape(s), "B") => match s.kind {
-            ShapeKind::ByAge(months) => format!("the day the child is {}", age(months)),
-            _ => "B".into(),
-        },
-        (Selector::Shape(s), "P") => match &s.since {
-            Some(since) => format!(
-                "the latest {} (else the start of the day the case opened)",
-                or_list(
-                    since
-                        .events
-                        .iter()
-                        .chain(&since.meetings)
-                        .map(|k| k.replace('_', " "))
-                        .collect()
-                )
-            ),
-            None => "the start of the day the case opened".into(),
-        },
-        (Selector::Shape(s), "last") => format!(
-            "the latest {} since then",
-            s.evidence.describe().trim_start_matches("a ")
-        ),
-        (Selector::Shape(s), "count") => format!(
-            "the number of times {} since then",
-            s.evidence.describe().trim_start_matches("a ")
-        ),
-        (Selector::Shape(s), "last_held") => {
-            format!("the previous {} meeting held", kinds(s))
-        }
-        (_, "opened") => "the day the case opened".into(),
-        (_, "birth") => "the child's date of birth".into(),
-        (_, "visit") => "the visit".into(),
-        (_, "note_created") => "the time the visit's case note was started".into(),
-        (_, "started") => "the day the assessment started".into(),
-        (_, "referral") => "the referral date".into(),
-        (_, "priority_working_days") => "the assessment's priority".into(),
-        (_, "F1") => "the first failed visit".into(),
-        (_, "F2") => "the second failed visit".into(),
-        (_, "last_contact") => "the day of the last contact".into(),
-        (_, "birthday") => "the birthday".into(),
-        (_, "window_start") => "the day the birthday window opens".into(),
-        (_, "window_end") => "the day the birthday window closes".into(),
-        (_, "age") => "the age".into(),
-        (_, other) => format!("`{other}`"),
-    }
-}
-
-fn age(months: u32) -> String {
-    match (months / 12, months % 12) {
-        (y, 0) => format!("{y} years old"),
-        (y, m) => format!("{y} years and {m} months old"),
-    }
-}
-
-fn visit_type_list(visit_types: &[crate::model::VisitType]) -> String {
-    or_list(visit_types.iter().map(|v| v.as_str().to_owned()).collect())
 }
 
 fn pick_words(pick: Pick, parts: Vec<String>) -> String {
     match pick {
-        Pick::Earliest => format!("the earliest of {}", and_list(parts)),
-        Pick::Latest => format!("the latest of {}", and_list(parts)),
+        Pick::Earliest => format!("the earliest of {}", super::phrases::and_list(parts)),
+        Pick::Latest => format!("the latest of {}", super::phrases::and_list(parts)),
         // The first that has a value.
-        Pick::Coalesce => parts.join("; or, where that is not recorded, "),
-    }
-}
-
-fn roles(notify: &[Role], selector: &Selector) -> String {
-    let owner = match selector {
-        Selector::Shape(shape) => match shape.kind {
-            ShapeKind::AfterEvent(Source::Meetings) | ShapeKind::BeforeMeeting => {
-                "the meeting's chair"
-            }
-            ShapeKind::AfterEvent(Source::Records) => "the record's author",
-            ShapeKind::AfterEvent(Source::Events) => "the person who recorded the event",
-            ShapeKind::Every | ShapeKind::ByAge(_) => "the owner",
-        },
-        _ => "the owner",
-    };
-    and_list(
-        notify
-            .iter()
-            .map(|role| match role {
-                Role::Owner => owner.to_owned(),
-                other => format!("the {}", other.label()),
-            })
-            .collect(),
-    )
-}
-
-/// "5 working days", "1 month".
-fn amount(n: i64, unit: Unit) -> String {
-    format!("{n} {}", unit_words(unit, n))
-}
-
-fn unit_words(unit: Unit, n: i64) -> &'static str {
-    match (unit, n == 1) {
-        (Unit::WorkingDays, true) => "working day",
-        (Unit::WorkingDays, false) => "working days",
-        (Unit::Days, true) => "day",
-        (Unit::Days, false) => "days",
-        (Unit::Weeks, true) => "week",
-        (Unit::Weeks, false) => "weeks",
-        (Unit::Months, true) => "month",
-        (Unit::Months, false) => "months",
-    }
-}
-
-fn ordinal(n: i64) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
-
-fn joined(mut parts: Vec<String>, word: &str) -> String {
-    match parts.len() {
-        0 => String::new(),
-        1 => parts.remove(0),
-        _ => {
-            let last = parts.pop().expect("two or more");
-            format!("{} {word} {last}", parts.join(", "))
-        }
-    }
-}
-
-fn and_list(parts: Vec<String>) -> String {
-    joined(parts, "and")
-}
-
-fn or_list(parts: Vec<String>) -> String {
-    joined(parts, "or")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ordinals() {
-        let got: Vec<String> = [1, 2, 3, 4, 11, 12, 13, 21, 22, 23, 35, 111, 112]
-            .into_iter()
-            .map(ordinal)
-            .collect();
-        assert_eq!(
-            got,
-            [
-                "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "23rd", "35th",
-                "111th", "112th"
-            ]
-        );
-    }
-
-    #[test]
-    fn ages_in_years_and_months() {
-        assert_eq!(age(189), "15 years and 9 months old");
-        assert_eq!(age(216), "18 years old");
-    }
-
-    #[test]
-    fn lists() {
-        assert_eq!(and_list(vec!["a".into()]), "a");
-        assert_eq!(
-            and_list(vec!["a".into(), "b".into(), "c".into()]),
-            "a, b and c"
-        );
-        assert_eq!(or_list(vec!["a".into(), "b".into()]), "a or b");
+        Pick::Coalesce => parts.join("; or, when there is none, "),
     }
 }

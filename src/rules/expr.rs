@@ -225,7 +225,8 @@ pub enum DateExpr {
     /// The date itself when it is a working day, else the next working day ("the same working day").
     NextOrSameWorkingDay(Box<DateExpr>),
     Pick(Pick, Vec<DateExpr>),
-    If(Box<Cond>, Box<DateExpr>, Box<DateExpr>),
+    /// `if(cond, then, else)`; without `else`, nothing (no obligation) when the comparison fails.
+    If(Box<Cond>, Box<DateExpr>, Option<Box<DateExpr>>),
 }
 
 /// Working-day and month shifts beyond this are a data error (a priority of a million working days), not a
@@ -256,7 +257,7 @@ impl DateExpr {
                 if cond.eval(env, cal)? {
                     then.eval(env, cal)
                 } else {
-                    otherwise.eval(env, cal)
+                    otherwise.as_ref()?.eval(env, cal)
                 }
             }
         }
@@ -276,7 +277,7 @@ pub enum InstantExpr {
     /// Plus working hours ("within 72 working hours"): see [`add_working_hours`].
     WorkingHours(Box<InstantExpr>, i64),
     Pick(Pick, Vec<InstantExpr>),
-    If(Box<Cond>, Box<InstantExpr>, Box<InstantExpr>),
+    If(Box<Cond>, Box<InstantExpr>, Option<Box<InstantExpr>>),
 }
 
 impl InstantExpr {
@@ -301,7 +302,7 @@ impl InstantExpr {
                 if cond.eval(env, cal)? {
                     then.eval(env, cal)
                 } else {
-                    otherwise.eval(env, cal)
+                    otherwise.as_ref()?.eval(env, cal)
                 }
             }
         }
@@ -667,7 +668,7 @@ impl Parser<'_> {
     }
 
     /// `if(a < b, then, else)`: `then` and `else` are times of one kind; `a` and `b` are dates, instants or
-    /// numbers (a number anchor or a literal).
+    /// numbers (a number anchor or a literal). Without `else`, nothing when the comparison fails.
     fn conditional(&mut self) -> Result<Expr, String> {
         self.expect(Token::Open)?;
         let left = self.operand()?;
@@ -693,17 +694,25 @@ impl Parser<'_> {
         let cond = Box::new(Cond { left, op, right });
         self.expect(Token::Comma)?;
         let then = self.expr()?;
-        self.expect(Token::Comma)?;
-        let otherwise = self.expr()?;
+        let otherwise = if self.peek() == Some(&Token::Comma) {
+            self.next();
+            Some(self.expr()?)
+        } else {
+            None
+        };
         self.expect(Token::Close)?;
         match (then, otherwise) {
-            (Expr::Date(a), Expr::Date(b)) => {
-                Ok(Expr::Date(DateExpr::If(cond, Box::new(a), Box::new(b))))
-            }
-            (Expr::Instant(a), Expr::Instant(b)) => Ok(Expr::Instant(InstantExpr::If(
+            (Expr::Date(a), None) => Ok(Expr::Date(DateExpr::If(cond, Box::new(a), None))),
+            (Expr::Instant(a), None) => Ok(Expr::Instant(InstantExpr::If(cond, Box::new(a), None))),
+            (Expr::Date(a), Some(Expr::Date(b))) => Ok(Expr::Date(DateExpr::If(
                 cond,
                 Box::new(a),
-                Box::new(b),
+                Some(Box::new(b)),
+            ))),
+            (Expr::Instant(a), Some(Expr::Instant(b))) => Ok(Expr::Instant(InstantExpr::If(
+                cond,
+                Box::new(a),
+                Some(Box::new(b)),
             ))),
             _ => Err("if(...) gives two times of one kind: both dates or both instants".into()),
         }

@@ -4,12 +4,15 @@
 
 pub mod describe;
 mod eval;
+pub mod evidence;
 pub mod explain;
 pub mod expr;
 pub mod facts;
 mod load;
+mod phrases;
 pub mod shape;
 pub mod subject;
+pub mod vocabulary;
 
 use std::fmt;
 

@@ -6,10 +6,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
+pub use super::evidence::EvidenceSpec;
+use super::evidence::{Evidence, Link};
 use super::expr::{Kind, Value};
 use super::subject::{AsOf, Subject};
 use crate::calendar::{add_months, local_date, start_of};
-use crate::model::{CaseFile, Meeting, OptionalTables, Record, StaffId, VisitType};
+use crate::model::{CaseFile, Meeting, OptionalTables, StaffId};
 
 /// Which rows of an `after-event` rule start a clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +22,8 @@ pub enum Source {
     Meetings,
     /// `records` of the kinds listed, at `about_at` (a record finalised within T of the thing it records).
     Records,
+    /// `management_decisions` of the kinds listed, at `decided_at` (an allocation decision).
+    Decisions,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,62 +54,6 @@ pub enum Nth {
     Latest,
 }
 
-/// The `evidence` table of a rule: what makes an obligation done (SPEC 8.3), as written.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EvidenceSpec {
-    #[serde(default)]
-    pub records: Vec<String>,
-    #[serde(default)]
-    pub meetings: Vec<String>,
-    #[serde(default)]
-    pub decisions: Vec<String>,
-    /// Visits of these types with the child seen.
-    #[serde(default)]
-    pub visits: Vec<VisitType>,
-    /// A record counts only once it is authorised (`authorised_at`), for timescales that include sign-off.
-    #[serde(default)]
-    pub authorised: bool,
-    /// Unlinked evidence counts whenever it was recorded, even before the anchor ("up to date upon transfer").
-    #[serde(default)]
-    pub before_anchor: bool,
-}
-
-impl EvidenceSpec {
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-            && self.meetings.is_empty()
-            && self.decisions.is_empty()
-            && self.visits.is_empty()
-    }
-
-    /// In words, for `rules show` and notices: "a conference_record record or a case_direction decision".
-    pub fn describe(&self) -> String {
-        let authorised = if self.authorised { " (authorised)" } else { "" };
-        let mut parts: Vec<String> = Vec::new();
-        parts.extend(
-            self.records
-                .iter()
-                .map(|k| format!("a {k} record{authorised}")),
-        );
-        parts.extend(self.meetings.iter().map(|k| format!("a {k} meeting held")));
-        parts.extend(self.decisions.iter().map(|k| format!("a {k} decision")));
-        parts.extend(
-            self.visits
-                .iter()
-                .map(|v| format!("a {} visit with the child seen", v.as_str())),
-        );
-        match parts.len() {
-            0 => "nothing (the due date moves with each new record)".into(),
-            1 => parts.remove(0),
-            _ => {
-                let last = parts.pop().expect("two or more");
-                format!("{} or {last}", parts.join(", "))
-            }
-        }
-    }
-}
-
 /// An `every` rule's series start: the latest row of these kinds (a placement, becoming looked after, the initial
 /// conference). Evidence counts only from it, and with no evidence yet the first due date is counted from it.
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -117,6 +65,15 @@ pub struct Since {
     /// Held `meetings` kinds, at `held_at`.
     #[serde(default)]
     pub meetings: Vec<String>,
+    /// Completed `records` kinds, at `completed_at` (the plan a series of reviews follows).
+    #[serde(default)]
+    pub records: Vec<String>,
+    /// The latest such row (the default) or the first.
+    pub nth: Option<Nth>,
+    /// Without such a row the rule watches nothing (another rule chases the first one), rather than counting
+    /// from the case's opening.
+    #[serde(default)]
+    pub required: bool,
     /// Events only: the rule applies only while the latest of them has one of these `detail` values.
     pub detail: Option<Vec<String>>,
     /// Events only: the rule applies only while the latest of them has none of these `detail` values.
@@ -125,16 +82,20 @@ pub struct Since {
 
 impl Since {
     pub fn check(&self) -> Result<(), String> {
-        if self.events.is_empty() == self.meetings.is_empty() {
-            return Err("subject.since names events or meetings (one of them)".into());
+        let named = [&self.events, &self.meetings, &self.records]
+            .iter()
+            .filter(|list| !list.is_empty())
+            .count();
+        if named != 1 {
+            return Err("subject.since names events, meetings or records (one of them)".into());
         }
-        if !self.meetings.is_empty() && (self.detail.is_some() || self.detail_not.is_some()) {
-            return Err("subject.since.detail applies to events, not meetings".into());
+        if self.events.is_empty() && (self.detail.is_some() || self.detail_not.is_some()) {
+            return Err("subject.since.detail applies to events, not meetings or records".into());
         }
         Ok(())
     }
 
-    /// The latest since-row on the case as of `now`, with its detail.
+    /// The latest (or first) since-row on the case as of `now`, with its detail.
     fn latest<'f>(
         &self,
         file: &'f CaseFile,
@@ -150,10 +111,23 @@ impl Since {
             .iter()
             .filter(|m| self.meetings.contains(&m.kind))
             .filter_map(|m| asof.held(m).map(|h| (h, m.id.as_str(), None)));
-        events
-            .chain(meetings)
-            .max_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)))
-            .map(|(at, _, detail)| (at, detail))
+        let records = file
+            .records
+            .iter()
+            .filter(|r| self.records.contains(&r.kind))
+            .filter_map(|r| {
+                asof.instant(r.completed_at)
+                    .map(|c| (c, r.id.as_str(), None))
+            });
+        let rows = events.chain(meetings).chain(records);
+        let order = |a: &(DateTime<Utc>, &str, _), b: &(DateTime<Utc>, &str, _)| {
+            (a.0, a.1).cmp(&(b.0, b.1))
+        };
+        let row = match self.nth {
+            Some(Nth::First) => rows.min_by(order),
+            _ => rows.max_by(order),
+        };
+        row.map(|(at, _, detail)| (at, detail))
     }
 
     /// Whether the latest since-row's detail lets the rule apply.
@@ -199,8 +173,9 @@ struct Found<'f> {
     worker: Option<&'f StaffId>,
     owner: Option<&'f StaffId>,
     done: bool,
-    /// A before-meeting's previous held meeting of the same kind.
+    /// A before-meeting's previous held meeting of the same kind, and how many of that kind were held before it.
     last_held: Option<DateTime<Utc>>,
+    held_before: i64,
     /// `every`: the series start, the latest evidence since it, and how many pieces of evidence there are since it.
     series: Option<Series>,
 }
@@ -223,6 +198,7 @@ impl Shape {
                 ("birth", Kind::Date),
                 ("S", Kind::Instant),
                 ("last_held", Kind::Instant),
+                ("held_before", Kind::Number),
             ],
             ShapeKind::Every => &[
                 ("A", Kind::Instant),
@@ -273,14 +249,16 @@ impl Shape {
                 records: true,
                 ..Default::default()
             },
-            ShapeKind::Every | ShapeKind::ByAge(_) => OptionalTables::default(),
+            ShapeKind::AfterEvent(Source::Decisions) | ShapeKind::Every | ShapeKind::ByAge(_) => {
+                OptionalTables::default()
+            }
         };
         let since = self.since.as_ref();
         // A before-meeting rule looks back for the previous meeting of its kind, which is in `meetings` already.
         subject.union(OptionalTables {
-            events: since.is_some_and(|s| !s.events.is_empty()),
+            events: !e.events.is_empty() || since.is_some_and(|s| !s.events.is_empty()),
             meetings: !e.meetings.is_empty() || since.is_some_and(|s| !s.meetings.is_empty()),
-            records: !e.records.is_empty(),
+            records: !e.records.is_empty() || since.is_some_and(|s| !s.records.is_empty()),
         })
     }
 
@@ -308,6 +286,7 @@ impl Shape {
                 ShapeKind::BeforeMeeting => {
                     env[4] = Some(Value::Instant(f.anchor));
                     env[5] = f.last_held.map(Value::Instant);
+                    env[6] = Some(Value::Number(f.held_before));
                 }
                 ShapeKind::Every => {
                     let series = f.series.expect("every subjects carry their series");
@@ -354,6 +333,7 @@ impl Shape {
                         owner: e.staff_id.as_ref(),
                         done: evidence.after(e.occurred_at, Link::Event(&e.id)),
                         last_held: None,
+                        held_before: 0,
                         series: None,
                     });
                 }
@@ -368,6 +348,24 @@ impl Shape {
                         owner: m.chair_id.as_ref(),
                         done: evidence.after(held, Link::Meeting(&m.id)),
                         last_held: None,
+                        held_before: 0,
+                        series: None,
+                    });
+                }
+            }
+            ShapeKind::AfterEvent(Source::Decisions) => {
+                for d in file.decisions.iter().filter(|d| wanted(&d.kind)) {
+                    let Some(decided) = asof.instant(Some(d.decided_at)) else {
+                        continue;
+                    };
+                    out.push(Found {
+                        id: &d.id,
+                        anchor: decided,
+                        worker: None,
+                        owner: d.manager_id.as_ref(),
+                        done: evidence.after(decided, Link::Decision(&d.id)),
+                        last_held: None,
+                        held_before: 0,
                         series: None,
                     });
                 }
@@ -384,6 +382,7 @@ impl Shape {
                         owner: r.staff_id.as_ref(),
                         done: evidence.after(about, Link::Record(r)),
                         last_held: None,
+                        held_before: 0,
                         series: None,
                     });
                 }
@@ -397,13 +396,14 @@ impl Shape {
                     if m.cancelled || asof.held(m).is_some() {
                         continue;
                     }
-                    let last_held = file
+                    let held: Vec<DateTime<Utc>> = file
                         .meetings
                         .iter()
                         .filter(|p| p.kind == m.kind && p.id != m.id)
                         .filter_map(|p| asof.held(p))
                         .filter(|held| *held < scheduled)
-                        .max();
+                        .collect();
+                    let last_held = held.iter().max().copied();
                     out.push(Found {
                         id: &m.id,
                         anchor: scheduled,
@@ -411,6 +411,7 @@ impl Shape {
                         owner: m.chair_id.as_ref(),
                         done: evidence.before_meeting(last_held, &m.id),
                         last_held,
+                        held_before: held.len() as i64,
                         series: None,
                     });
                 }
@@ -422,7 +423,7 @@ impl Shape {
                     Some(since) => match since.latest(file, asof) {
                         Some((_, detail)) if !since.admits(detail) => return,
                         Some((at, _)) => at,
-                        None if since.detail.is_some() => return,
+                        None if since.detail.is_some() || since.required => return,
                         None => opened,
                     },
                 };
@@ -438,6 +439,7 @@ impl Shape {
                     owner: None,
                     done: false,
                     last_held: None,
+                    held_before: 0,
                     series: Some(Series { start, last, count }),
                 });
             }
@@ -452,6 +454,7 @@ impl Shape {
                     owner: None,
                     done: evidence.all().next().is_some(),
                     last_held: None,
+                    held_before: 0,
                     series: None,
                 });
             }
@@ -472,113 +475,6 @@ impl Shape {
 /// 28 February).
 fn by_age(file: &CaseFile, months: u32) -> Option<NaiveDate> {
     Some(add_months(file.child.date_of_birth?, months as i32))
-}
-
-/// What an after-event subject's evidence may be linked to.
-enum Link<'f> {
-    Event(&'f str),
-    Meeting(&'f str),
-    /// A record is its own evidence: "finalised within T of the thing it records".
-    Record(&'f Record),
-}
-
-/// The evidence of one rule on one case, as of the evaluation instant: only what is dated at or before `now`.
-struct Evidence<'a> {
-    spec: &'a EvidenceSpec,
-    file: &'a CaseFile,
-    asof: &'a AsOf,
-}
-
-impl Evidence<'_> {
-    /// When a record counts as done: completed, and authorised when the rule asks for sign-off.
-    fn record_done(&self, r: &Record) -> Option<DateTime<Utc>> {
-        let completed = self.asof.instant(r.completed_at)?;
-        if self.spec.authorised {
-            self.asof.instant(r.authorised_at)
-        } else {
-            Some(completed)
-        }
-    }
-
-    fn evidence_records(&self) -> impl Iterator<Item = &Record> {
-        self.file
-            .records
-            .iter()
-            .filter(|r| self.spec.records.contains(&r.kind))
-    }
-
-    /// Evidence other than records (meetings held, decisions, visits with the child seen), with their instants.
-    fn other_instants(&self, except_meeting: Option<&str>) -> impl Iterator<Item = DateTime<Utc>> {
-        let meetings = self
-            .file
-            .meetings
-            .iter()
-            .filter(move |m| {
-                self.spec.meetings.contains(&m.kind) && Some(m.id.as_str()) != except_meeting
-            })
-            .filter_map(|m| self.asof.held(m));
-        let decisions = self
-            .file
-            .decisions
-            .iter()
-            .filter(|d| self.spec.decisions.contains(&d.kind))
-            .filter_map(|d| self.asof.instant(Some(d.decided_at)));
-        let visits = self
-            .file
-            .visits
-            .iter()
-            .filter(|v| v.child_seen && self.spec.visits.contains(&v.visit_type))
-            .filter_map(|v| self.asof.instant(Some(v.visit_at)));
-        meetings.chain(decisions).chain(visits)
-    }
-
-    /// SPEC 8.3 after-event: a record linked to the subject, or linked to nothing and done at or after A; a
-    /// meeting held or a decision made at or after A.
-    fn after(&self, anchor: DateTime<Utc>, link: Link<'_>) -> bool {
-        let in_window = |t: DateTime<Utc>| self.spec.before_anchor || t >= anchor;
-        let records = match link {
-            Link::Record(own) => {
-                self.spec.records.contains(&own.kind) && self.record_done(own).is_some()
-            }
-            Link::Event(id) | Link::Meeting(id) => self.evidence_records().any(|r| {
-                let Some(done) = self.record_done(r) else {
-                    return false;
-                };
-                let linked = match link {
-                    Link::Event(_) => r.event_id.as_deref() == Some(id),
-                    _ => r.meeting_id.as_deref() == Some(id),
-                };
-                linked || (unlinked(r) && in_window(done))
-            }),
-        };
-        let own_meeting = match link {
-            Link::Meeting(id) => Some(id),
-            _ => None,
-        };
-        records || self.other_instants(own_meeting).any(in_window)
-    }
-
-    /// SPEC 8.3 before-meeting: a record linked to the meeting, or linked to nothing and done after the latest
-    /// meeting of the same kind held before this one (at any time if there is none).
-    fn before_meeting(&self, last_held: Option<DateTime<Utc>>, meeting_id: &str) -> bool {
-        let after_last = |t: DateTime<Utc>| last_held.is_none_or(|p| t > p);
-        self.evidence_records().any(|r| {
-            self.record_done(r).is_some_and(|done| {
-                r.meeting_id.as_deref() == Some(meeting_id) || (unlinked(r) && after_last(done))
-            })
-        }) || self.other_instants(Some(meeting_id)).any(after_last)
-    }
-
-    /// Every piece of evidence on the case, when it was done (SPEC 8.3 every: L is the latest; by-age: any).
-    fn all(&self) -> impl Iterator<Item = DateTime<Utc>> {
-        self.evidence_records()
-            .filter_map(|r| self.record_done(r))
-            .chain(self.other_instants(None))
-    }
-}
-
-fn unlinked(r: &Record) -> bool {
-    r.meeting_id.is_none() && r.event_id.is_none()
 }
 
 impl AsOf {

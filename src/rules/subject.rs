@@ -57,6 +57,8 @@ pub struct SubjectSpec {
     pub meetings: Option<Vec<String>>,
     /// after-event: the `records` kinds whose `about_at` starts the clock.
     pub records: Option<Vec<String>>,
+    /// after-event: the `management_decisions` kinds whose `decided_at` starts the clock.
+    pub decisions: Option<Vec<String>>,
     /// after-event over events: only events whose `detail` is one of these.
     pub detail: Option<Vec<String>>,
     /// Only the first, or the latest, subject row of the kinds listed on the case.
@@ -70,26 +72,11 @@ pub struct SubjectSpec {
 /// Which cases a selector looks at.
 #[derive(Clone, Debug, Default)]
 pub struct CaseFilter {
-    case_types: Option<Vec<String>>,
-    categories: Option<Vec<CareLeaverCategory>>,
+    pub(crate) case_types: Option<Vec<String>>,
+    pub(crate) categories: Option<Vec<CareLeaverCategory>>,
 }
 
 impl CaseFilter {
-    /// The case types and care-leaver categories watched, in words ("CIN or CP"), when the rule names any.
-    pub fn describe(&self) -> Option<String> {
-        let types = self.case_types.as_ref().map(|types| types.join(" or "));
-        let categories = self.categories.as_ref().map(|categories| {
-            let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
-            format!("(care leavers: {})", names.join(" or "))
-        });
-        match (types, categories) {
-            (None, None) => None,
-            (Some(t), None) => Some(t),
-            (None, Some(c)) => Some(c),
-            (Some(t), Some(c)) => Some(format!("{t} {c}")),
-        }
-    }
-
     pub(crate) fn admits(&self, file: &CaseFile) -> bool {
         let case = &file.case;
         self.case_types
@@ -152,6 +139,7 @@ impl Selector {
             events,
             meetings,
             records,
+            decisions,
             detail,
             nth,
             months,
@@ -173,6 +161,7 @@ impl Selector {
             ("events", events.is_some()),
             ("meetings", meetings.is_some()),
             ("records", records.is_some()),
+            ("decisions", decisions.is_some()),
             ("detail", detail.is_some()),
             ("nth", nth.is_some()),
             ("months", months.is_some()),
@@ -184,7 +173,7 @@ impl Selector {
             unused("ages", ages.is_some())?;
             unused("months_either_side", months_either_side.is_some())?;
             let mut shape = build_shape(
-                shape, events, meetings, records, detail, nth, months, evidence,
+                shape, events, meetings, records, decisions, detail, nth, months, evidence,
             )?;
             if let Some(since) = since {
                 if shape.kind != ShapeKind::Every {
@@ -475,6 +464,7 @@ fn build_shape(
     events: Option<Vec<String>>,
     meetings: Option<Vec<String>>,
     records: Option<Vec<String>>,
+    decisions: Option<Vec<String>>,
     detail: Option<Vec<String>>,
     nth: Option<Nth>,
     months: Option<u32>,
@@ -500,13 +490,14 @@ fn build_shape(
                 (Source::Events, "events", events),
                 (Source::Meetings, "meetings", meetings),
                 (Source::Records, "records", records),
+                (Source::Decisions, "decisions", decisions),
             ];
             let mut given = sources.into_iter().filter(|(_, _, list)| list.is_some());
             let (source, field, list) = match (given.next(), given.next()) {
                 (Some(one), None) => one,
                 _ => {
                     return Err(
-                        "an after-event subject names exactly one of events, meetings or records"
+                        "an after-event subject names exactly one of events, meetings, records or decisions"
                             .into(),
                     );
                 }
@@ -522,6 +513,7 @@ fn build_shape(
         "before-meeting" => {
             not_for("events", events.is_some())?;
             not_for("records", records.is_some())?;
+            not_for("decisions", decisions.is_some())?;
             not_for("detail", detail.is_some())?;
             let Some(list) = meetings else {
                 return Err("a before-meeting subject names its meetings, e.g. [\"icpc\"]".into());
@@ -533,6 +525,7 @@ fn build_shape(
                 ("events", events.is_some()),
                 ("meetings", meetings.is_some()),
                 ("records", records.is_some()),
+                ("decisions", decisions.is_some()),
                 ("detail", detail.is_some()),
                 ("nth", nth.is_some()),
             ] {
@@ -551,11 +544,16 @@ fn build_shape(
     if !matches!(shape, ShapeKind::ByAge(_)) {
         not_for("months", months.is_some())?;
     }
-    let evidence = evidence.unwrap_or_default();
+    let mut evidence = evidence.unwrap_or_default();
     if evidence.is_empty() {
         return Err(format!(
-            "a `{kind}` rule names its evidence: evidence = {{ records = [...] }} (or meetings, decisions, visits)"
+            "a `{kind}` rule names its evidence: evidence = {{ records = [...] }} (or meetings, decisions, events, \
+             visits)"
         ));
+    }
+    evidence.check()?;
+    if evidence.window.is_some() && !matches!(shape, ShapeKind::AfterEvent(_)) {
+        return Err("evidence.look_back applies to after-event rules".into());
     }
     Ok(Shape {
         kind: shape,
