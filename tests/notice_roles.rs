@@ -65,7 +65,7 @@ fn an_email_names_the_role_as_people_say_it() {
         link: None,
     };
     let message = renderer
-        .digest(Some("Pam"), &[item], t("2026-03-27T08:00:00Z"))
+        .digest(Some("Pam"), &[item], 25, t("2026-03-27T08:00:00Z"))
         .expect("renders");
     assert!(
         message

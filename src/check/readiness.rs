@@ -16,7 +16,7 @@ use crate::calendar::local_date;
 use crate::config::Config;
 use crate::model::CaseFile;
 use crate::rules::AsOf;
-use crate::rules::shape::EvidenceSpec;
+use crate::rules::evidence::EvidenceSpec;
 use crate::rules::subject::Selector;
 use crate::source::{CaseSource, ReadReport};
 
@@ -29,6 +29,7 @@ struct Tally {
     records: HashMap<String, u64>,
     meetings: HashMap<String, u64>,
     decisions: HashMap<String, u64>,
+    events: HashMap<String, u64>,
     visits: HashMap<String, u64>,
 }
 
@@ -48,6 +49,11 @@ impl Tally {
         for d in &file.decisions {
             if within(Some(d.decided_at)) {
                 *self.decisions.entry(d.kind.clone()).or_default() += 1;
+            }
+        }
+        for e in &file.events {
+            if within(Some(e.occurred_at)) {
+                *self.events.entry(e.kind.clone()).or_default() += 1;
             }
         }
         for v in &file.visits {
@@ -106,6 +112,7 @@ fn same_evidence(a: &EvidenceSpec, b: &EvidenceSpec) -> bool {
     sorted(&a.records) == sorted(&b.records)
         && sorted(&a.meetings) == sorted(&b.meetings)
         && sorted(&a.decisions) == sorted(&b.decisions)
+        && sorted(&a.events) == sorted(&b.events)
         && a.visits.len() == b.visits.len()
         && a.visits.iter().all(|v| b.visits.contains(v))
 }
