@@ -620,20 +620,15 @@ async fn audit(args: &AuditArgs) -> anyhow::Result<()> {
         .collect();
     writeln!(
         out,
-        "\nSilences: {}",
-        if silences.is_empty() { "none" } else { "" }
+        "\nSilences:{}",
+        if silences.is_empty() { " none" } else { "" }
     )?;
     for s in &silences {
         writeln!(
             out,
-            "  silence {}: {}, added {} by {}, until {} (end of day): \"{}\"; {}",
-            s.id,
-            s.rule.as_deref().unwrap_or("every rule"),
-            s.created_at.format("%Y-%m-%d %H:%M UTC"),
-            s.created_by,
-            s.until,
-            s.reason,
-            crate::silence::state(s, Utc::now())
+            "  {}; added {}",
+            crate::silence::describe(s, Utc::now()),
+            s.created_at.format("%Y-%m-%d %H:%M UTC")
         )?;
     }
     Ok(())

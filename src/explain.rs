@@ -127,16 +127,7 @@ fn write_quiet(
                 "Silences (SPEC 6a: still evaluated, told to no one while active):"
             )?;
             for x in silences {
-                writeln!(
-                    out,
-                    "  - silence {}: {}, until {} (end of day), by {}: \"{}\"; {}",
-                    x.id,
-                    x.rule.as_deref().unwrap_or("every rule"),
-                    x.until.format("%a %-d %b %Y"),
-                    x.created_by,
-                    x.reason,
-                    crate::silence::state(x, now)
-                )?;
+                writeln!(out, "  - {}", crate::silence::describe(x, now))?;
                 for l in lines
                     .iter()
                     .filter(|l| x.is_active(now) && x.covers(&l.case_id, &l.rule))

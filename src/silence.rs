@@ -177,3 +177,16 @@ pub fn state(s: &Silence, now: DateTime<Utc>) -> String {
         _ => "expired".into(),
     }
 }
+
+/// One silence in a line, for `explain` and `audit`: what it covers, until when, who said so and why, and its state.
+pub fn describe(s: &Silence, now: DateTime<Utc>) -> String {
+    format!(
+        "silence {}: {}, until {} (end of day), by {}: \"{}\"; {}",
+        s.id,
+        s.rule.as_deref().unwrap_or("every rule"),
+        s.until.format("%a %-d %b %Y"),
+        s.created_by,
+        s.reason,
+        state(s, now)
+    )
+}

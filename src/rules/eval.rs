@@ -56,20 +56,9 @@ impl RulePack {
         asof: &AsOf,
         out: &mut Vec<ActiveStage>,
     ) {
-        let open = file.case.is_open_on(asof.today);
-        if !open && !self.rules.iter().any(|r| r.after_close.is_some()) {
-            return;
-        }
         let mut env = Vec::new();
-        for (rule_index, rule) in self.rules.iter().enumerate() {
-            if !rule.filter.admits(file) || !(open || rule.in_grace(file, asof.today, cal)) {
-                continue;
-            }
-            env.clear();
-            env.resize(rule.symbols.len(), None);
-            for setting in &rule.settings {
-                env[setting.slot] = Some(Value::Number(setting.value));
-            }
+        for (rule_index, rule) in self.watching(file, cal, asof) {
+            rule.fresh_env(&mut env);
             rule.selector
                 .for_each(file, asof, &mut env, |subject, env| {
                     for (slot, e) in &rule.anchors {
@@ -129,17 +118,42 @@ impl RulePack {
         asof: &AsOf,
         mut seen: impl FnMut(usize, &str),
     ) {
-        let open = file.case.is_open_on(asof.today);
         let mut env = Vec::new();
-        for (rule_index, rule) in self.rules.iter().enumerate() {
-            if !rule.filter.admits(file) || !(open || rule.in_grace(file, asof.today, cal)) {
-                continue;
-            }
-            env.clear();
-            env.resize(rule.symbols.len(), None);
+        for (rule_index, rule) in self.watching(file, cal, asof) {
+            rule.fresh_env(&mut env);
             rule.selector.for_each(file, asof, &mut env, |subject, _| {
                 seen(rule_index, &subject.id)
             });
+        }
+    }
+}
+
+impl RulePack {
+    /// The rules that look at this case now: those whose case filter admits it, while it is open or, for a rule
+    /// with `after_close`, in its grace after closing.
+    fn watching<'p>(
+        &'p self,
+        file: &'p CaseFile,
+        cal: &'p WorkingCalendar,
+        asof: &'p AsOf,
+    ) -> impl Iterator<Item = (usize, &'p Rule)> + 'p {
+        let open = file.case.is_open_on(asof.today);
+        let any_after_close = open || self.rules.iter().any(|r| r.after_close.is_some());
+        self.rules.iter().enumerate().filter(move |(_, rule)| {
+            any_after_close
+                && rule.filter.admits(file)
+                && (open || rule.in_grace(file, asof.today, cal))
+        })
+    }
+}
+
+impl Rule {
+    /// `env` made ready for one subject of this rule: a slot per symbol, the settings written in.
+    fn fresh_env(&self, env: &mut Vec<Option<Value>>) {
+        env.clear();
+        env.resize(self.symbols.len(), None);
+        for setting in &self.settings {
+            env[setting.slot] = Some(Value::Number(setting.value));
         }
     }
 }

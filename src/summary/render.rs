@@ -258,7 +258,24 @@ struct Row<'a> {
 const CSV_HEADER: &str = "section,team,rule,title,child,case_id,severity,stage,worker,working_days_overdue,new,day,\
                           breaches,escalations,ended,on_time,percent_on_time";
 
-impl Row<'_> {
+impl<'a> Row<'a> {
+    /// The columns an obligation in breach fills.
+    fn obligation(section: &'a str, o: &'a super::Overdue) -> Row<'a> {
+        Row {
+            section,
+            team: &o.team,
+            rule: &o.rule,
+            title: &o.title,
+            child: &o.child,
+            case_id: &o.case_id,
+            severity: &o.severity,
+            stage: &o.stage,
+            worker: &o.worker,
+            working_days_overdue: Some(o.working_days_overdue),
+            ..Row::default()
+        }
+    }
+
     fn line(&self) -> String {
         let n = |v: Option<u32>| v.map_or(String::new(), |v| v.to_string());
         let cells = [
@@ -311,18 +328,8 @@ pub fn csv(s: &Summary) -> String {
     }
     for o in &s.oldest {
         rows.push(Row {
-            section: "overdue",
-            team: &o.team,
-            rule: &o.rule,
-            title: &o.title,
-            child: &o.child,
-            case_id: &o.case_id,
-            severity: &o.severity,
-            stage: &o.stage,
-            worker: &o.worker,
-            working_days_overdue: Some(o.working_days_overdue),
             new: Some(o.new),
-            ..Row::default()
+            ..Row::obligation("overdue", o)
         });
     }
     for p in &s.trend {
@@ -347,18 +354,8 @@ pub fn csv(s: &Summary) -> String {
     }
     for o in &s.backlog.obligations {
         rows.push(Row {
-            section: "backlog",
-            team: &o.team,
-            rule: &o.rule,
-            title: &o.title,
-            child: &o.child,
-            case_id: &o.case_id,
-            severity: &o.severity,
-            stage: &o.stage,
-            worker: &o.worker,
-            working_days_overdue: Some(o.working_days_overdue),
             day: Some(crate::calendar::local_date(o.due_at)),
-            ..Row::default()
+            ..Row::obligation("backlog", o)
         });
     }
     for silence in &s.silences {
