@@ -72,6 +72,20 @@ pub(super) fn as_text(cell: Cell<'_>) -> Result<String, Reason> {
     }
 }
 
+/// The longest id casewatch takes: ids are keys a system generates, and one of 64 KiB is a data error that would be
+/// copied into every key, notice and message that names it.
+pub const MAX_ID_CHARS: usize = 256;
+
+/// An id: text of at most [`MAX_ID_CHARS`] characters.
+pub(super) fn as_id(cell: Cell<'_>) -> Result<String, Reason> {
+    let id = as_text(cell)?;
+    let chars = id.chars().count();
+    if chars > MAX_ID_CHARS {
+        return Err(Reason::TooLong { chars });
+    }
+    Ok(id)
+}
+
 pub(super) fn as_date(cell: Cell<'_>) -> Result<NaiveDate, Reason> {
     let date = match cell {
         Cell::Date(date) => date,

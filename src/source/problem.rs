@@ -24,6 +24,10 @@ pub enum Reason {
     NoSuchCase,
     /// A date or instant outside the working-day calendar's range (1900 to 2100).
     OutOfRange,
+    /// An id longer than `decode::MAX_ID_CHARS`.
+    TooLong {
+        chars: usize,
+    },
 }
 
 impl fmt::Display for Reason {
@@ -45,6 +49,11 @@ impl fmt::Display for Reason {
             Reason::SkippedCase => f.write_str("belongs to a case that was skipped"),
             Reason::NoOpenCase => f.write_str("belongs to no open case that was read"),
             Reason::NoSuchCase => f.write_str("names no case in the cases table"),
+            Reason::TooLong { chars } => write!(
+                f,
+                "an id of {chars} characters; ids are at most {}",
+                super::decode::MAX_ID_CHARS
+            ),
             Reason::OutOfRange => {
                 f.write_str("a date outside 1900-2100, the range the working-day calendar covers")
             }

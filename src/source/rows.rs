@@ -8,8 +8,8 @@ use crate::model::{
 };
 
 use super::decode::{
-    Cell, Problem, RawRow, Reason, as_bool, as_date, as_instant, as_positive, as_text, optional,
-    required, row_id,
+    Cell, Problem, RawRow, Reason, as_bool, as_date, as_id, as_instant, as_positive, as_text,
+    optional, required, row_id,
 };
 use super::merge::Feed;
 
@@ -18,13 +18,13 @@ pub(super) const JOINED_CHILD_ID: &str = "joined_child_id";
 
 pub(super) fn staff(row: &impl RawRow) -> Result<Staff, Problem> {
     Ok(Staff {
-        id: StaffId(required(row, "staff_id", as_text)?),
+        id: StaffId(required(row, "staff_id", as_id)?),
         display_name: required(row, "display_name", as_text)?,
         email: optional(row, "email", as_text)?,
         role: required(row, "role", as_text)?,
         team: optional(row, "team", as_text)?,
-        manager_id: optional(row, "manager_id", as_text)?.map(StaffId),
-        cover_id: optional(row, "cover_id", as_text)?.map(StaffId),
+        manager_id: optional(row, "manager_id", as_id)?.map(StaffId),
+        cover_id: optional(row, "cover_id", as_id)?.map(StaffId),
         absent_from: optional(row, "absent_from", as_date)?,
         absent_until: optional(row, "absent_until", as_date)?,
         active: required(row, "active", as_bool)?,
@@ -47,10 +47,10 @@ pub(super) fn joined_child(row: &impl RawRow) -> Result<Option<Child>, Problem> 
 
 pub(super) fn case(row: &impl RawRow) -> Result<Case, Problem> {
     Ok(Case {
-        id: CaseId(required(row, "case_id", as_text)?),
-        child_id: ChildId(required(row, "child_id", as_text)?),
+        id: CaseId(required(row, "case_id", as_id)?),
+        child_id: ChildId(required(row, "child_id", as_id)?),
         case_type: required(row, "case_type", as_text)?,
-        allocated_worker_id: optional(row, "allocated_worker_id", as_text)?.map(StaffId),
+        allocated_worker_id: optional(row, "allocated_worker_id", as_id)?.map(StaffId),
         opened_on: required(row, "opened_on", as_date)?,
         closed_on: optional(row, "closed_on", as_date)?,
         care_leaver_category: optional(row, "care_leaver_category", |cell| {
@@ -61,12 +61,12 @@ pub(super) fn case(row: &impl RawRow) -> Result<Case, Problem> {
 
 pub(super) fn visit(row: &impl RawRow) -> Result<Visit, Problem> {
     Ok(Visit {
-        id: required(row, "visit_id", as_text)?,
-        case_id: CaseId(required(row, "case_id", as_text)?),
+        id: required(row, "visit_id", as_id)?,
+        case_id: CaseId(required(row, "case_id", as_id)?),
         visit_type: required(row, "visit_type", |cell| one_of(cell, VisitType::parse))?,
         visit_at: required(row, "visit_at", as_instant)?,
         child_seen: required(row, "child_seen", as_bool)?,
-        worker_id: optional(row, "worker_id", as_text)?.map(StaffId),
+        worker_id: optional(row, "worker_id", as_id)?.map(StaffId),
         note_created_at: optional(row, "note_created_at", as_instant)?,
         note_finalised_at: optional(row, "note_finalised_at", as_instant)?,
         manager_comment_at: optional(row, "manager_comment_at", as_instant)?,
@@ -76,61 +76,61 @@ pub(super) fn visit(row: &impl RawRow) -> Result<Visit, Problem> {
 
 pub(super) fn assessment(row: &impl RawRow) -> Result<Assessment, Problem> {
     Ok(Assessment {
-        id: required(row, "assessment_id", as_text)?,
-        case_id: CaseId(required(row, "case_id", as_text)?),
+        id: required(row, "assessment_id", as_id)?,
+        case_id: CaseId(required(row, "case_id", as_id)?),
         started_on: required(row, "started_on", as_date)?,
         referral_on: optional(row, "referral_on", as_date)?,
         priority_working_days: required(row, "priority_working_days", as_positive)?,
         priority_set_at: optional(row, "priority_set_at", as_instant)?,
         completed_on: optional(row, "completed_on", as_date)?,
-        worker_id: optional(row, "worker_id", as_text)?.map(StaffId),
+        worker_id: optional(row, "worker_id", as_id)?.map(StaffId),
     })
 }
 
 pub(super) fn decision(row: &impl RawRow) -> Result<Decision, Problem> {
     Ok(Decision {
-        id: required(row, "decision_id", as_text)?,
-        case_id: CaseId(required(row, "case_id", as_text)?),
+        id: required(row, "decision_id", as_id)?,
+        case_id: CaseId(required(row, "case_id", as_id)?),
         decided_at: required(row, "decided_at", as_instant)?,
-        manager_id: optional(row, "manager_id", as_text)?.map(StaffId),
+        manager_id: optional(row, "manager_id", as_id)?.map(StaffId),
         kind: required(row, "kind", as_text)?,
     })
 }
 
 pub(super) fn case_event(row: &impl RawRow) -> Result<CaseEvent, Problem> {
     Ok(CaseEvent {
-        id: required(row, "event_id", as_text)?,
-        case_id: CaseId(required(row, "case_id", as_text)?),
+        id: required(row, "event_id", as_id)?,
+        case_id: CaseId(required(row, "case_id", as_id)?),
         kind: required(row, "kind", as_text)?,
         occurred_at: required(row, "occurred_at", as_instant)?,
-        staff_id: optional(row, "staff_id", as_text)?.map(StaffId),
+        staff_id: optional(row, "staff_id", as_id)?.map(StaffId),
         detail: optional(row, "detail", as_text)?,
     })
 }
 
 pub(super) fn meeting(row: &impl RawRow) -> Result<Meeting, Problem> {
     Ok(Meeting {
-        id: required(row, "meeting_id", as_text)?,
-        case_id: CaseId(required(row, "case_id", as_text)?),
+        id: required(row, "meeting_id", as_id)?,
+        case_id: CaseId(required(row, "case_id", as_id)?),
         kind: required(row, "kind", as_text)?,
         scheduled_at: optional(row, "scheduled_at", as_instant)?,
         held_at: optional(row, "held_at", as_instant)?,
         cancelled: required(row, "cancelled", as_bool)?,
-        chair_id: optional(row, "chair_id", as_text)?.map(StaffId),
+        chair_id: optional(row, "chair_id", as_id)?.map(StaffId),
     })
 }
 
 pub(super) fn record(row: &impl RawRow) -> Result<Record, Problem> {
     Ok(Record {
-        id: required(row, "record_id", as_text)?,
-        case_id: CaseId(required(row, "case_id", as_text)?),
+        id: required(row, "record_id", as_id)?,
+        case_id: CaseId(required(row, "case_id", as_id)?),
         kind: required(row, "kind", as_text)?,
         about_at: optional(row, "about_at", as_instant)?,
         completed_at: optional(row, "completed_at", as_instant)?,
         authorised_at: optional(row, "authorised_at", as_instant)?,
-        staff_id: optional(row, "staff_id", as_text)?.map(StaffId),
-        meeting_id: optional(row, "meeting_id", as_text)?,
-        event_id: optional(row, "event_id", as_text)?,
+        staff_id: optional(row, "staff_id", as_id)?.map(StaffId),
+        meeting_id: optional(row, "meeting_id", as_id)?,
+        event_id: optional(row, "event_id", as_id)?,
     })
 }
 
@@ -195,7 +195,7 @@ impl FeedRow {
         });
         let row = decoded.map_err(|problem| {
             Box::new(BadRow {
-                case_id: required(row, "case_id", as_text),
+                case_id: required(row, "case_id", as_id),
                 id: row_id(row, feed.table().id_column()),
                 problem,
             })

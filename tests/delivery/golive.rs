@@ -88,8 +88,38 @@ async fn the_first_pass_tells_no_backlog_bounds_every_message_and_names_the_miss
         "{check}"
     );
 
+    // `preview` says what the pass will send, writing nothing: the same number of messages the pass composes.
+    let preview = Command::new(env!("CARGO_BIN_EXE_casewatch"))
+        .args([
+            "preview",
+            "--config",
+            config.to_str().unwrap(),
+            "--at",
+            GO_LIVE,
+        ])
+        .output()
+        .unwrap();
+    let preview = String::from_utf8_lossy(&preview.stdout);
+    let previewed: i64 = preview
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("messages: ")?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no messages line in\n{preview}"));
+    assert!(
+        preview.contains("go-live backlog:") && preview.contains("Mon 9 Nov 2026"),
+        "{preview}"
+    );
+    assert!(!preview.contains("LL-"), "no child is named in the preview");
+
     let app = env.app(&smtp, extra).await;
     let report = app.tick(at(GO_LIVE)).await.unwrap();
+    let composed = i64::try_from(report.composed.digests + report.composed.immediate).unwrap();
+    assert_eq!(previewed, composed, "preview:\n{preview}");
     assert!(report.backlog_stages > 0, "the history has a backlog");
     let state = &env.state_db;
     let told_early = scalar(
