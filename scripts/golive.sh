@@ -35,7 +35,7 @@ file_dir = "$dir/outbox"
 from = "casewatch <casewatch@council.example>"
 TOML
 echo "== check-config (readiness warnings)"
-"$bin" check-config "$dir/casewatch.toml" | grep -E "^(warn|FAIL)|go-live" || true
+"$bin" check-config "$dir/casewatch.toml" --at 2026-12-07T09:00:00Z | grep -E "^(warn|FAIL)|go-live" || true
 echo "== preview"
 "$bin" preview --config "$dir/casewatch.toml" --at 2026-12-07T09:00:00Z
 echo "== a silence on the first overdue case that is not backlog"

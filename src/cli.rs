@@ -150,6 +150,10 @@ pub struct CheckConfigArgs {
     /// Leave out what needs the network: the SMTP login and both databases.
     #[arg(long)]
     pub offline: bool,
+    /// The instant the readiness report, the go-live date and the schedules are counted from, RFC 3339 (default:
+    /// now).
+    #[arg(long)]
+    pub at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Args)]
@@ -519,7 +523,7 @@ async fn check_config(args: &CheckConfigArgs) -> ExitCode {
     };
     let options = check::Options {
         offline: args.offline,
-        now: Utc::now(),
+        now: args.at.unwrap_or_else(Utc::now),
     };
     match check::check_config(path, options, &mut stdout, marks).await {
         Ok(summary) => ExitCode::from(summary.exit_code()),

@@ -74,7 +74,7 @@ async fn the_first_pass_tells_no_backlog_bounds_every_message_and_names_the_miss
     let extra = "[rules]\npacks = [\"havering\", \"national\"]\n";
     let config = env.write_config(smtp.port(), extra);
     let check = Command::new(env!("CARGO_BIN_EXE_casewatch"))
-        .args(["check-config", config.to_str().unwrap()])
+        .args(["check-config", config.to_str().unwrap(), "--at", GO_LIVE])
         .output()
         .unwrap();
     let check = String::from_utf8_lossy(&check.stdout);
