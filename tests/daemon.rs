@@ -119,6 +119,11 @@ async fn wait_until<F: Fn() -> bool>(what: &str, log: &Path, within: Duration, o
     }
 }
 
+/// The text of a page the service serves.
+async fn scrape(client: &reqwest::Client, url: &str) -> String {
+    client.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 /// The value of one series (name and labels exactly as Prometheus prints them) in a `/metrics` page.
 fn sample(page: &str, series: &str) -> Option<f64> {
     page.lines()
@@ -215,14 +220,7 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
         client.get(url("/healthz")).send().await.unwrap().status(),
         200
     );
-    let metrics = client
-        .get(url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = scrape(&client, &url("/metrics")).await;
     assert!(metrics.contains("casewatch_ticks_total"), "{metrics}");
 
     // Two digests, four immediate notices and S7's summary, once each however many evaluations run.
@@ -246,14 +244,7 @@ async fn the_service_runs_reloads_and_stops_cleanly() {
         ]
     );
     // What the delivery worker composed and sent moves the counters as a `tick` does.
-    let metrics = client
-        .get(url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = scrape(&client, &url("/metrics")).await;
     for (series, expected) in [
         (r#"casewatch_messages_composed_total{kind="digest"}"#, 2.0),
         (
