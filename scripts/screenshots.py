@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Pictures of what people read, for the README: the demo's digest, an immediate message and a manager's daily
-summary, rendered by headless Chromium at a phone's width (390 px) and a desktop's (1024 px) into docs/images/.
+"""Pictures of what people read, for the README: the demo's digest, an immediate message, a message to the
+fallback mailbox and a manager's daily summary, rendered by headless Chromium at a phone's width (390 px) and a desktop's (1024 px) into docs/images/.
 
     scripts/screenshots.py [--casewatch BINARY] [--chromium BINARY] [--out DIR]
 
@@ -65,7 +65,12 @@ def pick(outbox):
         sys.exit(f"the demo's outbox lacks a summary, an immediate message or a digest: {[m['subject'] for m in all_]}")
     # A few items: enough to show the grouping by child, short enough for one screen.
     few = lambda m: (abs(items(m["subject"]) - 3), len(m["html"]))
+    # The operations mailbox: notices whose person could not be reached, each saying whom it was meant for.
+    fallback = [m for m in all_ if "casewatch-ops@" in m["to"] and "did not reach" in m["text"]]
+    if not fallback:
+        sys.exit("the demo's outbox lacks a message to the fallback mailbox")
     return {
+        "fallback": min(fallback, key=few),
         "digest": min(digests, key=few),
         "immediate": min(told, key=few),
         "summary": min(summaries, key=lambda m: len(m["html"])),

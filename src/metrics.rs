@@ -211,7 +211,10 @@ fn register_known_labels() {
     // One of each `Unresolved` variant, for its label (the id in it is never used).
     let someone = StaffId::from("");
     let reasons = [
-        Unresolved::NullLink { role: Role::Worker },
+        Unresolved::NullLink {
+            role: Role::Worker,
+            after: None,
+        },
         Unresolved::UnknownId {
             id: someone.clone(),
         },
@@ -412,6 +415,7 @@ mod tests {
             child_label: "CH-1".into(),
             facts: Vec::new(),
             worker_id: None,
+            meant_for: None,
         }
     }
 

@@ -15,8 +15,9 @@ const MAX_COVER_HOPS: usize = 3;
 /// Why a role went to the fallback mailbox. Carries staff ids only: never names.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Unresolved {
-    /// The chain has no one at this step (no allocated worker, or a NULL `manager_id`).
-    NullLink { role: Role },
+    /// The chain has no one at this step (no allocated worker, or a NULL `manager_id`): `after` is the person
+    /// whose `manager_id` is NULL, `None` when there is no worker (or owner) to start from.
+    NullLink { role: Role, after: Option<StaffId> },
     /// A `manager_id`, `worker_id` or `cover_id` that names no staff row.
     UnknownId { id: StaffId },
     /// The chain or the cover chain comes back to someone already in it.
@@ -46,7 +47,7 @@ impl Unresolved {
 impl fmt::Display for Unresolved {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Unresolved::NullLink { role } => write!(f, "no {role} recorded in the chain"),
+            Unresolved::NullLink { role, .. } => write!(f, "no {role} recorded in the chain"),
             Unresolved::UnknownId { id } => write!(f, "staff id {id} is not in the staff table"),
             Unresolved::Loop { id } => write!(f, "the chain loops back to staff id {id}"),
             Unresolved::NoAvailableCover { id } => {
@@ -61,6 +62,53 @@ impl fmt::Display for Unresolved {
             }
         }
     }
+}
+
+/// Whom a notice in the fallback mailbox was meant for and why it came there, in staff ids (never a child's or
+/// a person's name): "Meant for the practice manager of worker S0006. It came here because staff P0003, the
+/// practice manager, has no email address." `start` is where the chain began (the worker, or the owner).
+pub fn meant_for(start: Option<&StaffId>, role: Role, why: &Unresolved) -> String {
+    let label = role.label();
+    let whom = match (role, start) {
+        (Role::Team(_), _) => format!("the {label}"),
+        (Role::Worker | Role::Owner, Some(id)) => format!("the {label}, staff {id}"),
+        (Role::Worker, None) => "the case's allocated worker".to_owned(),
+        (Role::Owner, None) => "the task's owner".to_owned(),
+        (_, Some(id)) => format!("the {label} of worker {id}"),
+        (_, None) => format!("the {label} of the case's worker"),
+    };
+    let because = match why {
+        Unresolved::NullLink { after: None, .. } => match role {
+            Role::Owner => "the task has no owner recorded".to_owned(),
+            _ => "the case has no allocated worker recorded".to_owned(),
+        },
+        Unresolved::NullLink {
+            role: missing,
+            after: Some(id),
+        } => format!(
+            "staff {id} has no manager recorded, so there is no {} in the chain",
+            missing.label()
+        ),
+        Unresolved::UnknownId { id } => {
+            format!("the chain names staff {id}, who is not in the staff table")
+        }
+        Unresolved::Loop { id } => format!(
+            "the chain of managers (or of covers) comes back round to staff {id}: it is a loop"
+        ),
+        Unresolved::NoAvailableCover { id } => {
+            format!("staff {id} is away or inactive and has no available cover")
+        }
+        Unresolved::Unreachable { id } if start == Some(id) => {
+            format!("staff {id} has no email address")
+        }
+        Unresolved::Unreachable { id } => {
+            format!("staff {id}, who holds that role, has no email address")
+        }
+        Unresolved::UnknownTeam { team } => {
+            format!("notify.teams gives no address for the `{team}` team")
+        }
+    };
+    format!("Meant for {whom}. It came here because {because}.")
 }
 
 /// The staff table, by id.
@@ -96,14 +144,19 @@ impl Directory {
     /// The person recorded in `role` for the person the chain starts at (the worker, or an obligation's owner):
     /// the chain over the people recorded, not over their covers.
     fn recorded(&self, start: Option<&StaffId>, role: Role) -> Result<&Staff, Unresolved> {
-        let level = role.level().ok_or(Unresolved::NullLink { role })?;
+        let level = role
+            .level()
+            .ok_or(Unresolved::NullLink { role, after: None })?;
         let first = if role == Role::Owner {
             Role::Owner
         } else {
             Role::Worker
         };
         let mut chain: Vec<&Staff> = Vec::with_capacity(level + 1);
-        let mut next = start.ok_or(Unresolved::NullLink { role: first })?;
+        let mut next = start.ok_or(Unresolved::NullLink {
+            role: first,
+            after: None,
+        })?;
         for step in 0..=level {
             let person = self
                 .staff
@@ -118,9 +171,13 @@ impl Directory {
             if step == level {
                 return Ok(person);
             }
-            next = person.manager_id.as_ref().ok_or(Unresolved::NullLink {
-                role: Role::CHAIN[step + 1],
-            })?;
+            next = person
+                .manager_id
+                .as_ref()
+                .ok_or_else(|| Unresolved::NullLink {
+                    role: Role::CHAIN[step + 1],
+                    after: Some(person.id.clone()),
+                })?;
         }
         unreachable!("the chain stops at the requested role")
     }

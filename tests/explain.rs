@@ -361,3 +361,100 @@ async fn pack_rules_of_every_shape_with_their_times_and_states() {
         "{needs}"
     );
 }
+
+/// `[notify.role_labels]`: an authority that calls its practice managers "supervisors" reads that word in
+/// `explain`, in the email a breach sends and in who-was-told lines; a key that is no role is refused by name.
+#[tokio::test]
+async fn role_labels_name_the_roles_in_the_authority_s_words() {
+    let db = TestDb::sqlite().await;
+    load(&db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("casewatch.toml");
+    let text = |labels: &str| {
+        format!(
+            r#"
+[source]
+url = "{source}"
+[state]
+url = "sqlite://{dir}/state.db"
+[notify]
+fallback_address = "ops@example.org"
+[notify.role_labels]
+{labels}
+[email]
+transport = "file"
+file_dir = "{dir}/outbox"
+from = "casewatch <casewatch@council.example>"
+"#,
+            source = db.url(),
+            dir = dir.path().display()
+        )
+    };
+    std::fs::write(&config, text("practice_lead = \"practice lead\"")).unwrap();
+    let path = config.to_str().unwrap();
+    let (ok, out, err) = casewatch(&["check-config", "--config", path]);
+    assert!(!ok);
+    assert!(
+        format!("{out}{err}").contains("configuration key `notify.role_labels.practice_lead`"),
+        "the unknown key is named: {out}{err}"
+    );
+
+    std::fs::write(&config, text("supervisor = \"supervisor\"")).unwrap();
+    let (ok, text, err) = casewatch(&[
+        "explain", "--config", path, "--case", "C42", "--at", THURSDAY,
+    ]);
+    assert!(ok, "{err}");
+    // The failed visit's re-attempt was due by the end of Thursday 5 March: W42 and their manager P4 are told.
+    assert!(
+        text.contains(
+            "ACTIVE: tells worker W42 <w42@example.org>, supervisor P4 <pm4@example.org>"
+        ),
+        "{text}"
+    );
+    // (The rules' own stage labels keep their words: "Second failed visit: practice manager to decide".)
+    assert!(!text.contains("practice manager P4"), "{text}");
+    // From Tuesday 3rd (the first pass: what was due before it is the go-live backlog, told to no one), Friday
+    // 6th: the breach goes to P4 at once; Thursday 12th: the team manager S7, told who heard before.
+    for pass in ["2026-03-03T09:00:00Z", "2026-03-06T09:00:00Z", THURSDAY] {
+        let (ok, _, err) = casewatch(&["tick", "--config", path, "--at", pass]);
+        assert!(ok, "{err}");
+    }
+    let mail: Vec<String> = walk(&dir.path().join("outbox"));
+    let to_p4 = mail
+        .iter()
+        .find(|m| m.contains("<pm4@example.org>") && m.contains("Re-attempt overdue"))
+        .unwrap_or_else(|| panic!("P4's breach: {mail:#?}"));
+    assert!(to_p4.contains("You are told as: supervisor"), "{to_p4}");
+    let to_s7 = mail
+        .iter()
+        .find(|m| m.contains("<tm7@example.org>") && m.contains("Escalation"))
+        .expect("S7's escalation");
+    assert!(
+        to_s7.contains("Staff P4 (supervisor) was told it was overdue on Fri 6 Mar 2026"),
+        "{to_s7}"
+    );
+    assert!(
+        !mail
+            .iter()
+            .any(|m| m.contains("(practice manager)") || m.contains("as: practice manager"))
+    );
+}
+
+/// Every `.eml` under `dir`, decoded enough to search: quoted-printable soft breaks joined.
+fn walk(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else if path.extension().is_some_and(|e| e == "eml") {
+            let raw = std::fs::read_to_string(&path).unwrap();
+            out.push(
+                raw.replace("=\r\n", "")
+                    .replace("=\n", "")
+                    .replace("\r\n", "\n"),
+            );
+        }
+    }
+    out
+}

@@ -63,6 +63,7 @@ fn an_email_names_the_role_as_people_say_it() {
         history: Vec::new(),
         action: None,
         link: None,
+        meant_for: Vec::new(),
     };
     let message = renderer
         .digest(Some("Pam"), &[item], 25, t("2026-03-27T08:00:00Z"))

@@ -35,6 +35,7 @@ fn line(stage: &str, role: Role, staff: Option<&str>, address: &str, severity: S
         child_label: "LL-1".into(),
         facts: Vec::new(),
         worker_id: None,
+        meant_for: None,
     }
 }
 
@@ -351,6 +352,7 @@ fn item(child: &str, severity: &str, due: &str) -> Item {
         history: Vec::new(),
         action: None,
         link: None,
+        meant_for: Vec::new(),
     }
 }
 

@@ -170,7 +170,10 @@ fn null_manager_and_unknown_ids() {
     let staff = with(team(), "P1", |p| p.manager_id = None);
     assert_eq!(
         who(staff, TeamManager, "2026-03-05"),
-        Err(Unresolved::NullLink { role: TeamManager })
+        Err(Unresolved::NullLink {
+            role: TeamManager,
+            after: Some("P1".into())
+        })
     );
     let staff = with(team(), "W1", |w| w.manager_id = Some("GONE".into()));
     assert_eq!(
@@ -181,7 +184,10 @@ fn null_manager_and_unknown_ids() {
     assert_eq!(
         dir.resolve(None, Worker, d("2026-03-05"))
             .map(|s| s.id.0.clone()),
-        Err(Unresolved::NullLink { role: Worker })
+        Err(Unresolved::NullLink {
+            role: Worker,
+            after: None
+        })
     );
 }
 
@@ -238,5 +244,29 @@ fn one_unreachable_manager_is_logged_once_a_pass_and_counted_every_time() {
             .matches("staff id P1 has no email address")
             .count(),
         2
+    );
+}
+
+/// What the fallback mailbox reads for a NULL manager link and for a case with no worker: whom it was meant for,
+/// and why, by staff id.
+#[test]
+fn the_fallback_mailbox_is_told_whom_it_was_meant_for_and_why() {
+    use casewatch::recipients::meant_for;
+    let staff = with(team(), "P1", |p| p.manager_id = None);
+    let w1 = casewatch::model::StaffId::from("W1");
+    let why = Directory::new(staff)
+        .resolve(Some(&w1), TeamManager, d("2026-03-05"))
+        .unwrap_err();
+    assert_eq!(
+        meant_for(Some(&w1), TeamManager, &why),
+        "Meant for the team manager of worker W1. It came here because staff P1 has no manager recorded, so there \
+         is no team manager in the chain."
+    );
+    let why = Directory::new(team())
+        .resolve(None, Worker, d("2026-03-05"))
+        .unwrap_err();
+    assert_eq!(
+        meant_for(None, Worker, &why),
+        "Meant for the case's allocated worker. It came here because the case has no allocated worker recorded."
     );
 }

@@ -48,6 +48,25 @@ pub struct Item {
     /// The case in the case-management system (`notify.case_url`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    /// In the fallback mailbox: whom each role was meant for and why it came there instead, by staff id
+    /// ("Meant for the practice manager of worker S0006: …"). Empty when the notice reached its person.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub meant_for: Vec<String>,
+}
+
+impl Item {
+    /// "worker, practice manager": the roles as the authority names them (`notify.role_labels`), not as rule
+    /// files write them.
+    pub fn role_words(&self) -> String {
+        self.role
+            .split(", ")
+            .map(|r| {
+                crate::rules::Role::parse(r)
+                    .map_or_else(|_| r.replace('_', " "), |role| role.label().into_owned())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

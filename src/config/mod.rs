@@ -118,6 +118,9 @@ pub struct NotifySettings {
     /// where the case's id goes, e.g. `https://lcs.council.example/case/{case_id}`.
     #[serde(default, deserialize_with = "case_url")]
     pub case_url: Option<String>,
+    /// How the roles are named to people (`[notify.role_labels]`): the authority's own words.
+    #[serde(default)]
+    pub role_labels: crate::rules::RoleLabels,
 }
 
 fn case_url<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
@@ -275,6 +278,7 @@ impl Config {
             .extract()
             .map_err(|e| ConfigError::Invalid(describe(e)))?;
         check_webhooks(&settings.webhooks)?;
+        check_role_labels(&settings.notify.role_labels)?;
         settings.schedule.validate().map_err(ConfigError::Invalid)?;
         settings.delivery.validate().map_err(ConfigError::Invalid)?;
         if let Some(email) = &settings.email {
@@ -304,12 +308,29 @@ impl Config {
             Some(directory) => Some(StaffDirectory::load(&base.join(&directory.file))?),
             None => None,
         };
+        settings.notify.role_labels.install();
         Ok(Config {
             path: path.to_owned(),
             settings,
             rules,
             staff_directory,
         })
+    }
+}
+
+/// A role named by nothing reads as a gap in every message.
+fn check_role_labels(labels: &crate::rules::RoleLabels) -> Result<(), ConfigError> {
+    let keys = [
+        ("worker", &labels.worker),
+        ("supervisor", &labels.supervisor),
+        ("team_manager", &labels.team_manager),
+        ("senior_manager", &labels.senior_manager),
+    ];
+    match keys.iter().find(|(_, label)| label.trim().is_empty()) {
+        Some((key, _)) => Err(ConfigError::Invalid(format!(
+            "configuration key `notify.role_labels.{key}`: a role's label cannot be empty"
+        ))),
+        None => Ok(()),
     }
 }
 

@@ -51,6 +51,9 @@ pub struct Line {
     /// managers' summary: a manager's part of the service is their reports' caseloads.
     #[serde(skip)]
     pub worker_id: Option<String>,
+    /// In the fallback mailbox: whom the line was meant for and why it came there (staff ids only).
+    #[serde(skip)]
+    pub meant_for: Option<String>,
 }
 
 /// The child as a notice names them: the case reference unless names are configured.
@@ -176,6 +179,10 @@ impl<'a> Evaluator<'a> {
                     _ => active.worker_id.as_ref(),
                 };
                 let recipient = self.resolver.resolve(start, role);
+                let meant_for = recipient
+                    .fallback
+                    .as_ref()
+                    .map(|why| crate::recipients::meant_for(start, role, why));
                 out(Line {
                     rule: rule.id.clone(),
                     stage: stage.name.clone(),
@@ -193,6 +200,7 @@ impl<'a> Evaluator<'a> {
                     child_label: label.clone().unwrap_or_default(),
                     facts: active.facts.clone(),
                     worker_id: active.worker_id.as_ref().map(|w| w.0.clone()),
+                    meant_for,
                 });
             }
         }

@@ -344,6 +344,7 @@ mod tests {
                     child_label: String::new(),
                     facts: Vec::new(),
                     worker_id: None,
+                    meant_for: None,
                 }
             })
             .collect()

@@ -116,6 +116,7 @@ mod tests {
             history: Vec::new(),
             action: None,
             link: None,
+            meant_for: Vec::new(),
         }
     }
 

@@ -229,10 +229,16 @@ pub fn plan<'l>(
                     history: Vec::new(),
                     action: Some(stage.action.clone()),
                     link: None,
+                    meant_for: Vec::new(),
                 },
             });
             if !draft.roles.contains(&line.role) {
                 draft.roles.push(line.role);
+            }
+            if let Some(words) = &line.meant_for
+                && !draft.item.meant_for.contains(words)
+            {
+                draft.item.meant_for.push(words.clone());
             }
         }
     }

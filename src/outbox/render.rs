@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use crate::calendar::LONDON;
 use crate::channels::Item;
-use crate::rules::Role;
 
 const BUILTIN: [(&str, &str); 6] = [
     (
@@ -102,18 +101,6 @@ fn local(t: DateTime<Utc>) -> String {
         .to_string()
 }
 
-/// "worker, practice manager": the roles as history lines and `explain` name them (`supervisor` is the practice
-/// manager), not as rule files write them.
-fn role_words(roles: &str) -> String {
-    roles
-        .split(", ")
-        .map(|r| {
-            Role::parse(r).map_or_else(|_| r.replace('_', " "), |role| role.label().into_owned())
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 #[derive(Serialize)]
 struct ItemView<'a> {
     #[serde(flatten)]
@@ -134,7 +121,7 @@ impl<'a> From<&'a Item> for ItemView<'a> {
             due_local: local(item.due_at),
             from_local: local(item.from),
             colour: colour(&item.severity),
-            role_label: role_words(&item.role),
+            role_label: item.role_words(),
         }
     }
 }
@@ -207,6 +194,7 @@ impl Renderer {
             history: vec!["No one had been told of this before.".into()],
             action: Some("Do it.".into()),
             link: Some("https://lcs.example/case/C1".into()),
+            meant_for: vec!["Meant for the practice manager of worker S1.".into()],
         };
         // Two of the same, one listed: the "and 1 more" wording is rendered too.
         renderer.digest(
@@ -283,7 +271,9 @@ impl Renderer {
         }
         let summary = count_summary(items);
         let subject = format!("{summary} — casewatch");
-        let ctx = context! { recipient, subject => subject.clone(), summary, at_once, listed, more, more_summary, groups => Value::from(Serde(&groups)), sent_local => local(now) };
+        // The fallback mailbox: every item was meant for someone else.
+        let undelivered = items.iter().all(|i| !i.meant_for.is_empty());
+        let ctx = context! { recipient, subject => subject.clone(), summary, at_once, undelivered, listed, more, more_summary, groups => Value::from(Serde(&groups)), sent_local => local(now) };
         Ok(Rendered {
             text: self.render("digest.txt", &ctx)?,
             html: self.render("digest.html", &ctx)?,

@@ -8,11 +8,14 @@ pub mod evidence;
 pub mod explain;
 pub mod expr;
 pub mod facts;
+mod labels;
 mod load;
 mod phrases;
 pub mod shape;
 pub mod subject;
 pub mod vocabulary;
+
+pub use labels::RoleLabels;
 
 use std::fmt;
 
@@ -183,13 +186,13 @@ impl Role {
         }
     }
 
-    /// How a person reads the role in a notice.
+    /// How a person reads the role in a notice: the authority's word (`notify.role_labels`).
     pub fn label(self) -> std::borrow::Cow<'static, str> {
         match self {
-            Role::Worker => "worker".into(),
-            Role::Supervisor => "practice manager".into(),
-            Role::TeamManager => "team manager".into(),
-            Role::SeniorManager => "senior manager".into(),
+            Role::Worker => RoleLabels::current(|l| &l.worker, "worker"),
+            Role::Supervisor => RoleLabels::current(|l| &l.supervisor, "practice manager"),
+            Role::TeamManager => RoleLabels::current(|l| &l.team_manager, "team manager"),
+            Role::SeniorManager => RoleLabels::current(|l| &l.senior_manager, "senior manager"),
             Role::Owner => "owner".into(),
             Role::Team(team) => format!("{} team", team.as_str()).into(),
         }

@@ -6,7 +6,7 @@
 //! 390-pixel screen, and the sentence above it (first, last and highest point) is what a screen reader and the
 //! plain-text part say instead.
 
-use chrono::{DateTime, Datelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
 use super::{Summary, Timeliness};
@@ -31,6 +31,49 @@ fn day(d: chrono::NaiveDate) -> String {
     d.format("%a %-d %b").to_string()
 }
 
+/// "950 working days overdue (about 3 years 8 months)": the count the rules run on, and the time a manager
+/// pictures once it is more than a month. `today` is the summary's day; the calendar time runs from the day due.
+pub fn overdue_words(
+    working_days: u32,
+    due: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> String {
+    let count = format!(
+        "{working_days} working day{} overdue",
+        if working_days == 1 { "" } else { "s" }
+    );
+    let whole = chrono::Months::new;
+    let mut months = (today.year() - due.year()) * 12 + today.month() as i32 - due.month() as i32;
+    if today.day() < due.day() {
+        months -= 1;
+    }
+    if months < 1 {
+        return count;
+    }
+    // To the nearest month: half a month or more past the whole months counts as one more.
+    let past = due + whole(months as u32);
+    if (today - past).num_days() >= 15 {
+        months += 1;
+    }
+    let plural = |n: i32, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    let (years, months) = (months / 12, months % 12);
+    let about = match (years, months) {
+        (0, m) => plural(m, "month"),
+        (y, 0) => plural(y, "year"),
+        (y, m) => format!("{} {}", plural(y, "year"), plural(m, "month")),
+    };
+    format!("{count} (about {about})")
+}
+
+/// An obligation's [`overdue_words`] on the summary's day.
+pub fn overdue(s: &Summary, o: &super::Overdue) -> String {
+    overdue_words(
+        o.working_days_overdue,
+        crate::calendar::local_date(o.due_at),
+        crate::calendar::local_date(s.at),
+    )
+}
+
 #[derive(Serialize)]
 pub struct View<'s> {
     pub subject: String,
@@ -47,6 +90,8 @@ pub struct View<'s> {
     pub oldest: Vec<OverdueView<'s>>,
     pub more: usize,
     pub trend: Vec<Bar>,
+    /// The chart's axis: one label under each week's bars.
+    pub weeks: Vec<Week>,
     /// The trend in one sentence: the chart's text equivalent.
     pub trend_words: String,
     pub timeliness: Vec<TimelinessView<'s>>,
@@ -86,6 +131,8 @@ pub struct OverdueView<'s> {
     #[serde(flatten)]
     pub item: &'s super::Overdue,
     pub due_local: String,
+    /// "950 working days overdue (about 3 years 8 months)".
+    pub overdue_words: String,
     pub colour: &'static str,
     /// "Fri 13 Mar 2026", when a silence holds it back.
     pub silenced_local: Option<String>,
@@ -94,10 +141,40 @@ pub struct OverdueView<'s> {
 #[derive(Serialize)]
 pub struct Bar {
     pub label: String,
-    /// The day of the month under Mondays, so the axis reads in weeks.
+    /// "Mon 7 Dec" on the first working day of each week (else empty), so the axis reads in weeks.
     pub tick: String,
     pub open: u32,
     pub height: u32,
+}
+
+/// A week of the chart's axis: the date of its first working day under its `span` bars ("Mon 7 Dec"; the day
+/// alone, "7 Dec", under a week of two bars, nothing under one, so a label never widens its bars).
+#[derive(Debug, PartialEq, Eq, Serialize)]
+pub struct Week {
+    pub label: String,
+    pub span: usize,
+}
+
+/// The trend's days grouped by week (Monday to Sunday), each labelled by its first day.
+pub fn weeks(days: &[chrono::NaiveDate]) -> Vec<Week> {
+    let mut weeks: Vec<(chrono::NaiveDate, usize)> = Vec::new();
+    for d in days {
+        match weeks.last_mut() {
+            Some((first, span)) if first.iso_week() == d.iso_week() => *span += 1,
+            _ => weeks.push((*d, 1)),
+        }
+    }
+    weeks
+        .into_iter()
+        .map(|(first, span)| Week {
+            label: match span {
+                1 => String::new(),
+                2 => first.format("%-d %b").to_string(),
+                _ => day(first),
+            },
+            span,
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -158,6 +235,7 @@ pub fn view(s: &Summary) -> View<'_> {
             .map(|item| OverdueView {
                 item,
                 due_local: local(item.due_at),
+                overdue_words: overdue(s, item),
                 silenced_local: item.silenced_until.map(super::quiet::until_words),
                 colour: if item.severity == "escalation" {
                     "#d4351c"
@@ -167,13 +245,15 @@ pub fn view(s: &Summary) -> View<'_> {
             })
             .collect(),
         more: s.oldest.len().saturating_sub(OLDEST),
+        weeks: weeks(&s.trend.iter().map(|p| p.day).collect::<Vec<_>>()),
         trend: s
             .trend
             .iter()
-            .map(|p| Bar {
+            .enumerate()
+            .map(|(i, p)| Bar {
                 label: day(p.day),
-                tick: if p.day.weekday() == Weekday::Mon {
-                    p.day.day().to_string()
+                tick: if i == 0 || s.trend[i - 1].day.iso_week() != p.day.iso_week() {
+                    day(p.day)
                 } else {
                     String::new()
                 },
@@ -416,5 +496,74 @@ mod tests {
         assert_eq!(row(8, 1).percent(), 13); // 12.5
         assert_eq!(row(0, 0).percent(), 0);
         assert_eq!(row(4, 4).percent(), 100);
+    }
+}
+
+#[cfg(test)]
+mod words {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn overdue_in_working_days_and_in_months_and_years() {
+        // Due Monday 2 March 2026, read Friday 6 March: four working days, under a month.
+        assert_eq!(
+            overdue_words(4, d("2026-03-02"), d("2026-03-06")),
+            "4 working days overdue"
+        );
+        assert_eq!(
+            overdue_words(1, d("2026-03-05"), d("2026-03-06")),
+            "1 working day overdue"
+        );
+        // 2 March 2023 to 7 December 2026: 3 years 9 months and 5 days.
+        assert_eq!(
+            overdue_words(950, d("2023-03-02"), d("2026-12-07")),
+            "950 working days overdue (about 3 years 9 months)"
+        );
+        // 10 October to 7 December: 1 month and 27 days, nearer two months.
+        assert_eq!(
+            overdue_words(40, d("2026-10-10"), d("2026-12-07")),
+            "40 working days overdue (about 2 months)"
+        );
+        // Exactly a year.
+        assert_eq!(
+            overdue_words(253, d("2025-12-07"), d("2026-12-07")),
+            "253 working days overdue (about 1 year)"
+        );
+    }
+
+    #[test]
+    fn the_axis_names_the_first_day_of_each_week() {
+        // Working days from Tuesday 10 November 2026 to Monday 7 December: a week of four, three of five, and one
+        // day alone (too narrow for a label).
+        let mut days = vec![
+            d("2026-11-10"),
+            d("2026-11-11"),
+            d("2026-11-12"),
+            d("2026-11-13"),
+        ];
+        for monday in ["2026-11-16", "2026-11-23", "2026-11-30"] {
+            let monday = d(monday);
+            days.extend((0..5).map(|i| monday + chrono::Days::new(i)));
+        }
+        days.push(d("2026-12-07"));
+        let labels: Vec<(String, usize)> = weeks(&days)
+            .into_iter()
+            .map(|w| (w.label, w.span))
+            .collect();
+        assert_eq!(
+            labels,
+            [
+                ("Tue 10 Nov".to_owned(), 4),
+                ("Mon 16 Nov".to_owned(), 5),
+                ("Mon 23 Nov".to_owned(), 5),
+                ("Mon 30 Nov".to_owned(), 5),
+                (String::new(), 1),
+            ]
+        );
     }
 }

@@ -174,6 +174,7 @@ pub fn item(severity: &str, title: &str, child: &str, due_at: &str) -> Item {
         history: Vec::new(),
         action: None,
         link: None,
+        meant_for: Vec::new(),
     }
 }
 

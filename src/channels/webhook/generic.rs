@@ -108,6 +108,7 @@ mod tests {
                 history: Vec::new(),
                 action: None,
                 link: None,
+                meant_for: Vec::new(),
             }],
             listed: 1,
             summary: None,

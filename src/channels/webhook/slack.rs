@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::text::{count_line, severity, sparkline, truncate, uk_time, working_days};
+use super::text::{count_line, severity, sparkline, truncate, uk_time};
 use crate::channels::{Item, Message};
 use crate::summary::Summary;
 
@@ -61,6 +61,7 @@ fn item_section(item: &Item) -> Value {
         escape(&truncate(&item.title, 500))
     );
     for (heading, lines) in [
+        ("Why it came here", item.meant_for.as_slice()),
         ("What happened", item.facts.as_slice()),
         ("Told before", item.history.as_slice()),
         ("To do", item.action.as_slice()),
@@ -79,7 +80,7 @@ fn item_section(item: &Item) -> Value {
             field("Child", &item.child),
             field("Stage", stage),
             field("Due (UK time)", &uk_time(item.due_at)),
-            field("You are told as", &item.role.replace('_', " ")),
+            field("You are told as", &item.role_words()),
         ],
     });
     if let Some(link) = &item.link {
@@ -130,7 +131,7 @@ fn summary_blocks(s: &Summary) -> Vec<Value> {
             escape(&o.child),
             escape(&o.title),
             escape(&o.stage),
-            working_days(o.working_days_overdue),
+            crate::summary::render::overdue(s, o),
             escape(&o.worker),
             escape(&o.team)
         ));

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::text::{count_line, severity, sparkline, truncate, uk_time, working_days};
+use super::text::{count_line, severity, sparkline, truncate, uk_time};
 use crate::channels::{Item, Message};
 use crate::summary::Summary;
 
@@ -123,11 +123,11 @@ fn summary_blocks(subject: &str, s: &Summary) -> Vec<Value> {
     }
     for o in s.oldest.iter().take(SUMMARY_ROWS) {
         let line = format!(
-            "{}: {} ({}), {} overdue; {}, {}",
+            "{}: {} ({}), {}; {}, {}",
             o.child,
             o.title,
             o.stage,
-            working_days(o.working_days_overdue),
+            crate::summary::render::overdue(s, o),
             o.worker,
             o.team
         );
@@ -184,7 +184,7 @@ fn item_block(item: &Item) -> Value {
                 { "title": "Child", "value": item.child },
                 { "title": "Stage", "value": truncate(stage, 200) },
                 { "title": "Due (UK time)", "value": uk_time(item.due_at) },
-                { "title": "You are told as", "value": item.role.replace('_', " ") },
+                { "title": "You are told as", "value": item.role_words() },
             ],
         }),
     ];
@@ -198,6 +198,7 @@ fn item_block(item: &Item) -> Value {
             }));
         }
     };
+    text("Why it came here", &item.meant_for);
     text("What happened", &item.facts);
     text("Told before", &item.history);
     text("To do", item.action.as_slice());

@@ -32,11 +32,6 @@ pub(super) fn sparkline(values: &[u32]) -> String {
         .collect()
 }
 
-/// "1 working day", "5 working days".
-pub(super) fn working_days(n: u32) -> String {
-    format!("{n} working day{}", if n == 1 { "" } else { "s" })
-}
-
 /// A summary's rows as short lines for a card: "Team 3: 2 escalations, 5 breaches".
 pub(super) fn count_line(count: &crate::summary::Count) -> String {
     let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
