@@ -103,6 +103,7 @@ pub async fn compose(
             let message = bounded(group, &told, settings)?;
             let (key, body) = if let [item] = message.items.as_slice() {
                 let guidance = pack.rule(&item.rule).and_then(|r| r.guidance.as_deref());
+                let guidance = guidance.map(crate::rules::guidance::for_people);
                 let body = renderer.immediate(first.to_name.as_deref(), item, guidance, now)?;
                 (format!("immediate|{}", first.notice_key), body)
             } else {

@@ -8,6 +8,7 @@ pub mod evidence;
 pub mod explain;
 pub mod expr;
 pub mod facts;
+pub mod guidance;
 mod labels;
 mod load;
 mod phrases;
