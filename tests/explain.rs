@@ -14,7 +14,7 @@ use std::process::Command;
 
 use casewatch::model::{CareLeaverCategory, VisitType};
 use support::TestDb;
-use support::fixtures::{date, event};
+use support::fixtures::{date, eml_texts, event, file_outbox_config};
 
 /// Thursday 12 March 2026, 09:00 GMT.
 const THURSDAY: &str = "2026-03-12T09:00:00Z";
@@ -71,28 +71,8 @@ async fn every_kind_of_obligation_with_its_anchors_states_recipients_and_what_wa
     load(&db).await;
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("casewatch.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[source]
-url = "{source}"
-[state]
-url = "sqlite://{dir}/state.db"
-[notify]
-fallback_address = "ops@example.org"
-[rules]
-packs = ["lcs"]
-[email]
-transport = "file"
-file_dir = "{dir}/outbox"
-from = "casewatch <casewatch@council.example>"
-"#,
-            source = db.url(),
-            dir = dir.path().display()
-        ),
-    )
-    .unwrap();
+    let text = file_outbox_config(db.url(), dir.path(), "[rules]\npacks = [\"lcs\"]");
+    std::fs::write(&config, text).unwrap();
     let config = config.to_str().unwrap();
 
     // Before any pass there is no state database: explain says so and creates none.
@@ -371,23 +351,10 @@ async fn role_labels_name_the_roles_in_the_authority_s_words() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("casewatch.toml");
     let text = |labels: &str| {
-        format!(
-            r#"
-[source]
-url = "{source}"
-[state]
-url = "sqlite://{dir}/state.db"
-[notify]
-fallback_address = "ops@example.org"
-[notify.role_labels]
-{labels}
-[email]
-transport = "file"
-file_dir = "{dir}/outbox"
-from = "casewatch <casewatch@council.example>"
-"#,
-            source = db.url(),
-            dir = dir.path().display()
+        file_outbox_config(
+            db.url(),
+            dir.path(),
+            &format!("[notify.role_labels]\n{labels}"),
         )
     };
     std::fs::write(&config, text("practice_lead = \"practice lead\"")).unwrap();
@@ -419,7 +386,7 @@ from = "casewatch <casewatch@council.example>"
         let (ok, _, err) = casewatch(&["tick", "--config", path, "--at", pass]);
         assert!(ok, "{err}");
     }
-    let mail: Vec<String> = walk(&dir.path().join("outbox"));
+    let mail = eml_texts(&dir.path().join("outbox"));
     let to_p4 = mail
         .iter()
         .find(|m| m.contains("<pm4@example.org>") && m.contains("Re-attempt overdue"))
@@ -438,23 +405,4 @@ from = "casewatch <casewatch@council.example>"
             .iter()
             .any(|m| m.contains("(practice manager)") || m.contains("as: practice manager"))
     );
-}
-
-/// Every `.eml` under `dir`, decoded enough to search: quoted-printable soft breaks joined.
-fn walk(dir: &std::path::Path) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(walk(&path));
-        } else if path.extension().is_some_and(|e| e == "eml") {
-            let raw = std::fs::read_to_string(&path).unwrap();
-            out.push(
-                raw.replace("=\r\n", "")
-                    .replace("=\n", "")
-                    .replace("\r\n", "\n"),
-            );
-        }
-    }
-    out
 }

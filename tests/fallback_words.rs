@@ -14,6 +14,7 @@ mod county;
 use std::process::Command;
 
 use support::TestDb;
+use support::fixtures::{eml_texts, file_outbox_config};
 
 fn casewatch(args: &[&str]) -> (bool, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_casewatch"))
@@ -23,23 +24,6 @@ fn casewatch(args: &[&str]) -> (bool, String) {
     let text =
         String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     (out.status.success(), text)
-}
-
-/// Every `.eml` under `dir`, quoted-printable soft breaks joined and `=3D` decoded.
-fn mail(dir: &std::path::Path) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(mail(&path));
-        } else if path.extension().is_some_and(|e| e == "eml") {
-            let raw = std::fs::read_to_string(&path)
-                .unwrap()
-                .replace("\r\n", "\n");
-            out.push(raw.replace("=\n", "").replace("=3D", "="));
-        }
-    }
-    out
 }
 
 /// The message to the fallback mailbox after Tuesday's and Friday's passes, with `staff` laid over the county's
@@ -54,35 +38,15 @@ async fn fallback_message(staff: &str) -> String {
     )
     .unwrap();
     let config = dir.path().join("casewatch.toml");
-    std::fs::write(
-        &config,
-        format!(
-            r#"
-[source]
-url = "{source}"
-[state]
-url = "sqlite://{dir}/state.db"
-[notify]
-fallback_address = "ops@example.org"
-[directory]
-file = "staff.csv"
-[email]
-transport = "file"
-file_dir = "{dir}/outbox"
-from = "casewatch <casewatch@council.example>"
-"#,
-            source = db.url(),
-            dir = dir.path().display()
-        ),
-    )
-    .unwrap();
+    let text = file_outbox_config(db.url(), dir.path(), "[directory]\nfile = \"staff.csv\"");
+    std::fs::write(&config, text).unwrap();
     let config = config.to_str().unwrap();
     // Tuesday 3rd first, so that Friday's breach is told rather than counted as the go-live backlog.
     for at in ["2026-03-03T09:00:00Z", "2026-03-06T09:00:00Z"] {
         let (ok, out) = casewatch(&["tick", "--config", config, "--at", at]);
         assert!(ok, "{out}");
     }
-    let all = mail(&dir.path().join("outbox"));
+    let all = eml_texts(&dir.path().join("outbox"));
     let to_ops: Vec<&String> = all
         .iter()
         .filter(|m| m.contains("To: ops@example.org") && m.contains("Re-attempt overdue"))

@@ -510,30 +510,39 @@ mod words {
 
     #[test]
     fn overdue_in_working_days_and_in_months_and_years() {
-        // Due Monday 2 March 2026, read Friday 6 March: four working days, under a month.
-        assert_eq!(
-            overdue_words(4, d("2026-03-02"), d("2026-03-06")),
-            "4 working days overdue"
-        );
-        assert_eq!(
-            overdue_words(1, d("2026-03-05"), d("2026-03-06")),
-            "1 working day overdue"
-        );
-        // 2 March 2023 to 7 December 2026: 3 years 9 months and 5 days.
-        assert_eq!(
-            overdue_words(950, d("2023-03-02"), d("2026-12-07")),
-            "950 working days overdue (about 3 years 9 months)"
-        );
-        // 10 October to 7 December: 1 month and 27 days, nearer two months.
-        assert_eq!(
-            overdue_words(40, d("2026-10-10"), d("2026-12-07")),
-            "40 working days overdue (about 2 months)"
-        );
-        // Exactly a year.
-        assert_eq!(
-            overdue_words(253, d("2025-12-07"), d("2026-12-07")),
-            "253 working days overdue (about 1 year)"
-        );
+        let cases = [
+            // Due Monday 2 March 2026, read Friday 6 March: four working days, under a month.
+            (4, "2026-03-02", "2026-03-06", "4 working days overdue"),
+            (1, "2026-03-05", "2026-03-06", "1 working day overdue"),
+            // 2 March 2023 to 7 December 2026: 3 years 9 months and 5 days.
+            (
+                950,
+                "2023-03-02",
+                "2026-12-07",
+                "950 working days overdue (about 3 years 9 months)",
+            ),
+            // 10 October to 7 December: 1 month and 27 days, nearer two months.
+            (
+                40,
+                "2026-10-10",
+                "2026-12-07",
+                "40 working days overdue (about 2 months)",
+            ),
+            // Exactly a year.
+            (
+                253,
+                "2025-12-07",
+                "2026-12-07",
+                "253 working days overdue (about 1 year)",
+            ),
+        ];
+        for (working_days, due, today, words) in cases {
+            assert_eq!(
+                overdue_words(working_days, d(due), d(today)),
+                words,
+                "due {due}, read {today}"
+            );
+        }
     }
 
     #[test]

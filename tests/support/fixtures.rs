@@ -136,3 +136,42 @@ pub fn record(id: &str, case_id: &str, kind: &str, completed_at: &str) -> Record
         event_id: None,
     }
 }
+
+/// A configuration over the case database at `source`, with its state database in `dir` and every email written
+/// into `dir/outbox` as an `.eml` file, the fallback mailbox `ops@example.org`; `extra` is TOML appended (tables).
+pub fn file_outbox_config(source: &str, dir: &std::path::Path, extra: &str) -> String {
+    format!(
+        r#"
+[source]
+url = "{source}"
+[state]
+url = "sqlite://{dir}/state.db"
+[notify]
+fallback_address = "ops@example.org"
+[email]
+transport = "file"
+file_dir = "{dir}/outbox"
+from = "casewatch <casewatch@council.example>"
+{extra}
+"#,
+        dir = dir.display()
+    )
+}
+
+/// Every `.eml` file under `dir` (as the file transport writes them), with quoted-printable soft line breaks
+/// joined and `=3D` read as `=`, so that a test can search the words a person reads.
+pub fn eml_texts(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(eml_texts(&path));
+        } else if path.extension().is_some_and(|e| e == "eml") {
+            let raw = std::fs::read_to_string(&path)
+                .unwrap()
+                .replace("\r\n", "\n");
+            out.push(raw.replace("=\n", "").replace("=3D", "="));
+        }
+    }
+    out
+}
