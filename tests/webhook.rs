@@ -238,6 +238,29 @@ async fn teams_card_says_what_happened_who_was_told_what_to_do_and_opens_the_cas
     assert_eq!(button["url"], "https://lcs.council.example/case/C-1001");
 }
 
+/// A notice that reached no one: the card says whom it was meant for and why, and names the role as the
+/// authority does ("practice manager", not the rule files' `supervisor`).
+#[tokio::test]
+async fn teams_card_of_a_notice_meant_for_someone_else_says_whom_and_why() {
+    let server = Server::start([Reply::status(202)]).await;
+    let (channel, _dir) = channel_for(WebhookKind::Teams, &server);
+    let mut item = told_item();
+    item.role = "supervisor".into();
+    let why = "Meant for the practice manager of worker W42. It came here because staff P4, who holds that role, \
+               has no email address.";
+    item.meant_for = vec![why.into()];
+    channel.send(&message("k-6b", vec![item])).await.unwrap();
+    let body = server.only_request().json();
+    let items = body["attachments"][0]["content"]["body"][1]["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(items[1]["facts"][3]["title"], "You are told as");
+    assert_eq!(items[1]["facts"][3]["value"], "practice manager");
+    let texts: Vec<&str> = items.iter().filter_map(|i| i["text"].as_str()).collect();
+    assert_eq!(texts[1], format!("**Why it came here:** {why}"));
+}
+
 #[tokio::test]
 async fn a_teams_card_of_many_full_items_stays_under_teams_limit() {
     // Teams refuses cards of more than about 28 KB. Fifty items with long facts, history and action texts.
