@@ -5,7 +5,7 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, WriteTx};
 use crate::on_pool;
 
 /// A stored message, as delivery and `casewatch outbox` see it.
@@ -155,7 +155,7 @@ impl Store {
             ),
         };
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(record)
                 .bind(attempt.message_id)
                 .bind(at)
@@ -213,7 +213,7 @@ impl Store {
         let event =
             "INSERT INTO events (at, kind, message_id, detail) VALUES ($1, 'requeued', $2, $3)";
         let ids = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let ids: Vec<i64> = sqlx::query_scalar(sql)
                 .bind(now)
                 .bind(id)

@@ -3,7 +3,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{QueryBuilder, Row};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, WriteTx};
 use crate::on_pool;
 use crate::outbox::Draft;
 
@@ -136,7 +136,7 @@ impl Store {
                    WHERE rule = $3 AND case_id = $4 AND subject_id = $5 AND stage = $6 AND from_at = $7 \
                    AND ended_at IS NULL";
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for (key, reason) in ended {
                 sqlx::query(sql)
                     .bind(now)
@@ -293,7 +293,7 @@ impl Store {
                       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $11, $12) \
                       ON CONFLICT (message_key) DO NOTHING RETURNING id";
         let id = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: Option<i64> = sqlx::query_scalar(insert)
                 .bind(m.key)
                 .bind(m.kind)
