@@ -21,10 +21,12 @@ use sqlx::{PgPool, SqlitePool};
 use crate::config::secret::redact_url;
 
 mod audit;
+mod body;
 mod delivery;
 mod history;
 pub mod lock;
 mod outbox;
+mod prune;
 mod silences;
 mod timing;
 mod told;
@@ -34,6 +36,7 @@ pub use delivery::{Attempt, AttemptOutcome, StoredMessage};
 pub use history::EpisodeSpan;
 pub use lock::{EvaluationLock, LockError, ProcessLock, Role};
 pub use outbox::{NewMessage, PendingNotice, StageEpisode, StageKey};
+pub use prune::Pruned;
 pub use silences::{NewSilence, Silence};
 pub use told::Told;
 
