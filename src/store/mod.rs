@@ -135,7 +135,7 @@ impl Store {
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
             Store::Sqlite(pool) => {
-                if self.schema_is_current(&SQLITE_MIGRATIONS).await? {
+                if sqlite_schema_is_current(pool).await? {
                     return Ok(());
                 }
                 let path = pool.connect_options().get_filename().to_owned();
@@ -147,30 +147,6 @@ impl Store {
             Store::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
         }
         Ok(())
-    }
-
-    /// Whether every migration this release knows is applied already, as it is (read, not written).
-    async fn schema_is_current(
-        &self,
-        migrator: &sqlx::migrate::Migrator,
-    ) -> Result<bool, StoreError> {
-        let table =
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'";
-        let applied = "SELECT version, checksum FROM _sqlx_migrations WHERE success";
-        let rows: Vec<(i64, Vec<u8>)> = on_pool!(self, |pool| {
-            let exists: i64 = sqlx::query_scalar(table).fetch_one(pool).await?;
-            if exists == 0 {
-                return Ok(false);
-            }
-            sqlx::query_as(applied).fetch_all(pool).await
-        })?;
-        Ok(migrator
-            .iter()
-            .filter(|m| !m.migration_type.is_down_migration())
-            .all(|m| {
-                rows.iter()
-                    .any(|(v, sum)| *v == m.version && sum.as_slice() == &*m.checksum)
-            }))
     }
 
     /// Whether the database answers (for `/readyz`).
@@ -188,6 +164,28 @@ impl Store {
             Store::Postgres(_) => "postgres",
         }
     }
+}
+
+/// Whether every SQLite migration this release knows is applied already, as it is (read, not written).
+async fn sqlite_schema_is_current(pool: &SqlitePool) -> Result<bool, sqlx::Error> {
+    let table =
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'";
+    let exists: i64 = sqlx::query_scalar(table).fetch_one(pool).await?;
+    if exists == 0 {
+        return Ok(false);
+    }
+    let applied: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations WHERE success")
+            .fetch_all(pool)
+            .await?;
+    Ok(SQLITE_MIGRATIONS
+        .iter()
+        .filter(|m| !m.migration_type.is_down_migration())
+        .all(|m| {
+            applied
+                .iter()
+                .any(|(v, sum)| *v == m.version && sum.as_slice() == &*m.checksum)
+        }))
 }
 
 /// Beginning a transaction that writes: `BEGIN IMMEDIATE` on SQLite (the write lock first, see the module
