@@ -190,6 +190,15 @@ pub enum OutboxCommand {
         #[arg(long, conflicts_with = "id")]
         all_dead: bool,
     },
+    /// Remove the bodies and items of messages sent more than `state.retain_days` ago (the service does so once a
+    /// day); who was told what, when, how and with what result is kept.
+    Prune {
+        #[command(flatten)]
+        config: ConfigArg,
+        /// The instant it is done as of, RFC 3339 (default: now; for tests).
+        #[arg(long)]
+        at: Option<DateTime<Utc>>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -590,6 +599,18 @@ async fn outbox(cmd: OutboxCommand) -> anyhow::Result<()> {
                 );
             }
             println!("{} message(s)", messages.len());
+        }
+        OutboxCommand::Prune { config, at } => {
+            let config = Config::load(&config.config)?;
+            let store = app::open_store(&config).await?;
+            let now = at.unwrap_or_else(Utc::now);
+            let state = &config.settings.state;
+            let pruned = store.prune(state.prune_before(now), now).await?;
+            println!(
+                "pruned the bodies of {} message(s) sent more than {} days ago and the items of {} notice(s); \
+                 the audit rows are kept",
+                pruned.messages, state.retain_days, pruned.notices
+            );
         }
         OutboxCommand::Retry { config, id, .. } => {
             let store = app::open_store(&Config::load(&config.config)?).await?;

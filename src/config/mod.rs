@@ -71,6 +71,39 @@ pub struct SourceSettings {
 pub struct StateSettings {
     #[serde(default = "default_state_url")]
     pub url: String,
+    /// Days a sent message's body and items are kept; then they are pruned and the audit rows kept.
+    #[serde(default = "default_retain_days")]
+    pub retain_days: u32,
+}
+
+/// Six years: the Limitation Act 1980's period for most claims, and the period records guidance gives for the
+/// evidence of management oversight after the last action on it. Only the words of a message go then; who was told
+/// what, when, how and with what result is never pruned.
+pub const DEFAULT_RETAIN_DAYS: u32 = 2190;
+
+fn default_retain_days() -> u32 {
+    DEFAULT_RETAIN_DAYS
+}
+
+impl StateSettings {
+    pub fn validate(&self) -> Result<(), String> {
+        if self.retain_days < 30 {
+            return Err(format!(
+                "configuration key `state.retain_days`: at least 30 days (a message's body is kept for its \
+                 readers' questions at least that long), found {}",
+                self.retain_days
+            ));
+        }
+        Ok(())
+    }
+
+    /// The instant before which sent messages are pruned, as of `now`.
+    pub fn prune_before(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> chrono::DateTime<chrono::Utc> {
+        now - chrono::Duration::days(i64::from(self.retain_days))
+    }
 }
 
 fn default_state_url() -> String {
@@ -81,6 +114,7 @@ impl Default for StateSettings {
     fn default() -> Self {
         Self {
             url: default_state_url(),
+            retain_days: DEFAULT_RETAIN_DAYS,
         }
     }
 }
@@ -280,6 +314,7 @@ impl Config {
         check_webhooks(&settings.webhooks)?;
         check_role_labels(&settings.notify.role_labels)?;
         settings.schedule.validate().map_err(ConfigError::Invalid)?;
+        settings.state.validate().map_err(ConfigError::Invalid)?;
         settings.delivery.validate().map_err(ConfigError::Invalid)?;
         if let Some(email) = &settings.email {
             email.validate().map_err(|e| {

@@ -46,6 +46,8 @@ pub struct Shared {
     pub evaluate_now: Notify,
     pub deliver_now: Notify,
     last: Mutex<LastPass>,
+    /// The UK date of the last prune (`state.retain_days`): once a day, after an evaluation.
+    pruned_on: Mutex<Option<chrono::NaiveDate>>,
 }
 
 /// The outcome of the latest passes, for `/readyz`, metrics and systemd's status line.
@@ -71,6 +73,7 @@ impl Shared {
             evaluate_now: Notify::new(),
             deliver_now: Notify::new(),
             last: Mutex::new(LastPass::default()),
+            pruned_on: Mutex::new(None),
         })
     }
 
@@ -280,6 +283,9 @@ async fn evaluation_worker(shared: Arc<Shared>, stop: CancellationToken) {
             }
             r = app.evaluate_and_enqueue(now).instrument(span.clone()) => r,
         };
+        if result.is_ok() {
+            shared.prune_daily(&app, now).await;
+        }
         // From here to the end of the pass nothing awaits.
         let _enter = span.enter();
         let elapsed = started.elapsed();
@@ -320,6 +326,31 @@ async fn evaluation_worker(shared: Arc<Shared>, stop: CancellationToken) {
                 );
                 last.evaluation_error = Some(format!("{e:#}"));
             }
+        }
+    }
+}
+
+impl Shared {
+    /// Prunes old messages' bodies (`state.retain_days`) on the first evaluation of each UK day.
+    async fn prune_daily(&self, app: &App<Channels>, now: DateTime<Utc>) {
+        let today = crate::calendar::local_date(now);
+        if *self.pruned_on.lock().expect("never poisoned") == Some(today) {
+            return;
+        }
+        let state = &app.config.settings.state;
+        match app.store.prune(state.prune_before(now), now).await {
+            Ok(pruned) => {
+                tracing::info!(
+                    messages = pruned.messages,
+                    notices = pruned.notices,
+                    retain_days = state.retain_days,
+                    "pruned the bodies of old messages; the audit rows are kept"
+                );
+                *self.pruned_on.lock().expect("never poisoned") = Some(today);
+            }
+            Err(e) => tracing::error!(
+                "cannot prune old messages' bodies; trying again after the next evaluation: {e}"
+            ),
         }
     }
 }

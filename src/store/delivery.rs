@@ -5,7 +5,7 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, WriteTx};
 use crate::on_pool;
 
 /// A stored message, as delivery and `casewatch outbox` see it.
@@ -33,13 +33,23 @@ pub struct StoredMessage {
 }
 
 const COLUMNS: &str = "id, message_key, kind, channel, address, staff_id, to_name, subject, body_text, body_html, \
-                       items_json, listed, status, attempts, created_at, next_attempt_at, sent_at, last_error";
+                       items_json, body, listed, status, attempts, created_at, next_attempt_at, sent_at, last_error";
 
 macro_rules! message_from_row {
     ($row:ty) => {
         impl TryFrom<$row> for StoredMessage {
             type Error = sqlx::Error;
             fn try_from(r: $row) -> Result<Self, sqlx::Error> {
+                // Deflated since migration 0006 (none once pruned); in three columns before it.
+                let body: Option<Vec<u8>> = r.try_get("body")?;
+                let (text, html, items_json) = match body {
+                    Some(body) => super::body::unpack(&body)?,
+                    None => (
+                        r.try_get("body_text")?,
+                        r.try_get("body_html")?,
+                        r.try_get("items_json")?,
+                    ),
+                };
                 Ok(StoredMessage {
                     id: r.try_get("id")?,
                     key: r.try_get("message_key")?,
@@ -49,9 +59,9 @@ macro_rules! message_from_row {
                     staff_id: r.try_get("staff_id")?,
                     to_name: r.try_get("to_name")?,
                     subject: r.try_get("subject")?,
-                    text: r.try_get("body_text")?,
-                    html: r.try_get("body_html")?,
-                    items_json: r.try_get("items_json")?,
+                    text,
+                    html,
+                    items_json,
                     listed: r.try_get::<Option<i32>, _>("listed")?.map(i64::from),
                     status: r.try_get("status")?,
                     attempts: r.try_get::<i32, _>("attempts").map(i64::from)?,
@@ -155,7 +165,7 @@ impl Store {
             ),
         };
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             sqlx::query(record)
                 .bind(attempt.message_id)
                 .bind(at)
@@ -213,7 +223,7 @@ impl Store {
         let event =
             "INSERT INTO events (at, kind, message_id, detail) VALUES ($1, 'requeued', $2, $3)";
         let ids = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let ids: Vec<i64> = sqlx::query_scalar(sql)
                 .bind(now)
                 .bind(id)

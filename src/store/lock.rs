@@ -1,8 +1,9 @@
 //! Who may do what when several processes share a state database.
 //!
 //! - **SQLite state is single-process.** [`ProcessLock`] takes an exclusive `flock` on `STATE.db.lock` for as long
-//!   as a `run` or `tick` lives; a second one fails at start with a message that says so. (`outbox list`,
-//!   `outbox retry` and `audit` read and write through SQLite's own locking and need no lock.)
+//!   as a `run` or `tick` lives; a second one fails at start with a message that says so. (`outbox list` and
+//!   `audit` only read, beside it; `outbox retry` and `silence` write one short `BEGIN IMMEDIATE` transaction,
+//!   through SQLite's own locking; see `store/mod.rs`.) Bringing the schema up to date takes [`migration_lock`].
 //! - **PostgreSQL state is shared by any number of replicas.** Deliveries need no leader: messages are claimed
 //!   with `FOR UPDATE SKIP LOCKED` and a lease (`delivery.rs`). Evaluation runs on one replica at a time: the one
 //!   holding [`EvaluationLock`], a session-level PostgreSQL advisory lock on a connection of its own. PostgreSQL
@@ -110,6 +111,30 @@ impl ProcessLock {
             Err(_) => Some(recorded_holder(&path)),
         }
     }
+}
+
+/// An exclusive lock on `PATH.migrate` beside a SQLite state database, held while its schema is brought up to date
+/// (waiting for another process that is doing so); `None` for an in-memory database.
+pub fn migration_lock(db: &Path) -> Result<Option<File>, super::StoreError> {
+    let name = db.as_os_str();
+    if name.is_empty() || name.to_string_lossy().contains(":memory:") {
+        return Ok(None);
+    }
+    let mut path = name.to_owned();
+    path.push(".migrate");
+    let fail = |source| super::StoreError::MigrationLock {
+        path: db.display().to_string(),
+        source,
+    };
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(fail)?;
+    file.lock().map_err(fail)?;
+    Ok(Some(file))
 }
 
 /// `PATH.lock` beside a `sqlite://PATH` database; `None` for an in-memory database or a URL that does not parse.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{QueryBuilder, Row};
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, WriteTx};
 use crate::on_pool;
 use crate::outbox::Draft;
 
@@ -136,7 +136,7 @@ impl Store {
                    WHERE rule = $3 AND case_id = $4 AND subject_id = $5 AND stage = $6 AND from_at = $7 \
                    AND ended_at IS NULL";
         on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             for (key, reason) in ended {
                 sqlx::query(sql)
                     .bind(now)
@@ -288,12 +288,14 @@ impl Store {
         let now = now.trunc_subsecs(0);
         // An INTEGER in both databases; a message lists at most `delivery.max_items_per_message` (1000).
         let listed = listed.map(|n| i32::try_from(n).unwrap_or(i32::MAX));
+        // The bodies and items go deflated into `body`; the columns from before migration 0006 stay empty.
         let insert = "INSERT INTO messages (message_key, kind, channel, address, staff_id, to_name, subject, \
-                      body_text, body_html, items_json, status, attempts, created_at, next_attempt_at, listed) \
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, $11, $11, $12) \
+                      body_text, body_html, items_json, body, status, attempts, created_at, next_attempt_at, listed) \
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, '', '', '', $8, 'pending', 0, $9, $9, $10) \
                       ON CONFLICT (message_key) DO NOTHING RETURNING id";
+        let body = super::body::pack(m.text, m.html, m.items_json);
         let id = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let id: Option<i64> = sqlx::query_scalar(insert)
                 .bind(m.key)
                 .bind(m.kind)
@@ -302,9 +304,7 @@ impl Store {
                 .bind(m.staff_id)
                 .bind(m.to_name)
                 .bind(m.subject)
-                .bind(m.text)
-                .bind(m.html)
-                .bind(m.items_json)
+                .bind(&body)
                 .bind(now)
                 .bind(listed)
                 .fetch_optional(&mut *tx)
@@ -313,7 +313,9 @@ impl Store {
                 for (ids, listed) in notices {
                     for chunk in ids.chunks(BATCH) {
                         let mut q = QueryBuilder::new("UPDATE notices SET message_id = ");
+                        // The message holds the notice's item from now on: one copy, not one per notice.
                         q.push_bind(id).push(", listed = ").push_bind(*listed);
+                        q.push(", item_json = ''");
                         q.push(" WHERE message_id IS NULL AND id IN (");
                         let mut list = q.separated(", ");
                         for n in chunk {

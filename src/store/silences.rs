@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use sqlx::Row;
 
-use super::{Store, StoreError};
+use super::{Store, StoreError, WriteTx};
 use crate::on_pool;
 
 /// A silence as stored: while active, the matching stages of its case are told to no one.
@@ -174,7 +174,7 @@ impl Store {
                        WHERE message_id IS NULL AND cancelled_at IS NULL AND case_id = $3 \
                        AND COALESCE($4, rule) = rule";
         let n = on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
+            let mut tx = pool.begin_write().await?;
             let mut n = sqlx::query(backlog)
                 .bind(now)
                 .bind(backlog_before.trunc_subsecs(0))
