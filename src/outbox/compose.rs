@@ -108,9 +108,11 @@ pub async fn compose(
             } else {
                 let to = first.to_name.as_deref();
                 let body = renderer.immediate_together(to, &message.items, message.listed, now)?;
-                // Named by its first notice: a notice is in at most one message, so no later group shares it,
-                // and two replicas composing the same pass make one message.
-                let key = format!("immediate|{}|{}|{}", first.channel, first.address, first.id);
+                // Named by its first notice in key order: a notice is in at most one message, so no later group
+                // shares it, and two replicas composing the same pass make one message. Not by row id: the
+                // order a pass writes notices in (a batch of cases at a time) is not part of what it means.
+                let named = group.iter().map(|n| &n.notice_key).min().expect("a group");
+                let key = format!("immediate|{}|{}|{named}", first.channel, first.address);
                 (key, body)
             };
             let stored = store_message(
