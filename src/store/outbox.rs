@@ -242,21 +242,45 @@ impl Store {
         Ok(n)
     }
 
-    /// Notices of one delivery kind waiting for a message (those enqueued by `enqueued_by`, when given),
-    /// grouped by channel and address.
+    /// Who has notices of one delivery kind waiting for a message (those enqueued by `enqueued_by`, when given):
+    /// channel and address, in that order. Composing goes through them one at a time, so that only one
+    /// recipient's notices are held.
+    pub async fn pending_recipients(
+        &self,
+        delivery: &str,
+        enqueued_by: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let sql = "SELECT DISTINCT channel, address FROM notices \
+                   WHERE message_id IS NULL AND cancelled_at IS NULL AND delivery = $1 \
+                   AND ($2 IS NULL OR enqueued_at <= $2) ORDER BY channel, address";
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as::<_, (String, String)>(sql)
+                .bind(delivery)
+                .bind(enqueued_by.map(|t| t.trunc_subsecs(0)))
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows)
+    }
+
+    /// One recipient's notices of one delivery kind waiting for a message (those enqueued by `enqueued_by`,
+    /// when given), oldest first.
     pub async fn pending_notices(
         &self,
         delivery: &str,
         enqueued_by: Option<DateTime<Utc>>,
+        (channel, address): (&str, &str),
     ) -> Result<Vec<PendingNotice>, StoreError> {
         let sql = "SELECT id, channel, address, staff_id, to_name, item_json, notice_key, case_id, severity \
                    FROM notices \
-                   WHERE message_id IS NULL AND cancelled_at IS NULL AND delivery = $1 \
-                   AND ($2 IS NULL OR enqueued_at <= $2) ORDER BY channel, address, id";
+                   WHERE message_id IS NULL AND cancelled_at IS NULL AND channel = $3 AND address = $4 \
+                   AND delivery = $1 AND ($2 IS NULL OR enqueued_at <= $2) ORDER BY id";
         let rows = on_pool!(self, |pool| {
             sqlx::query(sql)
                 .bind(delivery)
                 .bind(enqueued_by.map(|t| t.trunc_subsecs(0)))
+                .bind(channel)
+                .bind(address)
                 .fetch_all(pool)
                 .await?
                 .into_iter()
