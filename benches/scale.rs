@@ -22,6 +22,12 @@
 //!
 //! Without `--postgres` it runs its own PostgreSQL server (the tests' harness) in a temporary directory with
 //! `fsync=off`; pass a server's URL (a database to connect to for `CREATE DATABASE`) to measure a real one.
+//! 4. unless `--no-tick`, runs the service's pass, `casewatch tick --at 2026-12-07T09:00:00Z`, twice (the first
+//!    pass, then a second over unchanged data) on a fresh state database of the source's kind (SQLite file, or a
+//!    PostgreSQL database), everything told (`delivery.tell_from` far back) and mail written to files, and reports
+//!    each pass's wall time and peak RSS, the state database's size after it, its notices and messages, and the
+//!    pass's time over `evaluate`'s at the same instant.
+//!
 //! The measurements are reported, never asserted.
 
 #[path = "../tests/support/postgres.rs"]
@@ -41,6 +47,9 @@ use sqlx::Connection;
 const SEED: u64 = 2026;
 const TODAY: &str = "2026-11-23";
 const AT: &str = "2026-11-23T09:00:00Z";
+/// The service's pass: two weeks after the data's today, a Monday at 09:00 (a digest window and the managers'
+/// summary time are open), as in issue 21.
+const TICK_AT: &str = "2026-12-07T09:00:00Z";
 
 #[derive(Debug, Parser)]
 struct Args {
@@ -66,6 +75,9 @@ struct Args {
     /// Rule packs (`rules.packs`), comma-separated: each size is then measured without packs and with these.
     #[arg(long, value_delimiter = ',')]
     packs: Vec<String>,
+    /// Skip the service's pass (`tick`), which takes minutes at 100k children with every pack.
+    #[arg(long)]
+    no_tick: bool,
     /// Passed by `cargo bench`.
     #[arg(long, hide = true)]
     bench: bool,
@@ -81,6 +93,20 @@ struct Measured {
     evaluate: Duration,
     peak_rss_mb: f64,
     hand_over: Duration,
+    /// The service's pass: the first, then a second over unchanged data.
+    ticks: Vec<Ticked>,
+}
+
+/// One `casewatch tick` and what its state database holds after it.
+struct Ticked {
+    pass: &'static str,
+    wall: Duration,
+    peak_rss_mb: f64,
+    /// `casewatch evaluate` at the same instant, for the steady state's ratio.
+    evaluate: Duration,
+    state_mb: f64,
+    notices: u64,
+    messages: u64,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -116,6 +142,7 @@ fn main() -> anyhow::Result<()> {
                     admin: admin.as_deref(),
                     runs: args.runs.max(1),
                     packs,
+                    tick: !args.no_tick,
                 };
                 let measured = runtime.block_on(bench.run(args.regenerate && i == 0))?;
                 print_row(&measured);
@@ -138,6 +165,7 @@ struct Bench<'a> {
     admin: Option<&'a str>,
     runs: usize,
     packs: &'a [String],
+    tick: bool,
 }
 
 impl Bench<'_> {
@@ -154,7 +182,8 @@ impl Bench<'_> {
             _ => format!("{}-{}-packs", self.backend, self.children),
         };
         let config = self.workdir.join(format!("{name}.toml"));
-        std::fs::write(&config, config_text(&url, self.workdir, self.packs))?;
+        let state = format!("sqlite://{}/state.db", self.workdir.display());
+        std::fs::write(&config, config_text(&url, &state, self.packs))?;
         // The optional tables the configured packs read, as casewatch works them out.
         let tables = casewatch::config::Config::load(&config)?.rules.tables();
         let source = CaseSource::open(&url, OpenMode::ReadWrite).await?;
@@ -179,6 +208,10 @@ impl Bench<'_> {
         for _ in 0..self.runs {
             hand_over.push(timed(self.hand_over_command(&url, &queries))?.0);
         }
+        let ticks = match self.tick {
+            true => self.ticks(&url, &name).await?,
+            false => Vec::new(),
+        };
         Ok(Measured {
             backend: self.backend,
             children: self.children,
@@ -188,7 +221,104 @@ impl Bench<'_> {
             evaluate: median(evaluate),
             peak_rss_mb: peak_rss_kb as f64 / 1024.0,
             hand_over: median(hand_over),
+            ticks,
         })
+    }
+
+    /// `casewatch tick --at TICK_AT` twice on a fresh state database of the source's kind (a SQLite file beside
+    /// the case database, or a PostgreSQL database `casewatch_bench_state_N`), everything told
+    /// (`delivery.tell_from` far back), mail written to files.
+    async fn ticks(&self, url: &str, name: &str) -> anyhow::Result<Vec<Ticked>> {
+        let state = self.fresh_state(name).await?;
+        let mail = self.workdir.join(format!("mail-{name}"));
+        let _ = std::fs::remove_dir_all(&mail);
+        std::fs::create_dir_all(&mail)?;
+        let config = self.workdir.join(format!("{name}-tick.toml"));
+        let text = config_text(url, &state, self.packs)
+            + &format!(
+                "[delivery]\ntell_from = \"2000-01-01\"\n\
+                 [email]\ntransport = \"file\"\nfile_dir = \"{}\"\nfrom = \"casewatch <casewatch@council.example>\"\n",
+                mail.display()
+            );
+        std::fs::write(&config, text)?;
+        let log = std::fs::File::create(self.workdir.join(format!("tick-{name}.log")))?;
+        let mut evaluate = Command::new(self.exe);
+        evaluate
+            .args(["evaluate", "--format", "json", "--at", TICK_AT, "--config"])
+            .arg(&config)
+            .stderr(log.try_clone()?);
+        let (evaluate, _) = timed(evaluate)?;
+        let mut ticks = Vec::new();
+        for pass in ["first", "second"] {
+            let mut command = Command::new(self.exe);
+            command
+                .args(["tick", "--at", TICK_AT, "--config"])
+                .arg(&config)
+                .stderr(log.try_clone()?);
+            let (wall, rss) = timed(command)?;
+            let count = |table: &str| -> anyhow::Result<u64> {
+                let n = self.sql(&state, &format!("SELECT count(*) FROM {table}"))?;
+                n.trim().parse::<u64>().context("count(*)")
+            };
+            ticks.push(Ticked {
+                pass,
+                wall,
+                peak_rss_mb: rss as f64 / 1024.0,
+                evaluate,
+                state_mb: self.state_size(&state)? as f64 / 1e6,
+                notices: count("notices")?,
+                messages: count("messages")?,
+            });
+            print_tick(self, ticks.last().expect("just pushed"));
+        }
+        Ok(ticks)
+    }
+
+    /// An empty state database's URL: the SQLite file removed, or the PostgreSQL database dropped and created.
+    async fn fresh_state(&self, name: &str) -> anyhow::Result<String> {
+        match self.admin {
+            None => {
+                let path = self.workdir.join(format!("state-{name}.db"));
+                for suffix in ["", "-wal", "-shm", ".lock"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+                Ok(format!("sqlite://{}", path.display()))
+            }
+            Some(admin) => {
+                let db = format!("casewatch_bench_state_{}", self.children);
+                let mut conn = sqlx::PgConnection::connect(admin).await?;
+                for sql in [
+                    format!("DROP DATABASE IF EXISTS {db}"),
+                    format!("CREATE DATABASE {db}"),
+                ] {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut conn)
+                        .await?;
+                }
+                let (base, _) = admin
+                    .rsplit_once('/')
+                    .context("--postgres: expected a URL ending in /DATABASE")?;
+                Ok(format!("{base}/{db}"))
+            }
+        }
+    }
+
+    /// The state database's size in bytes: the SQLite file and its write-ahead log, or `pg_database_size`.
+    fn state_size(&self, state: &str) -> anyhow::Result<u64> {
+        match self.admin {
+            None => {
+                let path = sqlite_path(state);
+                Ok(["", "-wal"]
+                    .iter()
+                    .filter_map(|s| std::fs::metadata(format!("{path}{s}")).ok())
+                    .map(|m| m.len())
+                    .sum())
+            }
+            Some(_) => {
+                let size = self.sql(state, "SELECT pg_database_size(current_database())")?;
+                size.trim().parse().context("pg_database_size")
+            }
+        }
     }
 
     /// The case database's URL, created (empty) if missing; emptied first when `regenerate`.
@@ -347,11 +477,10 @@ fn sqlite_path(url: &str) -> &str {
     url.trim_start_matches("sqlite://")
 }
 
-fn config_text(url: &str, workdir: &Path, packs: &[String]) -> String {
+fn config_text(url: &str, state: &str, packs: &[String]) -> String {
     let mut text = format!(
-        "[source]\nurl = \"{url}\"\n[state]\nurl = \"sqlite://{}/state.db\"\n\
-         [notify]\nfallback_address = \"ops@council.example\"\n",
-        workdir.display()
+        "[source]\nurl = \"{url}\"\n[state]\nurl = \"{state}\"\n\
+         [notify]\nfallback_address = \"ops@council.example\"\n"
     );
     if !packs.is_empty() {
         let quoted: Vec<String> = packs.iter().map(|p| format!("{p:?}")).collect();
@@ -406,6 +535,48 @@ fn print_row(m: &Measured) {
     );
 }
 
+fn print_tick(bench: &Bench, t: &Ticked) {
+    eprintln!(
+        "{} {}: tick ({} pass) {:.2} s, peak RSS {:.0} MB; state {:.0} MB, {} notices, {} messages; \
+         evaluate at the same instant {:.2} s",
+        bench.backend,
+        bench.children,
+        t.pass,
+        t.wall.as_secs_f64(),
+        t.peak_rss_mb,
+        t.state_mb,
+        t.notices,
+        t.messages,
+        t.evaluate.as_secs_f64(),
+    );
+}
+
+/// The service's pass: one row per pass.
+fn tick_table(results: &[Measured]) -> String {
+    let mut out = String::from(
+        "| state | children | packs | pass | wall | peak RSS | state database | notices | messages | pass / evaluate |\n\
+         |---|---:|---|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for m in results {
+        for t in &m.ticks {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {:.2} s | {:.0} MB | {:.0} MB | {} | {} | {:.2} |\n",
+                m.backend,
+                m.children,
+                if m.packs.is_empty() { "none" } else { &m.packs },
+                t.pass,
+                t.wall.as_secs_f64(),
+                t.peak_rss_mb,
+                t.state_mb,
+                t.notices,
+                t.messages,
+                t.wall.as_secs_f64() / t.evaluate.as_secs_f64(),
+            ));
+        }
+    }
+    out
+}
+
 fn table(results: &[Measured]) -> String {
     let mut out = String::from(
         "| backend | children | packs | rows read | generate | evaluate | rows/s | µs per child | peak RSS | hand-over | evaluate / hand-over |\n\
@@ -430,6 +601,12 @@ fn table(results: &[Measured]) -> String {
             m.hand_over.as_secs_f64(),
             evaluate / m.hand_over.as_secs_f64(),
         ));
+    }
+    if results.iter().any(|m| !m.ticks.is_empty()) {
+        out.push_str(&format!(
+            "\nThe service's pass (`casewatch tick --at {TICK_AT}`):\n\n"
+        ));
+        out.push_str(&tick_table(results));
     }
     out
 }

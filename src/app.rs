@@ -2,8 +2,6 @@
 //! stops here), then record stage episodes, enqueue notices, compose messages and deliver them (`tick`).
 //! Every step takes the instant it runs for, so tests drive it with a chosen `now`.
 
-use std::collections::HashSet;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
 
@@ -11,9 +9,10 @@ use crate::calendar::{WorkingCalendar, local_date};
 use crate::config::Config;
 use crate::evaluate::{Evaluator, Line};
 use crate::outbox::{self, Composed, Delivered, Renderer, Sender};
+use crate::pass::Pass;
 use crate::recipients::Directory;
 use crate::source::{CaseSource, ReadReport, SourceError};
-use crate::store::{StageEpisode, StageKey, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PassError {
@@ -141,11 +140,37 @@ pub async fn evaluate_into(
 ) -> Result<Read, SourceError> {
     let report = ReadReport::new();
     let directory = Directory::new(config.staff(source.load_staff(&report).await?));
+    let mut evaluator = evaluator(config, calendar, &directory, now, tell_from);
+    let mut files =
+        source.case_files_in(scope(config, calendar, now), config.rules.tables(), &report);
+    while let Some(file) = files.try_next().await? {
+        evaluator.add_case_to(&file, &mut out);
+    }
+    drop(files);
+    let cases = evaluator.cases();
+    let fallback_uses = fallback_uses(&evaluator);
+    drop(evaluator);
+    Ok(Read {
+        directory,
+        report,
+        cases,
+        fallback_uses,
+    })
+}
+
+/// The evaluator of a read as of `now`, with the configured identifiers, teams and backlog.
+pub(crate) fn evaluator<'a>(
+    config: &'a Config,
+    calendar: &'a WorkingCalendar,
+    directory: &'a Directory,
+    now: DateTime<Utc>,
+    tell_from: Option<NaiveDate>,
+) -> Evaluator<'a> {
     let settings = &config.settings;
     let mut evaluator = Evaluator::new(
         &config.rules,
         calendar,
-        &directory,
+        directory,
         &settings.notify.fallback_address,
         now,
     )
@@ -154,32 +179,33 @@ pub async fn evaluate_into(
     if let Some(date) = tell_from {
         evaluator = evaluator.with_backlog_before(outbox::quiet::backlog_before(date));
     }
+    evaluator
+}
+
+/// The cases a read as of `now` takes: the open ones, and (rules with `after_close` watch cases for a while
+/// after they close) those closed recently enough.
+pub(crate) fn scope(
+    config: &Config,
+    calendar: &WorkingCalendar,
+    now: DateTime<Utc>,
+) -> crate::source::Scope {
     let today = local_date(now);
-    // Rules with `after_close` watch cases for a while after they close: read those too.
-    let scope = crate::source::Scope {
+    crate::source::Scope {
         open_on: today,
         closed_after: config.rules.closed_since(today, calendar).unwrap_or(today),
-    };
-    let mut files = source.case_files_in(scope, config.rules.tables(), &report);
-    while let Some(file) = files.try_next().await? {
-        evaluator.add_case_to(&file, &mut out);
     }
-    drop(files);
-    let cases = evaluator.cases();
-    let mut fallback_uses: Vec<_> = evaluator
+}
+
+/// Recipients sent to the fallback mailbox so far, by reason, sorted.
+pub(crate) fn fallback_uses(evaluator: &Evaluator) -> Vec<(&'static str, u64)> {
+    let mut uses: Vec<_> = evaluator
         .resolver()
         .fallback_uses()
         .iter()
         .map(|(k, v)| (*k, *v))
         .collect();
-    fallback_uses.sort();
-    drop(evaluator);
-    Ok(Read {
-        directory,
-        report,
-        cases,
-        fallback_uses,
-    })
+    uses.sort();
+    uses
 }
 
 /// What a tick did, for logs, metrics and `systemd` status.
@@ -202,132 +228,6 @@ pub struct TickReport {
     pub delivered: Delivered,
 }
 
-/// Records stage episodes (opened now, ended since the last pass) and enqueues the notices of the active ones.
-pub async fn enqueue(
-    config: &Config,
-    calendar: &WorkingCalendar,
-    store: &Store,
-    evaluation: &Evaluation,
-    now: DateTime<Utc>,
-    report: &mut TickReport,
-) -> Result<(), StoreError> {
-    let mut active: Vec<StageEpisode> = Vec::new();
-    let mut seen: HashSet<StageKey> = HashSet::new();
-    for line in &evaluation.lines {
-        let key = StageKey {
-            rule: line.rule.clone(),
-            case_id: line.case_id.clone(),
-            subject_id: line.subject_id.clone(),
-            stage: line.stage.clone(),
-            from: line.from,
-        };
-        if seen.insert(key.clone()) {
-            active.push(StageEpisode {
-                key,
-                child_ref: line.child_ref.clone(),
-                severity: line.severity.to_string(),
-                due_at: line.due_at,
-                worker_id: line.worker_id.clone(),
-            });
-        }
-    }
-    report.active_stages = active.len() as u64;
-    let open = store.open_stages().await?;
-    let open_keys: HashSet<&StageKey> = open.iter().map(|e| &e.key).collect();
-    let new: Vec<StageEpisode> = active
-        .iter()
-        .filter(|e| !open_keys.contains(&e.key))
-        .cloned()
-        .collect();
-    let ended: Vec<(StageKey, String)> = open
-        .into_iter()
-        .filter(|e| !seen.contains(&e.key))
-        .map(|e| {
-            let lapses = matches!(e.severity.as_str(), "reminder" | "warning");
-            let reason = if lapses && now > e.due_at {
-                "lapsed at its due time"
-            } else {
-                "done, or the case closed"
-            };
-            (e.key, reason.to_owned())
-        })
-        .collect();
-    store.open_episodes(&new, now).await?;
-    store.close_episodes(&ended, now).await?;
-    report.stages_opened = new.len() as u64;
-    report.stages_ended = ended.len() as u64;
-
-    // SPEC 6a: backlog and silenced stages are recorded above (they are still evaluated and shown), but nobody
-    // is told of them one by one; what a silence held back is told afresh once it ends.
-    let silences = store
-        .silences(Some(outbox::quiet::recent_since(now)))
-        .await?;
-    let mut tellable: Vec<&Line> = Vec::with_capacity(evaluation.lines.len());
-    let (mut backlog, mut silenced) = (HashSet::new(), HashSet::new());
-    for line in &evaluation.lines {
-        let episode = (&line.rule, &line.case_id, &line.subject_id, &line.stage);
-        if line.backlog {
-            backlog.insert(episode);
-        } else if outbox::quiet::silencing(&silences, line, now).is_some() {
-            silenced.insert(episode);
-        } else {
-            tellable.push(line);
-        }
-    }
-    report.backlog_stages = backlog.len() as u64;
-    report.silenced_stages = silenced.len() as u64;
-
-    let settings = &config.settings;
-    // The first evaluation in an open send window opens it: what it enqueues goes in that window's digests.
-    // Later notices wait for the next window.
-    let opens = match outbox::current_window(now, &settings.delivery, calendar) {
-        Some(window) if store.window_opened_at(window).await?.is_none() => Some(window),
-        _ => None,
-    };
-    let next_digest = match opens {
-        Some(_) => Some(now),
-        None => outbox::next_window(now, &settings.delivery, calendar),
-    };
-    let mut drafts = outbox::plan(
-        tellable,
-        &config.rules,
-        &evaluation.read.directory,
-        &settings.delivery,
-        &settings.routes,
-        next_digest,
-    );
-    if let Some(url) = &settings.notify.case_url {
-        for draft in &mut drafts {
-            draft.item.link = Some(outbox::case_link(url, &draft.item.case_id));
-        }
-    }
-    let silence_ended = |d: &outbox::Draft| {
-        outbox::quiet::silence_ended(&silences, &d.item.case_id, &d.item.rule, now)
-    };
-    let last = {
-        let wanted: Vec<&str> = drafts
-            .iter()
-            .filter(|d| d.repeat_every.is_some() || silence_ended(d).is_some())
-            .map(|d| d.repeat_key.as_str())
-            .collect();
-        store.last_notices(&wanted).await?
-    };
-    let drafts = outbox::due_now(drafts, &last, now, calendar, silence_ended);
-    report.notices_enqueued = store.enqueue(&drafts, now).await?;
-    report.notices_cancelled = store.cancel_ended(now).await?;
-    // Notices still waiting for a message when their case was silenced, or when `tell_from` moved past them.
-    let active: Vec<&crate::store::Silence> =
-        silences.iter().filter(|s| s.is_active(now)).collect();
-    let backlog_before = evaluation
-        .tell_from
-        .map_or(DateTime::<Utc>::MIN_UTC, outbox::quiet::backlog_before);
-    report.notices_cancelled += store.cancel_untold(&active, backlog_before, now).await?;
-    if let Some(window) = opens {
-        store.open_window(window, now).await?;
-    }
-    Ok(())
-}
-
 /// The long-lived parts of a running casewatch: configuration, both databases, templates and channels.
 pub struct App<S> {
     pub config: Config,
@@ -340,54 +240,47 @@ pub struct App<S> {
     pub replica: String,
     /// With SQLite state: this process's exclusive hold on it.
     pub state_lock: Option<std::sync::Arc<crate::store::ProcessLock>>,
+    /// Lines a pass holds before it compares and enqueues them ([`crate::pass`]).
+    pub pass_budget: usize,
 }
 
 impl<S: Sender> App<S> {
     /// One evaluate → enqueue → compose → deliver pass as of `now`.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport, PassError> {
-        let (mut report, evaluation) = self.evaluate_and_enqueue(now).await?;
-        crate::metrics::record_evaluation(&evaluation);
+        let (mut report, pass) = self.evaluate_and_enqueue(now).await?;
+        crate::metrics::record_pass(&pass);
         report.composed = self.compose(now).await?;
         report.delivered = self.deliver(now).await?;
         Ok(report)
     }
 
-    /// The evaluation half of a pass: read, evaluate, record stage episodes, enqueue notices. The evaluation is
-    /// handed back for metrics.
+    /// The evaluation half of a pass: read, evaluate, record stage episodes, enqueue notices, a batch of cases at
+    /// a time ([`crate::pass`]). What was read is handed back for metrics.
     pub async fn evaluate_and_enqueue(
         &self,
         now: DateTime<Utc>,
-    ) -> Result<(TickReport, Evaluation), PassError> {
+    ) -> Result<(TickReport, Pass), PassError> {
         // The first pass records its day: the default `tell_from` counts back from it, on every replica.
         let first_pass = self.store.first_pass_on(local_date(now)).await?;
         let tell_from =
             outbox::quiet::tell_from(&self.config.settings.delivery, first_pass, &self.calendar);
-        let evaluation =
-            evaluate_told_from(&self.config, &self.calendar, &self.source, now, tell_from).await?;
         let mut report = TickReport {
-            cases: evaluation.read.cases,
-            rows_skipped: evaluation.read.report.total_skipped(),
             tell_from: Some(tell_from),
             ..TickReport::default()
         };
-        enqueue(
-            &self.config,
-            &self.calendar,
-            &self.store,
-            &evaluation,
-            now,
-            &mut report,
-        )
-        .await?;
-        report.summaries = self.compose_summaries(&evaluation, now).await?;
-        Ok((report, evaluation))
+        let pass = crate::pass::evaluate_and_enqueue(self, now, tell_from, &mut report).await?;
+        report.summaries = self
+            .compose_summaries(&pass.summary_lines, pass.tell_from, now)
+            .await?;
+        Ok((report, pass))
     }
 
-    /// The managers' summaries, when a summary time is open (read from this evaluation and the stage history
-    /// it has just recorded). The staff table is read again only then.
+    /// The managers' summaries, when a summary time is open (read from this evaluation's lines and the stage
+    /// history it has just recorded). The staff table is read again only then.
     async fn compose_summaries(
         &self,
-        evaluation: &Evaluation,
+        lines: &[Line],
+        tell_from: Option<NaiveDate>,
         now: DateTime<Utc>,
     ) -> Result<u64, PassError> {
         let delivery = &self.config.settings.delivery;
@@ -405,7 +298,7 @@ impl<S: Sender> App<S> {
             &self.renderer,
             &self.config,
             &self.calendar,
-            evaluation,
+            (lines, tell_from),
             &staff,
             now,
         )
@@ -553,6 +446,7 @@ impl App<crate::channels::Channels> {
             sender,
             replica: replica_name(),
             state_lock,
+            pass_budget: crate::pass::DEFAULT_BUDGET,
         })
     }
 }

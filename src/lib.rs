@@ -48,6 +48,7 @@ pub mod http;
 pub mod metrics;
 pub mod model;
 pub mod outbox;
+pub mod pass;
 pub mod preview;
 pub mod recipients;
 pub mod rules;

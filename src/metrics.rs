@@ -282,6 +282,18 @@ pub fn record_evaluation(evaluation: &Evaluation) {
     record_fallbacks(&evaluation.read.fallback_uses);
 }
 
+/// What the service's pass read: rows read and skipped, active stages by stage, fallback recipients.
+pub fn record_pass(pass: &crate::pass::Pass) {
+    record_read(&pass.read.report);
+    let counts: Vec<(&str, &str, &str, u64)> = pass
+        .active
+        .iter()
+        .map(|(rule, stage, severity, n)| (rule.as_str(), stage.as_str(), *severity, *n))
+        .collect();
+    record_active_stages(&counts);
+    record_fallbacks(&pass.read.fallback_uses);
+}
+
 /// Rows read and skipped by one read of the case database.
 pub fn record_read(report: &ReadReport) {
     for table in Table::ALL {

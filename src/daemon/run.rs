@@ -291,8 +291,8 @@ async fn evaluation_worker(shared: Arc<Shared>, stop: CancellationToken) {
         let elapsed = started.elapsed();
         let mut last = shared.last.lock().expect("never poisoned");
         match result {
-            Ok((report, evaluation)) => {
-                crate::metrics::record_evaluation(&evaluation);
+            Ok((report, pass)) => {
+                crate::metrics::record_pass(&pass);
                 crate::metrics::record_tick(&report, elapsed, true);
                 shared.readiness.tick_succeeded(now);
                 tracing::info!(

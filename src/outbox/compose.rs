@@ -96,34 +96,21 @@ pub async fn compose(
 ) -> Result<Composed, ComposeError> {
     let mut composed = Composed::default();
     if immediate_allowed(now, settings, cal) {
-        let pending = store.pending_notices("immediate", None).await?;
-        let told = told(store, &pending).await?;
-        for group in pending.chunk_by(|a, b| settings.immediate_together && same_recipient(a, b)) {
-            let first = &group[0];
-            let message = bounded(group, &told, settings)?;
-            let (key, body) = if let [item] = message.items.as_slice() {
-                let guidance = pack.rule(&item.rule).and_then(|r| r.guidance.as_deref());
-                let guidance = guidance.map(crate::rules::guidance::for_people);
-                let body = renderer.immediate(first.to_name.as_deref(), item, guidance, now)?;
-                (format!("immediate|{}", first.notice_key), body)
+        for recipient in store.pending_recipients("immediate", None).await? {
+            let (channel, address) = (recipient.0.as_str(), recipient.1.as_str());
+            let pending = store
+                .pending_notices("immediate", None, (channel, address))
+                .await?;
+            let told = told(store, &pending).await?;
+            let size = if settings.immediate_together {
+                pending.len()
             } else {
-                let to = first.to_name.as_deref();
-                let body = renderer.immediate_together(to, &message.items, message.listed, now)?;
-                // Named by its first notice: a notice is in at most one message, so no later group shares it,
-                // and two replicas composing the same pass make one message.
-                let key = format!("immediate|{}|{}|{}", first.channel, first.address, first.id);
-                (key, body)
+                1
             };
-            let stored = store_message(
-                store,
-                &key,
-                MessageKind::Immediate,
-                first,
-                &body,
-                &message,
-                now,
-            );
-            composed.immediate += u64::from(stored.await?.is_some());
+            for group in pending.chunks(size.max(1)) {
+                composed.immediate +=
+                    u64::from(immediate(store, renderer, pack, settings, group, &told, now).await?);
+            }
         }
     }
     let Some(window) = current_window(now, settings, cal) else {
@@ -133,19 +120,20 @@ pub async fn compose(
     let Some(opened_at) = store.window_opened_at(window).await? else {
         return Ok(composed);
     };
-    let pending = store.pending_notices("digest", Some(opened_at)).await?;
-    let told = told(store, &pending).await?;
-    for group in pending.chunk_by(same_recipient) {
+    for recipient in store.pending_recipients("digest", Some(opened_at)).await? {
+        let (channel, address) = (recipient.0.as_str(), recipient.1.as_str());
+        let group = store
+            .pending_notices("digest", Some(opened_at), (channel, address))
+            .await?;
+        if group.is_empty() {
+            continue;
+        }
+        let told = told(store, &group).await?;
         let first = &group[0];
-        let message = bounded(group, &told, settings)?;
+        let message = bounded(&group, &told, settings)?;
         let to = first.to_name.as_deref();
         let body = renderer.digest(to, &message.items, message.listed, now)?;
-        let key = format!(
-            "digest|{}|{}|{}",
-            first.channel,
-            first.address,
-            window.to_rfc3339()
-        );
+        let key = format!("digest|{channel}|{address}|{}", window.to_rfc3339());
         let stored = store_message(
             store,
             &key,
@@ -160,8 +148,43 @@ pub async fn compose(
     Ok(composed)
 }
 
-fn same_recipient(a: &PendingNotice, b: &PendingNotice) -> bool {
-    a.channel == b.channel && a.address == b.address
+/// Composes one immediate message of `group` (one recipient's notices); whether it was stored.
+async fn immediate(
+    store: &Store,
+    renderer: &Renderer,
+    pack: &RulePack,
+    settings: &DeliverySettings,
+    group: &[PendingNotice],
+    told: &[Told],
+    now: DateTime<Utc>,
+) -> Result<bool, ComposeError> {
+    let first = &group[0];
+    let message = bounded(group, told, settings)?;
+    let (key, body) = if let [item] = message.items.as_slice() {
+        let guidance = pack.rule(&item.rule).and_then(|r| r.guidance.as_deref());
+        let guidance = guidance.map(crate::rules::guidance::for_people);
+        let body = renderer.immediate(first.to_name.as_deref(), item, guidance, now)?;
+        (format!("immediate|{}", first.notice_key), body)
+    } else {
+        let to = first.to_name.as_deref();
+        let body = renderer.immediate_together(to, &message.items, message.listed, now)?;
+        // Named by its first notice in key order: a notice is in at most one message, so no later group
+        // shares it, and two replicas composing the same pass make one message. Not by row id: the
+        // order a pass writes notices in (a batch of cases at a time) is not part of what it means.
+        let named = group.iter().map(|n| &n.notice_key).min().expect("a group");
+        let key = format!("immediate|{}|{}|{named}", first.channel, first.address);
+        (key, body)
+    };
+    let stored = store_message(
+        store,
+        &key,
+        MessageKind::Immediate,
+        first,
+        &body,
+        &message,
+        now,
+    );
+    Ok(stored.await?.is_some())
 }
 
 /// Stores the message with which of its notices the body lists; `None` when it was composed before.

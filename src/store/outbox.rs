@@ -56,34 +56,60 @@ pub struct NewMessage<'a> {
     pub items_json: &'a str,
 }
 
+/// A `stage_log` row as a pass reads it back.
+fn episode<R: Row>(r: &R) -> Result<StageEpisode, sqlx::Error>
+where
+    for<'c> &'c str: sqlx::ColumnIndex<R>,
+    for<'q> String: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
+    for<'q> DateTime<Utc>: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(StageEpisode {
+        key: StageKey {
+            rule: r.try_get("rule")?,
+            case_id: r.try_get("case_id")?,
+            subject_id: r.try_get("subject_id")?,
+            stage: r.try_get("stage")?,
+            from: r.try_get("from_at")?,
+        },
+        child_ref: r.try_get("child_ref")?,
+        severity: r.try_get("severity")?,
+        due_at: r.try_get("due_at")?,
+        worker_id: None,
+    })
+}
+
 /// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
 pub(super) const BATCH: usize = 500;
 
 impl Store {
-    /// Episodes still open in `stage_log`.
-    pub async fn open_stages(&self) -> Result<Vec<StageEpisode>, StoreError> {
-        let sql = "SELECT rule, subject_id, stage, from_at, case_id, child_ref, severity, due_at \
-                   FROM stage_log WHERE ended_at IS NULL";
+    /// Episodes still open whose case id is after `after` and not after `upto` (in byte order, the order the
+    /// case database hands cases over; `None`: unbounded): the open episodes of one batch of a pass, and of the
+    /// cases between them that no longer appear.
+    pub async fn open_stages_between(
+        &self,
+        after: Option<&str>,
+        upto: Option<&str>,
+    ) -> Result<Vec<StageEpisode>, StoreError> {
+        let case_id = match self {
+            Store::Sqlite(_) => "case_id",
+            Store::Postgres(_) => "(case_id COLLATE \"C\")",
+        };
         let rows = on_pool!(self, |pool| {
-            sqlx::query(sql)
+            let mut q = QueryBuilder::new(
+                "SELECT rule, subject_id, stage, from_at, case_id, child_ref, severity, due_at \
+                 FROM stage_log WHERE ended_at IS NULL",
+            );
+            if let Some(after) = after {
+                q.push(format!(" AND {case_id} > ")).push_bind(after);
+            }
+            if let Some(upto) = upto {
+                q.push(format!(" AND {case_id} <= ")).push_bind(upto);
+            }
+            q.build()
                 .fetch_all(pool)
                 .await?
-                .into_iter()
-                .map(|r| {
-                    Ok(StageEpisode {
-                        key: StageKey {
-                            rule: r.try_get("rule")?,
-                            case_id: r.try_get("case_id")?,
-                            subject_id: r.try_get("subject_id")?,
-                            stage: r.try_get("stage")?,
-                            from: r.try_get("from_at")?,
-                        },
-                        child_ref: r.try_get("child_ref")?,
-                        severity: r.try_get("severity")?,
-                        due_at: r.try_get("due_at")?,
-                        worker_id: None,
-                    })
-                })
+                .iter()
+                .map(episode)
                 .collect::<Result<Vec<_>, sqlx::Error>>()
         })?;
         Ok(rows)
@@ -216,21 +242,45 @@ impl Store {
         Ok(n)
     }
 
-    /// Notices of one delivery kind waiting for a message (those enqueued by `enqueued_by`, when given),
-    /// grouped by channel and address.
+    /// Who has notices of one delivery kind waiting for a message (those enqueued by `enqueued_by`, when given):
+    /// channel and address, in that order. Composing goes through them one at a time, so that only one
+    /// recipient's notices are held.
+    pub async fn pending_recipients(
+        &self,
+        delivery: &str,
+        enqueued_by: Option<DateTime<Utc>>,
+    ) -> Result<Vec<(String, String)>, StoreError> {
+        let sql = "SELECT DISTINCT channel, address FROM notices \
+                   WHERE message_id IS NULL AND cancelled_at IS NULL AND delivery = $1 \
+                   AND ($2 IS NULL OR enqueued_at <= $2) ORDER BY channel, address";
+        let rows = on_pool!(self, |pool| {
+            sqlx::query_as::<_, (String, String)>(sql)
+                .bind(delivery)
+                .bind(enqueued_by.map(|t| t.trunc_subsecs(0)))
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows)
+    }
+
+    /// One recipient's notices of one delivery kind waiting for a message (those enqueued by `enqueued_by`,
+    /// when given), oldest first.
     pub async fn pending_notices(
         &self,
         delivery: &str,
         enqueued_by: Option<DateTime<Utc>>,
+        (channel, address): (&str, &str),
     ) -> Result<Vec<PendingNotice>, StoreError> {
         let sql = "SELECT id, channel, address, staff_id, to_name, item_json, notice_key, case_id, severity \
                    FROM notices \
-                   WHERE message_id IS NULL AND cancelled_at IS NULL AND delivery = $1 \
-                   AND ($2 IS NULL OR enqueued_at <= $2) ORDER BY channel, address, id";
+                   WHERE message_id IS NULL AND cancelled_at IS NULL AND channel = $3 AND address = $4 \
+                   AND delivery = $1 AND ($2 IS NULL OR enqueued_at <= $2) ORDER BY id";
         let rows = on_pool!(self, |pool| {
             sqlx::query(sql)
                 .bind(delivery)
                 .bind(enqueued_by.map(|t| t.trunc_subsecs(0)))
+                .bind(channel)
+                .bind(address)
                 .fetch_all(pool)
                 .await?
                 .into_iter()

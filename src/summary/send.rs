@@ -27,11 +27,10 @@ pub async fn compose(
     renderer: &Renderer,
     config: &Config,
     calendar: &WorkingCalendar,
-    evaluation: &crate::app::Evaluation,
+    (lines, tell_from): (&[Line], Option<chrono::NaiveDate>),
     staff: &[Staff],
     now: DateTime<Utc>,
 ) -> Result<u64, ComposeError> {
-    let lines: &[Line] = &evaluation.lines;
     let delivery = &config.settings.delivery;
     let Some(slot) = current_slot(now, &delivery.summary_times(), delivery, calendar) else {
         return Ok(0);
@@ -87,7 +86,7 @@ pub async fn compose(
         trend_time: trend_time(delivery),
         case_url: config.settings.notify.case_url.as_deref(),
         silences: &silences,
-        tell_from: evaluation.tell_from,
+        tell_from,
     };
     let mut stored = 0;
     let mut last: Option<(&str, super::Summary, crate::outbox::Rendered)> = None;

@@ -12,6 +12,7 @@ mod county;
 #[path = "../webhook_server/mod.rs"]
 mod webhook_server;
 
+mod batched;
 mod bounded;
 mod email;
 mod golive;

@@ -130,7 +130,11 @@ async fn drive(
                 .extend(change.ends.iter().map(|e| (now, e.clone())));
         }
         if !down(now) {
-            let (_, evaluation) = app.evaluate_and_enqueue(now).await.unwrap();
+            app.evaluate_and_enqueue(now).await.unwrap();
+            // The pass keeps no lines (it enqueues a batch of cases at a time): read what was active again.
+            let evaluation = casewatch::app::evaluate(&app.config, &app.calendar, &app.source, now)
+                .await
+                .unwrap();
             let active = evaluation.lines.iter().map(|line| Active {
                 episode: Episode {
                     rule: line.rule.clone(),

@@ -1,0 +1,286 @@
+//! The service's pass (`tick`, `run`) in bounded batches of cases: memory does not grow with the caseload.
+//!
+//! The case database hands cases over in byte order of their ids. Their lines gather up to a budget; a full
+//! batch (always whole cases) is compared with the open stage episodes of its range of case ids, after the
+//! previous batch's last case and up to its own: episodes active and not yet open are opened, open ones no longer
+//! active are ended (those of cases in the range that no longer appear at all too), and the batch's notices are
+//! planned and enqueued. The last batch's range runs to the end, so the episodes of closed cases after the last
+//! case read are ended as well. What is done once a pass (cancelling the notices of ended episodes and of
+//! silenced cases, opening a send window) is done after the last batch, as before.
+//!
+//! Every notice's key, item and occurrence depends only on its own case, the directory, the silences and the
+//! notices already stored, so batching changes none of them: only the order their rows are written in.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryStreamExt;
+
+use crate::app::{App, PassError, Read, TickReport};
+use crate::calendar::WorkingCalendar;
+use crate::config::Config;
+use crate::evaluate::Line;
+use crate::outbox;
+use crate::recipients::Directory;
+use crate::rules::Severity;
+use crate::source::ReadReport;
+use crate::store::{Silence, StageEpisode, StageKey, Store, StoreError};
+
+/// Lines held before a batch is compared and enqueued (about a kilobyte each with their drafts): some 20 MB.
+pub const DEFAULT_BUDGET: usize = 20_000;
+
+/// What a pass read, for metrics and the managers' summaries.
+pub struct Pass {
+    pub read: Read,
+    /// The `delivery.tell_from` its lines were classified by.
+    pub tell_from: Option<NaiveDate>,
+    /// Active stages by `(rule, stage, severity)`: one per obligation, however many people are told. Sorted.
+    pub active: Vec<(String, String, &'static str, u64)>,
+    /// The lines a managers' summary reads (breaches and escalations, and the lines of silenced cases), kept only
+    /// when a summary time is open; without their facts, which a summary does not show.
+    pub summary_lines: Vec<Line>,
+}
+
+/// What stays the same for every batch of a pass.
+struct Fixed<'a> {
+    config: &'a Config,
+    calendar: &'a WorkingCalendar,
+    store: &'a Store,
+    now: DateTime<Utc>,
+    silences: Vec<Silence>,
+    next_digest: Option<DateTime<Utc>>,
+    keep_for_summary: bool,
+}
+
+/// Reads the case database and records and enqueues what it finds, `app.pass_budget` lines at a time.
+pub async fn evaluate_and_enqueue<S>(
+    app: &App<S>,
+    now: DateTime<Utc>,
+    tell_from: NaiveDate,
+    report: &mut TickReport,
+) -> Result<Pass, PassError> {
+    let App {
+        config,
+        calendar,
+        source,
+        store,
+        pass_budget: budget,
+        ..
+    } = app;
+    let budget = *budget;
+    let settings = &config.settings;
+    // SPEC 6a: backlog and silenced stages are recorded (they are still evaluated and shown), but nobody is
+    // told of them one by one; what a silence held back is told afresh once it ends.
+    let silences = store
+        .silences(Some(outbox::quiet::recent_since(now)))
+        .await?;
+    // The first evaluation in an open send window opens it: what it enqueues goes in that window's digests.
+    // Later notices wait for the next window.
+    let opens = match outbox::current_window(now, &settings.delivery, calendar) {
+        Some(window) if store.window_opened_at(window).await?.is_none() => Some(window),
+        _ => None,
+    };
+    let next_digest = match opens {
+        Some(_) => Some(now),
+        None => outbox::next_window(now, &settings.delivery, calendar),
+    };
+    let delivery = &settings.delivery;
+    let keep_for_summary =
+        outbox::current_slot(now, &delivery.summary_times(), delivery, calendar).is_some();
+    let fixed = Fixed {
+        config,
+        calendar,
+        store,
+        now,
+        silences,
+        next_digest,
+        keep_for_summary,
+    };
+
+    let read_report = ReadReport::new();
+    let directory = Directory::new(config.staff(source.load_staff(&read_report).await?));
+    let mut evaluator = crate::app::evaluator(config, calendar, &directory, now, Some(tell_from));
+    let mut files = source.case_files_in(
+        crate::app::scope(config, calendar, now),
+        config.rules.tables(),
+        &read_report,
+    );
+    let mut batches = Batches::default();
+    while let Some(file) = files.try_next().await? {
+        evaluator.add_case_to(&file, &mut |line| batches.lines.push(line));
+        batches.upto = Some(file.case.id.to_string());
+        if batches.lines.len() >= budget {
+            batches.flush(&fixed, &directory, false, report).await?;
+        }
+    }
+    drop(files);
+    batches.flush(&fixed, &directory, true, report).await?;
+    let cases = evaluator.cases();
+    let fallback_uses = crate::app::fallback_uses(&evaluator);
+    drop(evaluator);
+
+    report.notices_cancelled = store.cancel_ended(now).await?;
+    // Notices still waiting for a message when their case was silenced, or when `tell_from` moved past them.
+    let active: Vec<&Silence> = fixed.silences.iter().filter(|s| s.is_active(now)).collect();
+    let backlog_before = outbox::quiet::backlog_before(tell_from);
+    report.notices_cancelled += store.cancel_untold(&active, backlog_before, now).await?;
+    if let Some(window) = opens {
+        store.open_window(window, now).await?;
+    }
+    report.cases = cases;
+    report.rows_skipped = read_report.total_skipped();
+    Ok(Pass {
+        read: Read {
+            directory,
+            report: read_report,
+            cases,
+            fallback_uses,
+        },
+        tell_from: Some(tell_from),
+        active: batches
+            .active
+            .into_iter()
+            .map(|((rule, stage, severity), n)| (rule, stage, severity.as_str(), n))
+            .collect(),
+        summary_lines: batches.summary_lines,
+    })
+}
+
+/// The lines of the batch being gathered, and what the pass has counted so far.
+#[derive(Default)]
+struct Batches {
+    lines: Vec<Line>,
+    /// The last case id of the batch before (exclusive lower bound of this batch's range).
+    after: Option<String>,
+    /// The last case id read into this batch.
+    upto: Option<String>,
+    active: BTreeMap<(String, String, Severity), u64>,
+    summary_lines: Vec<Line>,
+}
+
+impl Batches {
+    /// Compares and enqueues the batch gathered; `upto` `None` for the last one (its range runs to the end).
+    async fn flush(
+        &mut self,
+        fixed: &Fixed<'_>,
+        directory: &Directory,
+        last: bool,
+        report: &mut TickReport,
+    ) -> Result<(), StoreError> {
+        let upto = if last { None } else { self.upto.clone() };
+        let lines = std::mem::take(&mut self.lines);
+        let (config, calendar, store, now) = (fixed.config, fixed.calendar, fixed.store, fixed.now);
+
+        let mut active: Vec<StageEpisode> = Vec::new();
+        let mut seen: HashSet<StageKey> = HashSet::new();
+        for line in &lines {
+            let key = StageKey {
+                rule: line.rule.clone(),
+                case_id: line.case_id.clone(),
+                subject_id: line.subject_id.clone(),
+                stage: line.stage.clone(),
+                from: line.from,
+            };
+            if seen.insert(key.clone()) {
+                *self
+                    .active
+                    .entry((line.rule.clone(), line.stage.clone(), line.severity))
+                    .or_default() += 1;
+                active.push(StageEpisode {
+                    key,
+                    child_ref: line.child_ref.clone(),
+                    severity: line.severity.to_string(),
+                    due_at: line.due_at,
+                    worker_id: line.worker_id.clone(),
+                });
+            }
+        }
+        report.active_stages += active.len() as u64;
+        let open = store
+            .open_stages_between(self.after.as_deref(), upto.as_deref())
+            .await?;
+        let open_keys: HashSet<&StageKey> = open.iter().map(|e| &e.key).collect();
+        let new: Vec<StageEpisode> = active
+            .into_iter()
+            .filter(|e| !open_keys.contains(&e.key))
+            .collect();
+        drop(open_keys);
+        let ended: Vec<(StageKey, String)> = open
+            .into_iter()
+            .filter(|e| !seen.contains(&e.key))
+            .map(|e| {
+                let lapses = matches!(e.severity.as_str(), "reminder" | "warning");
+                let reason = if lapses && now > e.due_at {
+                    "lapsed at its due time"
+                } else {
+                    "done, or the case closed"
+                };
+                (e.key, reason.to_owned())
+            })
+            .collect();
+        drop(seen);
+        store.open_episodes(&new, now).await?;
+        store.close_episodes(&ended, now).await?;
+        report.stages_opened += new.len() as u64;
+        report.stages_ended += ended.len() as u64;
+        drop((new, ended));
+
+        let silences = &fixed.silences;
+        let mut tellable: Vec<&Line> = Vec::with_capacity(lines.len());
+        let (mut backlog, mut silenced) = (HashSet::new(), HashSet::new());
+        for line in &lines {
+            let episode = (&line.rule, &line.case_id, &line.subject_id, &line.stage);
+            if line.backlog {
+                backlog.insert(episode);
+            } else if outbox::quiet::silencing(silences, line, now).is_some() {
+                silenced.insert(episode);
+            } else {
+                tellable.push(line);
+            }
+        }
+        report.backlog_stages += backlog.len() as u64;
+        report.silenced_stages += silenced.len() as u64;
+
+        let settings = &config.settings;
+        let mut drafts = outbox::plan(
+            tellable,
+            &config.rules,
+            directory,
+            &settings.delivery,
+            &settings.routes,
+            fixed.next_digest,
+        );
+        if let Some(url) = &settings.notify.case_url {
+            for draft in &mut drafts {
+                draft.item.link = Some(outbox::case_link(url, &draft.item.case_id));
+            }
+        }
+        let silence_ended = |d: &outbox::Draft| {
+            outbox::quiet::silence_ended(silences, &d.item.case_id, &d.item.rule, now)
+        };
+        let last = {
+            let wanted: Vec<&str> = drafts
+                .iter()
+                .filter(|d| d.repeat_every.is_some() || silence_ended(d).is_some())
+                .map(|d| d.repeat_key.as_str())
+                .collect();
+            store.last_notices(&wanted).await?
+        };
+        let drafts = outbox::due_now(drafts, &last, now, calendar, silence_ended);
+        report.notices_enqueued += store.enqueue(&drafts, now).await?;
+
+        if fixed.keep_for_summary {
+            let summarised = |l: &Line| {
+                matches!(l.severity, Severity::Breach | Severity::Escalation)
+                    || silences.iter().any(|s| s.case_id == l.case_id)
+            };
+            self.summary_lines
+                .extend(lines.into_iter().filter(summarised).map(|mut l| {
+                    l.facts = Vec::new();
+                    l
+                }));
+        }
+        self.after = self.upto.take().or(self.after.take());
+        Ok(())
+    }
+}
