@@ -549,7 +549,7 @@ async fn migrate(args: &ConfigArg) -> anyhow::Result<()> {
     println!(
         "state database ({}) is up to date: {}",
         store.backend(),
-        crate::config::secret::redact_url(&config.settings.state.url)
+        crate::secret::redact_url(&config.settings.state.url)
     );
     Ok(())
 }

@@ -52,6 +52,7 @@ pub mod pass;
 pub mod preview;
 pub mod recipients;
 pub mod rules;
+pub mod secret;
 pub mod silence;
 pub mod source;
 pub mod spreadsheet;

@@ -10,7 +10,7 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, PgConnection, SqliteConnection};
 
-use crate::config::secret::redact_url;
+use crate::secret::redact_url;
 
 // The migrations `Store::migrate` applies (src/store/mod.rs embeds the same folders).
 static SQLITE: Migrator = sqlx::migrate!("migrations/state/sqlite");

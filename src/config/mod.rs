@@ -3,7 +3,8 @@
 
 mod dates;
 mod layers;
-pub mod secret;
+/// Where secrets are read from (`crate::secret`), at the path older releases and the tests name.
+pub use crate::secret;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

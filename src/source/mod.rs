@@ -25,8 +25,8 @@ use futures_util::stream::BoxStream;
 use futures_util::{StreamExt, TryStreamExt};
 use sqlx::AssertSqlSafe;
 
-use crate::config::secret::redact_url;
 use crate::model::{CaseFile, OptionalTables, Staff};
+use crate::secret::redact_url;
 
 pub use decode::{parse_date, parse_instant};
 pub use loader::{CaseLoader, TableRow, Value};

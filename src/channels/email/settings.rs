@@ -8,7 +8,7 @@ use lettre::message::Mailbox;
 use serde::Deserialize;
 
 use super::oauth::OAuthSettings;
-use crate::config::secret::SecretSource;
+use crate::secret::SecretSource;
 
 /// How casewatch sends email.
 ///

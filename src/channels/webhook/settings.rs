@@ -8,7 +8,7 @@ use reqwest::Url;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::config::secret::{REFERENCE_FORMS, SecretSource};
+use crate::secret::{REFERENCE_FORMS, SecretSource};
 
 /// A webhook target. In casewatch.toml:
 ///

@@ -14,7 +14,7 @@ use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivatePkcs8KeyDer};
 
 use super::super::settings::{EmailSettingsError, invalid};
-use crate::config::secret::SecretSource;
+use crate::secret::SecretSource;
 
 /// How long an assertion is good for: Microsoft accepts up to ten minutes; one is used at once.
 const LIFETIME_SECONDS: i64 = 600;

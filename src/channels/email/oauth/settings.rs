@@ -6,7 +6,7 @@ use reqwest::Url;
 use serde::Deserialize;
 
 use super::super::settings::{EmailSettingsError, Transport, invalid, is_loopback};
-use crate::config::secret::SecretSource;
+use crate::secret::SecretSource;
 
 /// The OAuth 2.0 client casewatch is to the identity provider.
 ///
