@@ -433,7 +433,7 @@ fn is_configuration_error(e: &anyhow::Error) -> bool {
             .is_some_and(crate::source::SourceError::is_configuration)
         || e.downcast_ref::<app::OpenError>()
             .is_some_and(app::OpenError::is_configuration)
-        || e.downcast_ref::<crate::summary::gather::ScopeError>()
+        || e.downcast_ref::<crate::app::summary::ScopeError>()
             .is_some()
 }
 
@@ -668,7 +668,7 @@ async fn summary(args: &SummaryArgs) -> anyhow::Result<()> {
         (None, None) => Scope::All,
     };
     let at = args.at.unwrap_or_else(Utc::now);
-    let summary = crate::summary::gather::summary(&config, &scope, at).await?;
+    let summary = crate::app::summary::summary(&config, &scope, at).await?;
     let text = match args.format {
         SummaryFormat::Json => serde_json::to_string_pretty(&summary)? + "\n",
         SummaryFormat::Csv => crate::summary::render::csv(&summary),

@@ -12,6 +12,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -31,8 +32,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 
-use crate::app::App;
-use crate::daemon::ScheduleSettings;
+use serde::Deserialize;
+
+use crate::schedule::ScheduleSettings;
 
 /// A client must send its request headers within this time of connecting (or of its previous request).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
@@ -52,31 +54,6 @@ const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 pub trait Databases: Send + Sync {
     /// `Ok` when every database answers; the error says which did not, naming it by its redacted URL.
     fn ping(&self) -> BoxFuture<'_, Result<(), String>>;
-}
-
-impl<S: Send + Sync> Databases for App<S> {
-    fn ping(&self) -> BoxFuture<'_, Result<(), String>> {
-        Box::pin(async move {
-            let state = async { self.store.ping().await.map_err(|e| e.to_string()) };
-            let source = async { self.source.ping().await.map_err(|e| e.to_string()) };
-            let (state, source) = tokio::join!(
-                within(PING_TIMEOUT, "the state database", state),
-                within(PING_TIMEOUT, "the case database", source),
-            );
-            state.and(source)
-        })
-    }
-}
-
-async fn within(
-    limit: Duration,
-    what: &str,
-    ping: impl Future<Output = Result<(), String>>,
-) -> Result<(), String> {
-    match tokio::time::timeout(limit, ping).await {
-        Ok(result) => result,
-        Err(_) => Err(format!("{what} did not answer within {limit:?}")),
-    }
 }
 
 /// Why `/readyz` says 503.
@@ -328,5 +305,26 @@ async fn connection(
     };
     if let Err(error) = result {
         tracing::debug!(%error, "HTTP connection ended with an error");
+    }
+}
+
+/// The local HTTP endpoint for `/healthz`, `/readyz` and `/metrics`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Address and port to listen on. Keep it on loopback or a management network: it has no authentication.
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+}
+
+fn default_listen() -> SocketAddr {
+    ([127, 0, 0, 1], 9187).into()
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            listen: default_listen(),
+        }
     }
 }

@@ -3,10 +3,12 @@
 //! [`install`] sets up the process-wide recorder once and describes every metric; the `record_*` functions are
 //! what the run loop (and delivery) call. `/metrics` renders the [`PrometheusHandle`] (see [`crate::http`]).
 //!
+//! A sink: it names no other module of casewatch. What happened is passed down as plain counts ([`Tick`],
+//! [`Evaluated`]); the pass converts its own reports into them.
+//!
 //! Labels carry only names from configuration and code — rule, stage, severity, channel, table, reason — never an
 //! address, a staff id, a case id or anything else about a person.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -14,15 +16,6 @@ use ::metrics::{
     Unit, counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram,
 };
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-
-use crate::app::{Evaluation, TickReport};
-use crate::directory::StaffDirectory;
-use crate::evaluate::Line;
-use crate::model::StaffId;
-use crate::recipients::Unresolved;
-use crate::rules::Role;
-use crate::source::{ReadReport, Table};
-use crate::store::AttemptOutcome;
 
 const BUILD_INFO: &str = "casewatch_build_info";
 const UP: &str = "casewatch_up";
@@ -191,6 +184,30 @@ fn describe() {
     );
 }
 
+/// The `table` label of each table of the case database (`crate::source::Table::name`, which checks it agrees).
+pub const TABLES: [&str; 9] = [
+    "staff",
+    "children",
+    "cases",
+    "visits",
+    "assessments",
+    "management_decisions",
+    "case_events",
+    "meetings",
+    "records",
+];
+
+/// The `reason` label of a recipient sent to the fallback mailbox (`crate::recipients::Unresolved::reason`, which
+/// checks it agrees).
+pub const FALLBACK_REASONS: [&str; 6] = [
+    "null_link",
+    "unknown_id",
+    "loop",
+    "no_available_cover",
+    "unreachable",
+    "unknown_team",
+];
+
 /// Counters with a known set of labels start at 0, so that the first increase is visible to `increase()`.
 fn register_known_labels() {
     for result in ["ok", "error"] {
@@ -202,32 +219,12 @@ fn register_known_labels() {
     for kind in ["digest", "immediate", "summary"] {
         counter!(COMPOSED, "kind" => kind).absolute(0);
     }
-    for table in Table::ALL {
-        counter!(ROWS_READ, "table" => table.name()).absolute(0);
-        counter!(ROWS_SKIPPED, "table" => table.name()).absolute(0);
+    for table in TABLES.iter().chain([&DIRECTORY_TABLE]) {
+        counter!(ROWS_READ, "table" => *table).absolute(0);
+        counter!(ROWS_SKIPPED, "table" => *table).absolute(0);
     }
-    counter!(ROWS_READ, "table" => DIRECTORY_TABLE).absolute(0);
-    counter!(ROWS_SKIPPED, "table" => DIRECTORY_TABLE).absolute(0);
-    // One of each `Unresolved` variant, for its label (the id in it is never used).
-    let someone = StaffId::from("");
-    let reasons = [
-        Unresolved::NullLink {
-            role: Role::Worker,
-            after: None,
-        },
-        Unresolved::UnknownId {
-            id: someone.clone(),
-        },
-        Unresolved::Loop {
-            id: someone.clone(),
-        },
-        Unresolved::NoAvailableCover {
-            id: someone.clone(),
-        },
-        Unresolved::Unreachable { id: someone },
-    ];
-    for reason in reasons {
-        counter!(FALLBACKS, "reason" => reason.reason()).absolute(0);
+    for reason in FALLBACK_REASONS {
+        counter!(FALLBACKS, "reason" => reason).absolute(0);
     }
 }
 
@@ -240,9 +237,34 @@ pub fn register_channel(channel: &str) {
     counter!(RETRIES, "channel" => channel.to_owned()).absolute(0);
 }
 
+/// What one pass counted ([`record_tick`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tick {
+    pub cases: u64,
+    pub active_stages: u64,
+    pub stages_opened: u64,
+    pub stages_ended: u64,
+    pub notices_enqueued: u64,
+    pub notices_cancelled: u64,
+    /// Managers' summaries composed.
+    pub summaries: u64,
+}
+
+/// What one read and evaluation of the case database found ([`record_evaluation`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Evaluated<'a> {
+    /// `(table, rows read, rows skipped)`, for every table of [`TABLES`].
+    pub rows: Vec<(&'a str, u64, u64)>,
+    /// Active stages by `(rule, stage, severity)`: one per obligation, however many people are told. Sorted.
+    pub active: Vec<(&'a str, &'a str, &'a str, u64)>,
+    /// Recipients sent to the fallback mailbox, by reason (one of [`FALLBACK_REASONS`]).
+    pub fallbacks: &'a [(&'static str, u64)],
+}
+
 /// One pass, successful (`ok`) or not. A failed pass counts and times; the gauges keep the last successful values,
 /// and `casewatch_last_tick_timestamp_seconds` is the time of the last successful pass.
-pub fn record_tick(report: &TickReport, duration: Duration, ok: bool) {
+pub fn record_tick(tick: impl Into<Tick>, duration: Duration, ok: bool) {
+    let report = tick.into();
     counter!(TICKS, "result" => if ok { "ok" } else { "error" }).increment(1);
     histogram!(TICK_DURATION).record(duration.as_secs_f64());
     counter!(STAGES_OPENED).increment(report.stages_opened);
@@ -263,83 +285,36 @@ pub fn record_tick(report: &TickReport, duration: Duration, ok: bool) {
 }
 
 /// Messages composed by one compose step (the delivery worker's, or a `tick`'s).
-pub fn record_composed(composed: &crate::outbox::Composed) {
-    counter!(COMPOSED, "kind" => "digest").increment(composed.digests);
-    counter!(COMPOSED, "kind" => "immediate").increment(composed.immediate);
+pub fn record_composed(digests: u64, immediate: u64) {
+    counter!(COMPOSED, "kind" => "digest").increment(digests);
+    counter!(COMPOSED, "kind" => "immediate").increment(immediate);
 }
 
-/// The outcomes of one delivery step.
-pub fn record_delivered(delivered: &crate::outbox::Delivered) {
-    counter!(DELIVERIES, "outcome" => "sent").increment(delivered.sent);
-    counter!(DELIVERIES, "outcome" => "retry").increment(delivered.retried);
-    counter!(DELIVERIES, "outcome" => "dead").increment(delivered.dead);
+/// The outcomes of one delivery step: messages sent, to be retried, and dead-lettered.
+pub fn record_delivered(sent: u64, retried: u64, dead: u64) {
+    counter!(DELIVERIES, "outcome" => "sent").increment(sent);
+    counter!(DELIVERIES, "outcome" => "retry").increment(retried);
+    counter!(DELIVERIES, "outcome" => "dead").increment(dead);
 }
 
 /// Everything an evaluation can tell: rows read and skipped, active stages by stage, fallback recipients.
-pub fn record_evaluation(evaluation: &Evaluation) {
-    record_read(&evaluation.read.report);
-    record_active_stages(&active_stage_counts(&evaluation.lines));
-    record_fallbacks(&evaluation.read.fallback_uses);
-}
-
-/// What the service's pass read: rows read and skipped, active stages by stage, fallback recipients.
-pub fn record_pass(pass: &crate::pass::Pass) {
-    record_read(&pass.read.report);
-    let counts: Vec<(&str, &str, &str, u64)> = pass
-        .active
-        .iter()
-        .map(|(rule, stage, severity, n)| (rule.as_str(), stage.as_str(), *severity, *n))
-        .collect();
-    record_active_stages(&counts);
-    record_fallbacks(&pass.read.fallback_uses);
-}
-
-/// Rows read and skipped by one read of the case database.
-pub fn record_read(report: &ReadReport) {
-    for table in Table::ALL {
-        counter!(ROWS_READ, "table" => table.name()).increment(report.rows_read(table));
-        counter!(ROWS_SKIPPED, "table" => table.name()).increment(report.rows_skipped(table));
+pub fn record_evaluation<'a>(evaluated: impl Into<Evaluated<'a>>) {
+    let evaluated = evaluated.into();
+    for &(table, read, skipped) in &evaluated.rows {
+        counter!(ROWS_READ, "table" => table.to_owned()).increment(read);
+        counter!(ROWS_SKIPPED, "table" => table.to_owned()).increment(skipped);
     }
+    record_active_stages(&evaluated.active);
+    record_fallbacks(evaluated.fallbacks);
 }
 
 /// The `table` label of the staff directory file's rows.
 const DIRECTORY_TABLE: &str = "staff_directory";
 
 /// Rows of the staff directory file, counted each time the file is read (at start and on reload).
-pub fn record_directory(directory: &StaffDirectory) {
-    let skipped = directory.skipped().len() as u64;
-    let read = directory.entries().len() as u64 + skipped;
+pub fn record_directory(read: u64, skipped: u64) {
     counter!(ROWS_READ, "table" => DIRECTORY_TABLE).increment(read);
     counter!(ROWS_SKIPPED, "table" => DIRECTORY_TABLE).increment(skipped);
-}
-
-/// Active stages by `(rule, stage, severity)`: one per obligation, however many people are told. Sorted.
-pub fn active_stage_counts(lines: &[Line]) -> Vec<(&str, &str, &'static str, u64)> {
-    let mut episodes = HashSet::new();
-    let mut counts: HashMap<(&str, &str, &'static str), u64> = HashMap::new();
-    for line in lines {
-        let episode = (
-            &line.rule,
-            &line.case_id,
-            &line.subject_id,
-            &line.stage,
-            line.from,
-        );
-        if episodes.insert(episode) {
-            let key = (
-                line.rule.as_str(),
-                line.stage.as_str(),
-                line.severity.as_str(),
-            );
-            *counts.entry(key).or_default() += 1;
-        }
-    }
-    let mut counts: Vec<_> = counts
-        .into_iter()
-        .map(|((r, s, v), n)| (r, s, v, n))
-        .collect();
-    counts.sort();
-    counts
 }
 
 /// Sets `casewatch_active_stages_by_stage` to these counts `(rule, stage, severity, count)`; a label set seen in an
@@ -377,16 +352,15 @@ pub fn record_fallbacks(uses: &[(&str, u64)]) {
 }
 
 /// One finished send attempt: `result` is `sent`, `transient` or `permanent` (as in the attempts table), and
-/// `outcome` what the outbox made of it — a transient failure is a retry, or a dead letter once out of attempts.
-pub fn record_delivery(channel: &str, result: &str, outcome: &AttemptOutcome) {
+/// `outcome` what the outbox made of it: `sent`, `retry` (a transient failure tried again later), or `dead` (a
+/// dead letter, once out of attempts or on a permanent failure).
+pub fn record_delivery(channel: &str, result: &str, outcome: &str) {
     counter!(ATTEMPTS, "channel" => channel.to_owned(), "outcome" => result.to_owned())
         .increment(1);
     match outcome {
-        AttemptOutcome::Sent => {}
-        AttemptOutcome::Retry(_) => counter!(RETRIES, "channel" => channel.to_owned()).increment(1),
-        AttemptOutcome::Dead => {
-            counter!(DEAD_LETTERS, "channel" => channel.to_owned()).increment(1)
-        }
+        "retry" => counter!(RETRIES, "channel" => channel.to_owned()).increment(1),
+        "dead" => counter!(DEAD_LETTERS, "channel" => channel.to_owned()).increment(1),
+        _ => {}
     }
 }
 
@@ -403,52 +377,7 @@ pub fn record_queue(depth: i64, oldest_pending_age_seconds: Option<i64>) {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{DateTime, Utc};
-
     use super::*;
-    use crate::rules::Severity;
-
-    fn line(subject: &str, stage: &str, role: Role) -> Line {
-        let at: DateTime<Utc> = "2026-03-03T23:59:59Z".parse().unwrap();
-        Line {
-            rule: "cf-assessment-due".into(),
-            stage: stage.into(),
-            case_id: "C-1".into(),
-            subject_id: subject.into(),
-            child_ref: "CH-1".into(),
-            due_at: at,
-            from: at,
-            role,
-            staff_id: Some("S1".into()),
-            address: "s1@council.example".into(),
-            severity: Severity::Breach,
-            backlog: false,
-            role_order: 0,
-            child_label: "CH-1".into(),
-            facts: Vec::new(),
-            worker_id: None,
-            meant_for: None,
-        }
-    }
-
-    #[test]
-    fn a_stage_told_to_three_people_is_one_active_stage() {
-        let lines = [
-            line("A-1", "overdue", Role::Worker),
-            line("A-1", "overdue", Role::Supervisor),
-            line("A-1", "overdue", Role::TeamManager),
-            line("A-2", "overdue", Role::Worker),
-            line("A-3", "overdue-escalated", Role::Worker),
-        ];
-
-        assert_eq!(
-            active_stage_counts(&lines),
-            [
-                ("cf-assessment-due", "overdue", "breach", 2),
-                ("cf-assessment-due", "overdue-escalated", "breach", 1),
-            ]
-        );
-    }
 
     #[test]
     fn a_stage_no_longer_active_drops_to_zero() {

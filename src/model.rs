@@ -329,3 +329,11 @@ impl CaseFile {
         }
     }
 }
+
+/// One `@` with something either side, a dot in the domain, no spaces: enough to catch a name or a phone number
+/// in the wrong place. The relay decides the rest.
+pub fn is_email_address(s: &str) -> bool {
+    s.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !s.chars().any(char::is_whitespace)
+    })
+}

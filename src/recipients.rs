@@ -373,3 +373,30 @@ impl<'d> Resolver<'d> {
         &self.fallback_uses
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_metrics_start_every_fallback_reason_at_zero() {
+        let someone = || StaffId::from("");
+        let reasons: Vec<&str> = [
+            Unresolved::NullLink {
+                role: Role::Worker,
+                after: None,
+            },
+            Unresolved::UnknownId { id: someone() },
+            Unresolved::Loop { id: someone() },
+            Unresolved::NoAvailableCover { id: someone() },
+            Unresolved::Unreachable { id: someone() },
+            Unresolved::UnknownTeam {
+                team: String::new(),
+            },
+        ]
+        .iter()
+        .map(Unresolved::reason)
+        .collect();
+        assert_eq!(reasons, crate::metrics::FALLBACK_REASONS);
+    }
+}

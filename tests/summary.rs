@@ -320,7 +320,7 @@ backend_test!(async fn counts_trend_timeliness_and_scope_from_a_hand_written_his
     let f = fixture(db, support::free_port()).await;
     let summary = |scope: Scope| {
         let config = &f.config;
-        async move { casewatch::summary::gather::summary(config, &scope, at(AT)).await.unwrap() }
+        async move { casewatch::app::summary::summary(config, &scope, at(AT)).await.unwrap() }
     };
 
     let sm = summary(Scope::Manager("SM".into())).await;

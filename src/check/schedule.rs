@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 use crate::calendar::{LONDON, WorkingCalendar, local_date};
 use crate::config::Settings;
-use crate::daemon::parse_cron;
 use crate::outbox::immediate_allowed;
+use crate::schedule::parse_cron;
 
 /// How many upcoming firings to show of each schedule.
 const SHOWN: usize = 3;

@@ -16,11 +16,14 @@ use serde::Deserialize;
 use crate::calendar::{Region, WorkingCalendar};
 use crate::channels::email::EmailSettings;
 use crate::channels::webhook::WebhookSettings;
-use crate::daemon::{HttpSettings, ScheduleSettings};
 use crate::directory::{DirectoryError, DirectorySettings, StaffDirectory};
+pub use crate::evaluate::ChildIdentifier;
+use crate::http::HttpSettings;
 use crate::model::Staff;
+pub use crate::model::is_email_address;
 use crate::outbox::{DeliverySettings, Route};
 use crate::rules::{RuleError, RulePack};
+use crate::schedule::ScheduleSettings;
 use layers::{EnvOverrides, FileText, describe};
 
 /// The prefix of environment overrides; `__` separates section and key.
@@ -179,15 +182,6 @@ fn team_addresses<'de, D: serde::Deserializer<'de>>(
     Ok(teams.into_iter().map(|(team, a)| (team, a.0)).collect())
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChildIdentifier {
-    #[default]
-    Reference,
-    Initials,
-    FullName,
-}
-
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RulesSettings {
@@ -223,14 +217,6 @@ impl Default for RulesSettings {
             disabled: Vec::new(),
         }
     }
-}
-
-/// One `@` with something either side, a dot in the domain, no spaces: enough to catch a name or a phone number
-/// in the wrong place. The relay decides the rest.
-pub fn is_email_address(s: &str) -> bool {
-    s.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && domain.contains('.') && !s.chars().any(char::is_whitespace)
-    })
 }
 
 fn email_address<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {

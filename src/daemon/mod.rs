@@ -1,8 +1,9 @@
 //! `casewatch run`: the long-running service — schedules, shutdown, reload, systemd notification.
 
+mod databases;
 pub mod run;
-mod settings;
 pub mod systemd;
 
+pub use crate::http::HttpSettings;
+pub use crate::schedule::{ScheduleSettings, next_fire_times, parse_cron};
 pub use run::run;
-pub use settings::{HttpSettings, ScheduleSettings, next_fire_times, parse_cron};

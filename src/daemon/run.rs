@@ -198,7 +198,8 @@ pub async fn run(
 /// staff directory's rows, read with this configuration.
 fn register_configuration(app: &App<Channels>) {
     if let Some(directory) = &app.config.staff_directory {
-        crate::metrics::record_directory(directory);
+        let skipped = directory.skipped().len() as u64;
+        crate::metrics::record_directory(directory.entries().len() as u64 + skipped, skipped);
     }
     crate::metrics::register_channel(crate::outbox::EMAIL);
     for webhook in &app.config.settings.webhooks {
@@ -292,7 +293,7 @@ async fn evaluation_worker(shared: Arc<Shared>, stop: CancellationToken) {
         let mut last = shared.last.lock().expect("never poisoned");
         match result {
             Ok((report, pass)) => {
-                crate::metrics::record_pass(&pass);
+                crate::metrics::record_evaluation(&pass);
                 crate::metrics::record_tick(&report, elapsed, true);
                 shared.readiness.tick_succeeded(now);
                 tracing::info!(

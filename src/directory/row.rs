@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use super::{BadRow, DirectoryError, columns};
-use crate::config::is_email_address;
+use crate::model::is_email_address;
 use crate::model::{Staff, StaffId};
 
 /// One usable row. `None` is an empty cell: the case database's value stands (or none, for someone only in the

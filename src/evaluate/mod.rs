@@ -1,6 +1,7 @@
 //! `casewatch evaluate`: every enabled rule against the case database as of an instant, resolved to people, in the
 //! order and shape of SPEC section 5. Reads only; sends and writes nothing.
 
+mod active;
 pub mod sorted;
 
 use std::io::{self, Write};
@@ -8,10 +9,10 @@ use std::io::{self, Write};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 
+pub use active::active_stage_counts;
 pub use sorted::{Keeper, SortedLines};
 
 use crate::calendar::{self, WorkingCalendar};
-use crate::config::ChildIdentifier;
 use crate::model::{CaseFile, Child};
 use crate::recipients::{Directory, Resolver};
 use crate::rules::expr::Value;
@@ -54,6 +55,16 @@ pub struct Line {
     /// In the fallback mailbox: whom the line was meant for and why it came there (staff ids only).
     #[serde(skip)]
     pub meant_for: Option<String>,
+}
+
+/// How notices name a child (`notify.child_identifier`): the case reference unless configured otherwise.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChildIdentifier {
+    #[default]
+    Reference,
+    Initials,
+    FullName,
 }
 
 /// The child as a notice names them: the case reference unless names are configured.

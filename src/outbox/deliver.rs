@@ -275,7 +275,12 @@ async fn attempt(
             "send failed, dead-lettered (see `casewatch outbox list --dead`): {detail}"
         ),
     }
-    crate::metrics::record_delivery(&stored.channel, result_name, &outcome);
+    let counted = match outcome {
+        AttemptOutcome::Sent => "sent",
+        AttemptOutcome::Retry(_) => "retry",
+        AttemptOutcome::Dead => "dead",
+    };
+    crate::metrics::record_delivery(&stored.channel, result_name, counted);
     let record = Attempt {
         message_id: stored.id,
         at: now,

@@ -13,6 +13,7 @@ use crate::recipients::Directory;
 use crate::rules::describe::action_for;
 use crate::rules::expr::Unit;
 use crate::rules::{Role, RulePack, Severity};
+use crate::store::NewNotice;
 
 /// `[[routes]]`: notices matching every given list also go to webhooks (and, unless `email = false`, still to
 /// the person's email). An absent list matches anything.
@@ -111,6 +112,30 @@ pub struct Draft {
 }
 
 impl Draft {
+    /// The row the state database stores for this draft.
+    pub fn row(&self) -> NewNotice<'_> {
+        let roles: Vec<String> = self.roles.iter().map(|r| r.name().into_owned()).collect();
+        NewNotice {
+            key: &self.key,
+            repeat_key: &self.repeat_key,
+            rule: &self.item.rule,
+            case_id: &self.item.case_id,
+            subject_id: &self.item.subject_id,
+            stage: &self.item.stage,
+            from: self.item.from,
+            due_at: self.item.due_at,
+            severity: &self.item.severity,
+            occurrence: self.occurrence,
+            roles: roles.join(","),
+            channel: &self.channel,
+            address: &self.address,
+            staff_id: self.staff_id.as_deref(),
+            to_name: self.to_name.as_deref(),
+            delivery: self.delivery.as_str(),
+            item_json: serde_json::to_string(&self.item).expect("an item serialises"),
+        }
+    }
+
     /// This draft as the `n`th repeat of its stage to its recipient.
     pub fn with_occurrence(mut self, n: u32) -> Draft {
         self.key = notice_key(&self.episode, n, &self.target);

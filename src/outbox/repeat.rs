@@ -9,15 +9,7 @@ use chrono::{DateTime, Utc};
 use super::Draft;
 use crate::calendar::{self, WorkingCalendar};
 use crate::rules::expr::Unit;
-
-/// A recipient's latest notice of a stage episode, as the outbox holds it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LastNotice {
-    pub occurrence: u32,
-    /// When it was settled: sent (or dead-lettered, or dropped because its stage ended). `None` while it waits
-    /// to be sent: no repeat is due before it goes.
-    pub settled_at: Option<DateTime<Utc>>,
-}
+pub use crate::store::LastNotice;
 
 /// When the next repeat falls due after a notice settled at `told_at`: at the start of the day `every` units
 /// after that day (for working days, the SPEC's "Nth working day strictly after"). `None`: never (an interval

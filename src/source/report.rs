@@ -123,6 +123,14 @@ impl ReadReport {
         self.counts[table.index()].skipped.load(Ordering::Relaxed)
     }
 
+    /// `(table, rows read, rows skipped)` for every table, as the metrics count them.
+    pub fn rows_by_table(&self) -> Vec<(&'static str, u64, u64)> {
+        Table::ALL
+            .iter()
+            .map(|&t| (t.name(), self.rows_read(t), self.rows_skipped(t)))
+            .collect()
+    }
+
     /// Skipped rows over all tables: non-zero means the source holds data casewatch could not use.
     pub fn total_skipped(&self) -> u64 {
         Table::ALL.iter().map(|&t| self.rows_skipped(t)).sum()
@@ -201,6 +209,12 @@ impl Tally for ReadReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_metrics_start_every_table_at_zero() {
+        let names: Vec<&str> = Table::ALL.iter().map(|t| t.name()).collect();
+        assert_eq!(names, crate::metrics::TABLES);
+    }
 
     #[test]
     fn a_long_id_is_cut_and_says_so() {

@@ -96,7 +96,7 @@ impl ProcessLock {
         }
         // Who holds it, for the message a second process prints.
         file.set_len(0).map_err(io)?;
-        writeln!(file, "{}", crate::app::replica_name()).map_err(io)?;
+        writeln!(file, "{}", replica_name()).map_err(io)?;
         let lock = Arc::new(ProcessLock { _file: file });
         held.insert(key, Arc::downgrade(&lock));
         Ok(lock)
@@ -294,4 +294,17 @@ async fn check(
         .bind(EVALUATION_LOCK_KEY)
         .fetch_one(&mut *conn)
         .await
+}
+
+/// This process's name in attempts and leases: host and process id.
+pub fn replica_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: gethostname writes at most `buf.len()` bytes into the buffer we own.
+    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    let host = match std::str::from_utf8(&buf[..end]) {
+        Ok(h) if ok && !h.is_empty() => h.to_owned(),
+        _ => "casewatch".to_owned(),
+    };
+    format!("{host}:{}", std::process::id())
 }

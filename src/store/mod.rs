@@ -35,9 +35,10 @@ pub use audit::{AttemptRecord, CaseAudit, EpisodeRecord, NoticeRecord};
 pub use delivery::{Attempt, AttemptOutcome, StoredMessage};
 pub use history::EpisodeSpan;
 pub use lock::{EvaluationLock, LockError, ProcessLock, Role};
-pub use outbox::{NewMessage, PendingNotice, StageEpisode, StageKey};
+pub use outbox::{NewMessage, NewNotice, PendingNotice, StageEpisode, StageKey};
 pub use prune::Pruned;
 pub use silences::{NewSilence, Silence};
+pub use timing::LastNotice;
 pub use told::Told;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/state/sqlite");

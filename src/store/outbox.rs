@@ -5,7 +5,31 @@ use sqlx::{QueryBuilder, Row};
 
 use super::{Store, StoreError, WriteTx};
 use crate::on_pool;
-use crate::outbox::Draft;
+
+/// A notice to store: one stage for one recipient, once (`notice_key`); the outbox plans it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewNotice<'a> {
+    pub key: &'a str,
+    pub repeat_key: &'a str,
+    pub rule: &'a str,
+    pub case_id: &'a str,
+    pub subject_id: &'a str,
+    pub stage: &'a str,
+    pub from: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub severity: &'a str,
+    pub occurrence: u32,
+    /// The roles joined with commas: `worker,supervisor`.
+    pub roles: String,
+    pub channel: &'a str,
+    pub address: &'a str,
+    pub staff_id: Option<&'a str>,
+    pub to_name: Option<&'a str>,
+    /// `digest` or `immediate`.
+    pub delivery: &'a str,
+    /// The item the message will list, as JSON.
+    pub item_json: String,
+}
 
 /// One active stage episode, as `stage_log` keeps it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -180,41 +204,39 @@ impl Store {
         Ok(())
     }
 
-    /// Stores new notices; a draft whose key is already stored is left alone. Returns how many were new.
-    pub async fn enqueue(&self, drafts: &[Draft], now: DateTime<Utc>) -> Result<u64, StoreError> {
+    /// Stores new notices; a notice whose key is already stored is left alone. Returns how many were new.
+    pub async fn enqueue(
+        &self,
+        notices: &[NewNotice<'_>],
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
         let now = now.trunc_subsecs(0);
         let mut inserted = 0;
-        for chunk in drafts.chunks(BATCH) {
-            let items: Vec<String> = chunk
-                .iter()
-                .map(|d| serde_json::to_string(&d.item).expect("an item serialises"))
-                .collect();
+        for chunk in notices.chunks(BATCH) {
             inserted += on_pool!(self, |pool| {
                 let mut q = QueryBuilder::new(
                     "INSERT INTO notices (notice_key, repeat_key, rule, subject_id, stage, from_at, due_at, case_id, \
                      severity, occurrence, roles, channel, address, staff_id, to_name, delivery, item_json, \
                      enqueued_at) ",
                 );
-                q.push_values(chunk.iter().zip(&items), |mut b, (d, item)| {
-                    let roles: Vec<String> =
-                        d.roles.iter().map(|r| r.name().into_owned()).collect();
-                    b.push_bind(&d.key)
-                        .push_bind(&d.repeat_key)
-                        .push_bind(&d.item.rule)
-                        .push_bind(&d.item.subject_id)
-                        .push_bind(&d.item.stage)
-                        .push_bind(d.item.from)
-                        .push_bind(d.item.due_at)
-                        .push_bind(&d.item.case_id)
-                        .push_bind(&d.item.severity)
-                        .push_bind(d.occurrence as i64)
-                        .push_bind(roles.join(","))
-                        .push_bind(&d.channel)
-                        .push_bind(&d.address)
-                        .push_bind(&d.staff_id)
-                        .push_bind(&d.to_name)
-                        .push_bind(d.delivery.as_str())
-                        .push_bind(item)
+                q.push_values(chunk, |mut b, n| {
+                    b.push_bind(n.key)
+                        .push_bind(n.repeat_key)
+                        .push_bind(n.rule)
+                        .push_bind(n.subject_id)
+                        .push_bind(n.stage)
+                        .push_bind(n.from)
+                        .push_bind(n.due_at)
+                        .push_bind(n.case_id)
+                        .push_bind(n.severity)
+                        .push_bind(n.occurrence as i64)
+                        .push_bind(&n.roles)
+                        .push_bind(n.channel)
+                        .push_bind(n.address)
+                        .push_bind(n.staff_id)
+                        .push_bind(n.to_name)
+                        .push_bind(n.delivery)
+                        .push_bind(&n.item_json)
                         .push_bind(now);
                 });
                 q.push(" ON CONFLICT (notice_key) DO NOTHING");

@@ -9,7 +9,15 @@ use sqlx::{QueryBuilder, Row};
 use super::outbox::BATCH;
 use super::{Store, StoreError};
 use crate::on_pool;
-use crate::outbox::LastNotice;
+
+/// A recipient's latest notice of a stage episode, as the outbox holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LastNotice {
+    pub occurrence: u32,
+    /// When it was settled: sent (or dead-lettered, or dropped because its stage ended). `None` while it waits
+    /// to be sent: no repeat is due before it goes.
+    pub settled_at: Option<DateTime<Utc>>,
+}
 
 impl Store {
     /// When the evaluation that opened `window` ran, if one has.

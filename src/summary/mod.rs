@@ -5,7 +5,6 @@
 //! stage episodes of the state database, the calendar and an instant in; a [`Summary`] out. [`render`] writes it
 //! for people, [`send`] composes the scheduled ones.
 
-pub mod gather;
 pub mod quiet;
 pub mod render;
 pub mod send;

@@ -4,10 +4,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Inputs, Scope, Summary, history_since, summarise};
 use crate::app;
 use crate::config::Config;
 use crate::source::ReadReport;
+use crate::summary::{Inputs, Scope, Summary, history_since, summarise};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScopeError {
@@ -66,7 +66,7 @@ pub async fn summary(config: &Config, scope: &Scope, at: DateTime<Utc>) -> anyho
         episodes: &episodes,
         at,
         since: crate::outbox::previous_slot(slot, &delivery.summary_times(), delivery, &calendar),
-        trend_time: super::trend_time(delivery),
+        trend_time: crate::summary::trend_time(delivery),
         case_url: config.settings.notify.case_url.as_deref(),
         silences: &silences,
         tell_from: Some(tell_from),

@@ -2,6 +2,9 @@
 //! stops here), then record stage episodes, enqueue notices, compose messages and deliver them (`tick`).
 //! Every step takes the instant it runs for, so tests drive it with a chosen `now`.
 
+pub mod pass;
+pub mod summary;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
 
@@ -9,10 +12,11 @@ use crate::calendar::{WorkingCalendar, local_date};
 use crate::config::Config;
 use crate::evaluate::{Evaluator, Line};
 use crate::outbox::{self, Composed, Delivered, Renderer, Sender};
-use crate::pass::Pass;
 use crate::recipients::Directory;
 use crate::source::{CaseSource, ReadReport, SourceError};
+use crate::store::lock::replica_name;
 use crate::store::{Store, StoreError};
+use pass::Pass;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PassError {
@@ -228,6 +232,30 @@ pub struct TickReport {
     pub delivered: Delivered,
 }
 
+impl From<&TickReport> for crate::metrics::Tick {
+    fn from(report: &TickReport) -> Self {
+        Self {
+            cases: report.cases,
+            active_stages: report.active_stages,
+            stages_opened: report.stages_opened,
+            stages_ended: report.stages_ended,
+            notices_enqueued: report.notices_enqueued,
+            notices_cancelled: report.notices_cancelled,
+            summaries: report.summaries,
+        }
+    }
+}
+
+impl<'a> From<&'a Evaluation> for crate::metrics::Evaluated<'a> {
+    fn from(evaluation: &'a Evaluation) -> Self {
+        Self {
+            rows: evaluation.read.report.rows_by_table(),
+            active: crate::evaluate::active_stage_counts(&evaluation.lines),
+            fallbacks: &evaluation.read.fallback_uses,
+        }
+    }
+}
+
 /// The long-lived parts of a running casewatch: configuration, both databases, templates and channels.
 pub struct App<S> {
     pub config: Config,
@@ -240,7 +268,7 @@ pub struct App<S> {
     pub replica: String,
     /// With SQLite state: this process's exclusive hold on it.
     pub state_lock: Option<std::sync::Arc<crate::store::ProcessLock>>,
-    /// Lines a pass holds before it compares and enqueues them ([`crate::pass`]).
+    /// Lines a pass holds before it compares and enqueues them ([`pass`]).
     pub pass_budget: usize,
 }
 
@@ -248,14 +276,14 @@ impl<S: Sender> App<S> {
     /// One evaluate → enqueue → compose → deliver pass as of `now`.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport, PassError> {
         let (mut report, pass) = self.evaluate_and_enqueue(now).await?;
-        crate::metrics::record_pass(&pass);
+        crate::metrics::record_evaluation(&pass);
         report.composed = self.compose(now).await?;
         report.delivered = self.deliver(now).await?;
         Ok(report)
     }
 
     /// The evaluation half of a pass: read, evaluate, record stage episodes, enqueue notices, a batch of cases at
-    /// a time ([`crate::pass`]). What was read is handed back for metrics.
+    /// a time ([`pass`]). What was read is handed back for metrics.
     pub async fn evaluate_and_enqueue(
         &self,
         now: DateTime<Utc>,
@@ -268,7 +296,7 @@ impl<S: Sender> App<S> {
             tell_from: Some(tell_from),
             ..TickReport::default()
         };
-        let pass = crate::pass::evaluate_and_enqueue(self, now, tell_from, &mut report).await?;
+        let pass = pass::evaluate_and_enqueue(self, now, tell_from, &mut report).await?;
         report.summaries = self
             .compose_summaries(&pass.summary_lines, pass.tell_from, now)
             .await?;
@@ -316,7 +344,7 @@ impl<S: Sender> App<S> {
             now,
         )
         .await?;
-        crate::metrics::record_composed(&composed);
+        crate::metrics::record_composed(composed.digests, composed.immediate);
         Ok(composed)
     }
 
@@ -340,22 +368,9 @@ impl<S: Sender> App<S> {
             stop,
         )
         .await?;
-        crate::metrics::record_delivered(&delivered);
+        crate::metrics::record_delivered(delivered.sent, delivered.retried, delivered.dead);
         Ok(delivered)
     }
-}
-
-/// This process's name in attempts and leases: host and process id.
-pub fn replica_name() -> String {
-    let mut buf = [0u8; 256];
-    // SAFETY: gethostname writes at most `buf.len()` bytes into the buffer we own.
-    let ok = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) } == 0;
-    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-    let host = match std::str::from_utf8(&buf[..end]) {
-        Ok(h) if ok && !h.is_empty() => h.to_owned(),
-        _ => "casewatch".to_owned(),
-    };
-    format!("{host}:{}", std::process::id())
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -446,7 +461,7 @@ impl App<crate::channels::Channels> {
             sender,
             replica: replica_name(),
             state_lock,
-            pass_budget: crate::pass::DEFAULT_BUDGET,
+            pass_budget: pass::DEFAULT_BUDGET,
         })
     }
 }

@@ -41,6 +41,20 @@ pub struct Pass {
     pub summary_lines: Vec<Line>,
 }
 
+impl<'a> From<&'a Pass> for crate::metrics::Evaluated<'a> {
+    fn from(pass: &'a Pass) -> Self {
+        Self {
+            rows: pass.read.report.rows_by_table(),
+            active: pass
+                .active
+                .iter()
+                .map(|(rule, stage, severity, n)| (rule.as_str(), stage.as_str(), *severity, *n))
+                .collect(),
+            fallbacks: &pass.read.fallback_uses,
+        }
+    }
+}
+
 /// What stays the same for every batch of a pass.
 struct Fixed<'a> {
     config: &'a Config,
@@ -267,7 +281,12 @@ impl Batches {
             store.last_notices(&wanted).await?
         };
         let drafts = outbox::due_now(drafts, &last, now, calendar, silence_ended);
-        report.notices_enqueued += store.enqueue(&drafts, now).await?;
+        report.notices_enqueued += store
+            .enqueue(
+                &drafts.iter().map(outbox::Draft::row).collect::<Vec<_>>(),
+                now,
+            )
+            .await?;
 
         if fixed.keep_for_summary {
             let summarised = |l: &Line| {

@@ -1,6 +1,5 @@
-//! `[schedule]` and `[http]`: when the daemon works, and where it answers health checks and metrics.
-
-use std::net::SocketAddr;
+//! `[schedule]`: when the service evaluates and delivers, and how long `/readyz` and a shutdown wait. All schedules
+//! are cron expressions in Europe/London time (`casewatch run` keeps them; `check-config` and `/readyz` read them).
 
 use serde::Deserialize;
 
@@ -92,25 +91,4 @@ pub fn next_fire_times(
         out.push(at.to_utc());
     }
     Ok(out)
-}
-
-/// The local HTTP endpoint for `/healthz`, `/readyz` and `/metrics`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HttpSettings {
-    /// Address and port to listen on. Keep it on loopback or a management network: it has no authentication.
-    #[serde(default = "default_listen")]
-    pub listen: SocketAddr,
-}
-
-fn default_listen() -> SocketAddr {
-    ([127, 0, 0, 1], 9187).into()
-}
-
-impl Default for HttpSettings {
-    fn default() -> Self {
-        Self {
-            listen: default_listen(),
-        }
-    }
 }
