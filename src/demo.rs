@@ -9,7 +9,7 @@ use crate::app;
 use crate::calendar::local_date;
 use crate::config::Config;
 use crate::evaluate::{self, Format};
-use crate::generate::{Generator, Loaded, load, load_with_progress};
+use crate::generate::{Generator, load};
 use crate::source::{CaseSource, OpenMode};
 
 /// Creates `dir/cases.db` (replacing an earlier demo's), fills it with `children` fictional children, writes
@@ -243,58 +243,6 @@ fn print_by_rule(
             n(3)
         )?;
     }
-    Ok(())
-}
-
-/// `casewatch demo generate`: fills an empty case database with a deterministic synthetic caseload.
-pub async fn generate(args: &crate::cli::GenerateArgs) -> anyhow::Result<()> {
-    use chrono::Datelike;
-    let today = args.today.unwrap_or_else(|| local_date(Utc::now()));
-    let source = CaseSource::open(&args.source, OpenMode::CreateIfMissing).await?;
-    source.migrate_case_schema().await?;
-    anyhow::ensure!(
-        !source.holds_cases().await?,
-        "case database {} already holds cases; `demo generate` writes only into an empty schema",
-        source.url()
-    );
-    let calendar = crate::calendar::WorkingCalendar::new(args.region, []);
-    let closures =
-        (today.year() - 15..=today.year() + 1).flat_map(|y| calendar.closures_in_year(y));
-    let generator = Generator::new(args.seed, args.children, today).with_closures(closures);
-    let staff = generator.staff();
-    let started = std::time::Instant::now();
-    let mut next_report = 0;
-    let progress = |loaded: &Loaded| {
-        if loaded.children >= next_report {
-            tracing::info!(
-                children = loaded.children,
-                rows = loaded.rows(),
-                seconds = started.elapsed().as_secs(),
-                "generating"
-            );
-            next_report = loaded.children + (args.children as u64 / 10).max(10_000);
-        }
-    };
-    let loaded = load_with_progress(&source, &staff, generator.case_files(), progress).await?;
-    source.close().await;
-    let seconds = started.elapsed().as_secs_f64();
-    println!(
-        "generated into {}: {} children, {} cases, {} visits, {} assessments, {} decisions, {} events, \
-         {} meetings, {} records, {} staff ({} rows in {seconds:.1} s, {:.0} rows/s); seed {}, today {today}",
-        source.url(),
-        loaded.children,
-        loaded.cases,
-        loaded.visits,
-        loaded.assessments,
-        loaded.decisions,
-        loaded.events,
-        loaded.meetings,
-        loaded.records,
-        loaded.staff,
-        loaded.rows(),
-        loaded.rows() as f64 / seconds.max(1e-9),
-        args.seed,
-    );
     Ok(())
 }
 
