@@ -22,7 +22,6 @@ use chrono::{DateTime, Utc};
 use crate::channels::Channels;
 use crate::channels::email::{AuthMethod, Checked, EmailSettings, TlsMode, Transport};
 use crate::config::Config;
-use crate::outbox::Renderer;
 use crate::source::schema::Level;
 use crate::source::{CaseSource, ReadReport, inspect};
 
@@ -178,7 +177,7 @@ fn templates(config: &Config, report: &mut Report<'_>) -> io::Result<()> {
         );
         return report.fail(Fault::Configuration, "templates", &detail);
     }
-    match Renderer::load(dir.as_deref()) {
+    match crate::summary::render::load(dir.as_deref()) {
         Ok(_) => {}
         Err(e) => return report.fail(Fault::Configuration, "templates", &e.to_string()),
     }

@@ -19,6 +19,7 @@
 //! - [`recipients`]: the role chain and absence cover.
 //! - [`evaluate`]: active stages resolved to people, in the SPEC's order; `casewatch evaluate`'s output.
 //! - [`outbox`]: notices, digests, delivery with retries and dead letters.
+//! - [`message`]: the channel-neutral message the outbox and the summaries compose and the channels send.
 //! - [`store`]: casewatch's own database (SQLite or PostgreSQL); the only code that knows its SQL.
 //! - [`channels`]: email (SMTP, with a password or an OAuth token; Microsoft Graph; `.eml` files) and webhooks; they
 //!   know nothing about rules.
@@ -45,6 +46,7 @@ pub mod evaluate;
 pub mod explain;
 pub mod generate;
 pub mod http;
+pub mod message;
 pub mod metrics;
 pub mod model;
 pub mod outbox;

@@ -449,7 +449,7 @@ impl App<crate::channels::Channels> {
         let calendar = config.settings.calendar.working_calendar();
         let source = connect_source(&config).await?;
         let (store, state_lock) = open_store_for_delivery(&config).await?;
-        let renderer = Renderer::load(config.templates_dir().as_deref())?;
+        let renderer = crate::summary::render::load(config.templates_dir().as_deref())?;
         let settings = &config.settings;
         let sender = crate::channels::Channels::new(settings.email.as_ref(), &settings.webhooks)?;
         Ok(App {

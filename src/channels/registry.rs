@@ -4,8 +4,7 @@ use std::collections::HashMap;
 
 use super::email::{EmailChannel, EmailSettings, EmailSettingsError};
 use super::webhook::{WebhookChannel, WebhookSettings, WebhookSetupError};
-use super::{ChannelError, Message, Receipt};
-use crate::outbox::{EMAIL, Sender};
+use super::{ChannelError, EMAIL, Message, Receipt, Sender};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {

@@ -47,8 +47,8 @@ pub(super) async fn summary(args: &SummaryArgs) -> anyhow::Result<()> {
         SummaryFormat::Json => serde_json::to_string_pretty(&summary)? + "\n",
         SummaryFormat::Csv => crate::summary::render::csv(&summary),
         SummaryFormat::Text | SummaryFormat::Html => {
-            let renderer = crate::outbox::Renderer::load(config.templates_dir().as_deref())?;
-            let rendered = renderer.summary(&summary)?;
+            let renderer = crate::summary::render::load(config.templates_dir().as_deref())?;
+            let rendered = crate::summary::render::email(&renderer, &summary)?;
             if args.format == SummaryFormat::Html {
                 rendered.html
             } else {

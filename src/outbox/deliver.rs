@@ -14,17 +14,8 @@ use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
 use super::DeliverySettings;
-use crate::channels::{ChannelError, Item, Message, MessageKind, Receipt};
+use crate::channels::{ChannelError, Item, Message, MessageKind, Sender};
 use crate::store::{Attempt, AttemptOutcome, Store, StoreError, StoredMessage};
-
-/// Something that can send a message through a named channel (`email` or a webhook's name).
-pub trait Sender: Sync {
-    fn send(
-        &self,
-        channel: &str,
-        message: &Message,
-    ) -> impl Future<Output = Result<Receipt, ChannelError>> + Send;
-}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Delivered {

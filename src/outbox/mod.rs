@@ -13,10 +13,11 @@ mod repeat;
 mod settings;
 mod window;
 
+pub use crate::channels::{EMAIL, Sender};
 pub use audit::write as write_audit;
 pub use compose::{ComposeError, Composed, compose, message_id};
-pub use deliver::{Delivered, Sender, backoff, deliver};
-pub use plan::{Delivery, Draft, EMAIL, Route, case_link, plan};
+pub use deliver::{Delivered, backoff, deliver};
+pub use plan::{Delivery, Draft, Route, case_link, plan};
 pub use render::{Rendered, Renderer, TemplateError, count_summary, urgency};
 pub use repeat::{LastNotice, due_now, repeat_due};
 pub use settings::DeliverySettings;

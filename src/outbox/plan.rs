@@ -7,7 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Deserialize;
 
 use super::DeliverySettings;
-use crate::channels::Item;
+use crate::channels::{EMAIL, Item};
 use crate::evaluate::Line;
 use crate::recipients::Directory;
 use crate::rules::describe::action_for;
@@ -159,9 +159,6 @@ pub fn case_link(template: &str, case_id: &str) -> String {
     let id = percent_encoding::utf8_percent_encode(case_id, SEGMENT).to_string();
     template.replace("{case_id}", &id)
 }
-
-/// The email channel's name in notices and messages.
-pub const EMAIL: &str = "email";
 
 /// Drafts for the first notice of every active stage to each recipient (repeats: see [`super::repeat`]).
 /// Reminders and warnings wait for a digest, unless they lapse before `next_digest` — when a digest composed

@@ -177,7 +177,8 @@ impl Renderer {
                 })?;
         }
         let renderer = Renderer { env };
-        // Render a sample now, so a broken template is found at start-up or reload, not at 08:00.
+        // Render a sample now, so a broken template is found at start-up or reload, not at 08:00 (the summary's
+        // are rendered by `summary::render::load`, which the callers use).
         let sample = Item {
             rule: "sample".into(),
             title: "Sample".into(),
@@ -204,11 +205,11 @@ impl Renderer {
             DateTime::UNIX_EPOCH,
         )?;
         renderer.immediate(None, &sample, None, DateTime::UNIX_EPOCH)?;
-        renderer.summary(&crate::summary::Summary::sample())?;
         Ok(renderer)
     }
 
-    fn render(&self, name: &str, ctx: &Value) -> Result<String, TemplateError> {
+    /// One of the templates rendered with `ctx` (e.g. `summary.txt` with the summary's view, for `summary`).
+    pub fn render(&self, name: &str, ctx: &Value) -> Result<String, TemplateError> {
         let fail = |source| TemplateError::Template {
             name: name.to_owned(),
             source,
@@ -301,19 +302,6 @@ impl Renderer {
             text: self.render("immediate.txt", &ctx)?,
             html: self.render("immediate.html", &ctx)?,
             subject,
-        })
-    }
-}
-
-impl Renderer {
-    /// A manager's daily summary.
-    pub fn summary(&self, summary: &crate::summary::Summary) -> Result<Rendered, TemplateError> {
-        let view = crate::summary::render::view(summary);
-        let ctx = Value::from(Serde(&view));
-        Ok(Rendered {
-            text: self.render("summary.txt", &ctx)?,
-            html: self.render("summary.html", &ctx)?,
-            subject: view.subject,
         })
     }
 }

@@ -4,56 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::NaiveDate;
 
 use super::{Inputs, Overdue};
-use crate::calendar;
 use crate::rules::Severity;
 
-/// Obligations due before `delivery.tell_from`, still not done.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Backlog {
-    /// The first day told one by one; `None` when the summary was made without it.
-    pub tell_from: Option<NaiveDate>,
-    /// Every backlog obligation, oldest first (messages show counts; `summary --format csv` lists them).
-    pub obligations: Vec<Overdue>,
-    /// By team, the oldest first.
-    pub by_team: Vec<BacklogCount>,
-    /// By rule, the oldest first.
-    pub by_rule: Vec<BacklogCount>,
-    /// By worker, most first: whose caseload the catch-up falls on.
-    pub by_worker: Vec<BacklogCount>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BacklogCount {
-    /// The team, the rule's title or the worker's name.
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
-    pub obligations: u32,
-    pub oldest_due: DateTime<Utc>,
-}
-
-/// An active silence, as a manager reads it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SilenceRow {
-    pub id: i64,
-    pub child: String,
-    pub case_id: String,
-    /// The rule's title, or "every rule".
-    pub covers: String,
-    pub by: String,
-    pub reason: String,
-    /// The last day it covers.
-    pub until: NaiveDate,
-    pub worker: String,
-    /// Obligations it is holding back now, and the most serious stage among them.
-    pub holding: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub worst: Option<String>,
-}
+pub use crate::message::summary::{Backlog, BacklogCount, SilenceRow};
+pub use crate::message::words::{due_words, until_words};
 
 /// The backlog section from the backlog obligations in scope (already one per obligation, with their worker's
 /// name and team filled in).
@@ -159,14 +116,4 @@ fn rank(severity: Severity) -> u8 {
         Severity::Warning => 1,
         Severity::Reminder => 0,
     }
-}
-
-/// The last UK date a silence covers, for people ("Fri 18 Dec 2026").
-pub fn until_words(until: NaiveDate) -> String {
-    until.format("%a %-d %b %Y").to_string()
-}
-
-/// The instant a backlog row's oldest obligation was due, as a UK date.
-pub fn due_words(due: DateTime<Utc>) -> String {
-    calendar::local_date(due).format("%-d %b %Y").to_string()
 }

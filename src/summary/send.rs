@@ -94,7 +94,7 @@ pub async fn compose(
         let id = target.manager.id.0.as_str();
         if last.as_ref().is_none_or(|(m, ..)| *m != id) {
             let summary = summarise(&inputs, &Scope::Manager(id.to_owned()));
-            let body = renderer.summary(&summary)?;
+            let body = super::render::email(renderer, &summary)?;
             last = Some((id, summary, body));
         }
         let (_, summary, body) = last.as_ref().expect("just set");

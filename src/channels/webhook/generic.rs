@@ -25,7 +25,7 @@ struct Payload<'a> {
     /// How many more the message holds than `items` lists (0 when none were left out).
     more: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
-    summary: Option<&'a crate::summary::Summary>,
+    summary: Option<&'a crate::message::Summary>,
 }
 
 /// The JSON body for `msg`, as sent at `now`. Carries no names but what each item's `child` holds; the

@@ -4,9 +4,10 @@
 
 use serde_json::{Value, json};
 
-use super::text::{count_line, severity, sparkline, truncate, uk_time};
+use super::text::{severity, sparkline, truncate, uk_time};
 use crate::channels::{Item, Message};
-use crate::summary::Summary;
+use crate::message::Summary;
+use crate::message::words::{count_line, overdue, trend_words};
 
 /// Slack refuses a message of more than 50 blocks: a header, the items, and a closing line must fit.
 const MAX_ITEMS: usize = 45;
@@ -112,7 +113,7 @@ fn summary_blocks(s: &Summary) -> Vec<Value> {
         section(format!(
             "*Breaches open, last 4 weeks*\n`{}`\n{}",
             sparkline(&s.trend.iter().map(|p| p.open).collect::<Vec<_>>()),
-            escape(&crate::summary::render::trend_words(s))
+            escape(&trend_words(s))
         )),
     ];
     for (title, rows) in [("By team", &s.by_team), ("By rule", &s.by_rule)] {
@@ -131,7 +132,7 @@ fn summary_blocks(s: &Summary) -> Vec<Value> {
             escape(&o.child),
             escape(&o.title),
             escape(&o.stage),
-            crate::summary::render::overdue(s, o),
+            overdue(s, o),
             escape(&o.worker),
             escape(&o.team)
         ));

@@ -4,9 +4,10 @@
 
 use serde_json::{Value, json};
 
-use super::text::{count_line, severity, sparkline, truncate, uk_time};
+use super::text::{severity, sparkline, truncate, uk_time};
 use crate::channels::{Item, Message};
-use crate::summary::Summary;
+use crate::message::Summary;
+use crate::message::words::{count_line, overdue, trend_words};
 
 /// Teams refuses a message of more than about 28 KB: a card's items stop where the next would take the whole
 /// request past this, and the card says how many more there are.
@@ -106,7 +107,7 @@ fn summary_blocks(subject: &str, s: &Summary) -> Vec<Value> {
             "size": "Large",
             "color": "Accent",
         }),
-        text(crate::summary::render::trend_words(s)),
+        text(trend_words(s)),
     ];
     for (title, rows) in [("By team", &s.by_team), ("By rule", &s.by_rule)] {
         if !rows.is_empty() {
@@ -127,7 +128,7 @@ fn summary_blocks(subject: &str, s: &Summary) -> Vec<Value> {
             o.child,
             o.title,
             o.stage,
-            crate::summary::render::overdue(s, o),
+            overdue(s, o),
             o.worker,
             o.team
         );

@@ -32,17 +32,6 @@ pub(super) fn sparkline(values: &[u32]) -> String {
         .collect()
 }
 
-/// A summary's rows as short lines for a card: "Team 3: 2 escalations, 5 breaches".
-pub(super) fn count_line(count: &crate::summary::Count) -> String {
-    let plural = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    format!(
-        "{}: {}, {}",
-        count.name,
-        plural(count.escalations, "escalation", "escalations"),
-        plural(count.breaches, "breach", "breaches")
-    )
-}
-
 /// `text` cut to at most `max` characters, the last one an ellipsis when anything was cut.
 pub(super) fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
