@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::expr::{Expr, Value};
-use super::subject::AsOf;
+use super::reading::AsOf;
 use super::{Rule, RulePack, Severity, Stage};
 use crate::calendar::WorkingCalendar;
 use crate::model::{CaseFile, CaseId, StaffId};

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
 use super::expr::{self, Unit};
-use super::subject::AsOf;
+use super::reading::AsOf;
 use crate::calendar::{add_months, local_date, start_of};
 use crate::model::{CaseFile, Record, VisitType};
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::expr::Value;
-use super::subject::AsOf;
+use super::reading::AsOf;
 use super::{RulePack, Stage};
 use crate::calendar::WorkingCalendar;
 use crate::model::CaseFile;

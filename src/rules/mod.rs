@@ -12,6 +12,7 @@ pub mod guidance;
 mod labels;
 mod load;
 mod phrases;
+mod reading;
 pub mod shape;
 pub mod subject;
 pub mod vocabulary;
@@ -24,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 pub use eval::ActiveStage;
 pub use load::RuleError;
-pub use subject::AsOf;
+pub use reading::AsOf;
 
 use chrono::NaiveDate;
 

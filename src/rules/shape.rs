@@ -9,7 +9,7 @@ use serde::Deserialize;
 pub use super::evidence::EvidenceSpec;
 use super::evidence::{Evidence, Link};
 use super::expr::{Kind, Value};
-use super::subject::{AsOf, Subject};
+use super::reading::{AsOf, Subject};
 use crate::calendar::{add_months, local_date, start_of};
 use crate::model::{CaseFile, Meeting, OptionalTables, StaffId};
 

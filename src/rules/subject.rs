@@ -10,35 +10,10 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
 
 use super::expr::{Kind, Value};
+pub use super::reading::{AsOf, Subject};
 use super::shape::{EvidenceSpec, Nth, Shape, ShapeKind, Since, Source};
 use crate::calendar::{add_months, local_date};
 use crate::model::{CareLeaverCategory, CaseFile, OptionalTables, StaffId, Visit, VisitType};
-
-/// The evaluation instant and its local date.
-#[derive(Clone, Copy, Debug)]
-pub struct AsOf {
-    pub now: DateTime<Utc>,
-    pub today: NaiveDate,
-}
-
-impl AsOf {
-    pub fn new(now: DateTime<Utc>) -> Self {
-        Self {
-            now,
-            today: local_date(now),
-        }
-    }
-
-    /// A timestamp that is after `now` counts as NULL.
-    pub(crate) fn instant(&self, t: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
-        t.filter(|t| *t <= self.now)
-    }
-
-    /// A date that is after today counts as NULL.
-    pub(crate) fn date(&self, d: Option<NaiveDate>) -> Option<NaiveDate> {
-        d.filter(|d| *d <= self.today)
-    }
-}
 
 /// The `subject` table of a rule, as written. Which fields a kind takes is checked by [`Selector::from_spec`].
 #[derive(Clone, Debug, Deserialize)]
@@ -110,16 +85,6 @@ pub enum Selector {
     },
     /// One of the four shapes of SPEC section 8.3.
     Shape(Box<Shape>),
-}
-
-/// One obligation's subject: its id, its worker and which of the selector's facts hold.
-pub struct Subject<'f> {
-    pub id: Cow<'f, str>,
-    /// The subject row's own worker (visits, assessments); the case's allocated worker is used when `None`.
-    pub worker_id: Option<&'f StaffId>,
-    /// The subject row's own person for the `owner` role: an event's or record's `staff_id`, a meeting's chair.
-    pub owner_id: Option<&'f StaffId>,
-    pub facts: u32,
 }
 
 impl Selector {

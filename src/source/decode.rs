@@ -9,7 +9,7 @@ use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
-pub use super::problem::{Problem, Reason};
+pub use super::problem::{MAX_ID_CHARS, Problem, Reason};
 
 /// One column of one row, as the backend stored it. Text is borrowed from the backend's row where it can be, so
 /// a date or an instant is parsed without a copy.
@@ -71,10 +71,6 @@ pub(super) fn as_text(cell: Cell<'_>) -> Result<String, Reason> {
         other => Err(wrong_type(&other, "text")),
     }
 }
-
-/// The longest id casewatch takes: ids are keys a system generates, and one of 64 KiB is a data error that would be
-/// copied into every key, notice and message that names it.
-pub const MAX_ID_CHARS: usize = 256;
 
 /// An id: text of at most [`MAX_ID_CHARS`] characters.
 pub(super) fn as_id(cell: Cell<'_>) -> Result<String, Reason> {

@@ -9,6 +9,7 @@
 //! shape from the catalogue, for `casewatch check-config`.
 
 mod decode;
+mod feed;
 mod loader;
 mod merge;
 mod pgcopy;
@@ -182,7 +183,7 @@ impl CaseSource {
         };
         let date = open_on.format("%Y-%m-%d").to_string();
         let mut read = vec![(Table::Staff, queries::staff())];
-        read.extend(merge::Feed::read(tables).into_iter().map(|feed| {
+        read.extend(feed::Feed::read(tables).into_iter().map(|feed| {
             let query = queries::feed_with_dates(dialect, feed, (&date, &date));
             (feed.table(), query)
         }));

@@ -18,7 +18,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::task::AbortOnDropHandle;
 
 use super::decode::{Cell, RawRow};
-use super::merge::{FEEDS, Feed, FeedReader};
+use super::feed::{FEEDS, Feed};
+use super::merge::FeedReader;
 use super::pgcopy::{self, CopyParser, Kind};
 use super::rows::FeedRow;
 use super::{SourceError, queries};

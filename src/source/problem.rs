@@ -2,6 +2,10 @@
 
 use std::fmt;
 
+/// The longest id casewatch takes: ids are keys a system generates, and one of 64 KiB is a data error that would be
+/// copied into every key, notice and message that names it.
+pub const MAX_ID_CHARS: usize = 256;
+
 /// Why a value could not be used. Says nothing of the value itself: it could be personal data.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reason {
@@ -24,7 +28,7 @@ pub enum Reason {
     NoSuchCase,
     /// A date or instant outside the working-day calendar's range (1900 to 2100).
     OutOfRange,
-    /// An id longer than `decode::MAX_ID_CHARS`.
+    /// An id longer than `MAX_ID_CHARS`.
     TooLong {
         chars: usize,
     },
@@ -52,7 +56,7 @@ impl fmt::Display for Reason {
             Reason::TooLong { chars } => write!(
                 f,
                 "an id of {chars} characters; ids are at most {}",
-                super::decode::MAX_ID_CHARS
+                MAX_ID_CHARS
             ),
             Reason::OutOfRange => {
                 f.write_str("a date outside 1900-2100, the range the working-day calendar covers")

@@ -4,7 +4,7 @@
 //! `case_id` in byte order (the order the merge join compares `String`s in), and how to test "open on `$1`"
 //! without trusting the column's type.
 
-use super::merge::Feed;
+use super::feed::Feed;
 use super::report::Table;
 use super::rows::JOINED_CHILD_ID;
 

@@ -11,7 +11,7 @@ use super::decode::{
     Cell, Problem, RawRow, Reason, as_bool, as_date, as_id, as_instant, as_positive, as_text,
     optional, required, row_id,
 };
-use super::merge::Feed;
+use super::feed::Feed;
 
 /// The cases query renames the joined `children.child_id`, so a missing children row shows as NULL here.
 pub(super) const JOINED_CHILD_ID: &str = "joined_child_id";

@@ -22,7 +22,8 @@ use sqlx::{ConnectOptions, Decode, Row, Sqlite, TypeInfo, ValueRef as _};
 use tokio::sync::mpsc;
 
 use super::decode::{Cell, Problem, RawRow};
-use super::merge::{FEEDS, Feed, FeedReader, Merge};
+use super::feed::{FEEDS, Feed};
+use super::merge::{FeedReader, Merge};
 use super::report::{ReadReport, Table, Tally};
 use super::rows::FeedRow;
 use super::{OpenMode, SourceError, queries};

@@ -2,9 +2,9 @@
 //! over STARTTLS or implicit TLS with a pool of reused connections, or through Microsoft Graph, or written as an
 //! `.eml` file.
 //!
-//! - `settings`: the `[email]` table and its checks.
+//! - `settings`: the `[email]` table and its checks; `settings::oauth`: the `[email.oauth]` table.
 //! - `compose`: the email itself (headers, both bodies, attachments).
-//! - `relay`: reaching the relay (TCP, TLS, login); `xoauth2`: logging in with a token.
+//! - `relay`: reaching the relay (TCP, TLS, login); `relay::xoauth2`: logging in with a token.
 //! - `pool`: connections to the relay, bounded and reused.
 //! - `oauth`: OAuth 2.0 tokens (client secret or signed assertion), cached and refreshed.
 //! - `graph`: Microsoft Graph `sendMail`.
@@ -18,7 +18,6 @@ pub mod oauth;
 mod pool;
 mod relay;
 mod settings;
-mod xoauth2;
 
 use std::fmt;
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! identity platform) with a client secret or a signed client assertion, or Google's JWT bearer grant for a
 //! service account; cached until shortly before they expire.
 //!
-//! - `settings`: the `[email.oauth]` table.
+//! - `settings::oauth` (beside the `[email]` table it belongs to): the `[email.oauth]` table.
 //! - `assertion`: the signed client assertion (RS256 JWT).
 //! - `refusal`: a token endpoint's refusal in words that say what to fix (AADSTS codes).
 //!
@@ -12,7 +12,6 @@
 
 mod assertion;
 mod refusal;
-mod settings;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -25,11 +24,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 pub use self::refusal::aadsts_meaning;
-pub use self::settings::{GRAPH_SCOPE, Grant, OAuthSettings, SMTP_SCOPE};
+pub use super::settings::{GRAPH_SCOPE, Grant, OAuthSettings, SMTP_SCOPE};
 
 use self::assertion::{Claims, Signer};
-use self::settings::ClientProof;
-use super::settings::{EmailSettings, EmailSettingsError, invalid, is_loopback};
+use super::settings::{ClientProof, EmailSettings, EmailSettingsError, invalid, is_loopback};
 use crate::channels::ChannelError;
 use crate::channels::webhook::reply::retry_after;
 

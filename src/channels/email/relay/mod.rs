@@ -7,6 +7,8 @@
 //! implicit TLS, which has to start before lettre reads the greeting, casewatch does the handshake with the same
 //! trust anchors.
 
+mod xoauth2;
+
 use std::io;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -31,7 +33,6 @@ use tokio_rustls::rustls::{ClientConfig, RootCertStore, crypto::ring};
 
 use super::oauth::TokenClient;
 use super::settings::{AuthMethod, EmailSettings, EmailSettingsError, TlsMode, invalid};
-use super::xoauth2;
 
 /// How to reach and log in to the relay.
 pub(super) struct Relay {

@@ -1,5 +1,7 @@
 //! The `[email]` table of `casewatch.toml`, and the checks that make a bad value an error naming its key.
 
+mod oauth;
+
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -7,7 +9,8 @@ use std::time::Duration;
 use lettre::message::Mailbox;
 use serde::Deserialize;
 
-use super::oauth::OAuthSettings;
+pub(super) use self::oauth::ClientProof;
+pub use self::oauth::{GRAPH_SCOPE, Grant, OAuthSettings, SMTP_SCOPE};
 use crate::secret::SecretSource;
 
 /// How casewatch sends email.

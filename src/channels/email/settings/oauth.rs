@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use reqwest::Url;
 use serde::Deserialize;
 
-use super::super::settings::{EmailSettingsError, Transport, invalid, is_loopback};
+use super::{EmailSettingsError, Transport, invalid, is_loopback};
 use crate::secret::SecretSource;
 
 /// The OAuth 2.0 client casewatch is to the identity provider.
@@ -61,7 +61,7 @@ pub const SMTP_SCOPE: &str = "https://outlook.office365.com/.default";
 pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
 
 /// How casewatch proves itself to the token endpoint: which keys hold what.
-pub(super) enum ClientProof<'a> {
+pub(in crate::channels::email) enum ClientProof<'a> {
     Secret(&'a SecretSource),
     Certificate {
         certificate: Option<&'a SecretSource>,
@@ -100,7 +100,7 @@ impl OAuthSettings {
 
     /// Exactly one way of proving who casewatch is: a secret, or a certificate and its key. A Google service
     /// account signs with its key alone.
-    pub(super) fn proof(&self) -> Result<ClientProof<'_>, EmailSettingsError> {
+    pub(in crate::channels::email) fn proof(&self) -> Result<ClientProof<'_>, EmailSettingsError> {
         let one_way = "set either client_secret, or client_certificate and client_key";
         match (
             &self.client_secret,

@@ -12,8 +12,8 @@ use lettre::transport::smtp::authentication::Mechanism;
 use lettre::transport::smtp::client::AsyncSmtpConnection;
 use secrecy::ExposeSecret;
 
-use super::oauth::AccessToken;
-use super::relay::ConnectError;
+use super::super::oauth::AccessToken;
+use super::ConnectError;
 
 /// The initial client response, before base64.
 fn initial_response(user: &str, token: &AccessToken) -> String {
