@@ -9,29 +9,18 @@
 //!
 //! # Layout
 //!
-//! - [`model`]: the canonical case schema as Rust types.
-//! - [`source`]: reading the case database (SQLite or PostgreSQL) into those types, one open case at a time;
-//!   the only code that knows the case database's SQL.
-//! - [`calendar`]: working days, bank holidays by region, month arithmetic and London local dates (pure).
-//! - [`rules`]: rule files (`config/rules/*.toml`), their time expressions and subject selectors, and evaluating
-//!   one case into its active stages (pure).
-//! - [`directory`]: the staff directory, a CSV file from HR laid over the case database's `staff`.
-//! - [`recipients`]: the role chain and absence cover.
-//! - [`evaluate`]: active stages resolved to people, in the SPEC's order; `casewatch evaluate`'s output.
-//! - [`outbox`]: notices, digests, delivery with retries and dead letters.
-//! - [`message`]: the channel-neutral message the outbox and the summaries compose and the channels send.
-//! - [`store`]: casewatch's own database (SQLite or PostgreSQL); the only code that knows its SQL.
-//! - [`channels`]: email (SMTP, with a password or an OAuth token; Microsoft Graph; `.eml` files) and webhooks; they
-//!   know nothing about rules.
-//! - [`generate`]: a deterministic, streaming generator of realistic case data for the demo and benchmarks.
-//! - [`app`]: one pass wired together: evaluate, enqueue, compose, deliver.
-//! - [`daemon`]: `casewatch run`: schedules, signals, reload, systemd.
-//! - [`metrics`], [`http`]: Prometheus metrics, and the `/healthz`, `/readyz` and `/metrics` endpoint.
-//! - [`silence`], [`preview`]: SPEC 6a's `casewatch silence` ("in hand") and `casewatch preview` (what the next
-//!   pass would send).
-//! - [`check`]: `casewatch check-config`: a configuration, its channels and both databases checked before a start.
-//! - [`spreadsheet`]: cells for a spreadsheet (formulas made text), for the CSV files people open.
-//! - [`config`], [`telemetry`], [`cli`]: settings, logs, the command line.
+//! A one-way house (README, "Layout"; checked by `tests/layers.rs`): each module names only those below it.
+//!
+//! - Commands: [`cli`], [`demo`], [`daemon`] (`casewatch run`), [`check`], [`preview`], [`explain`], [`silence`].
+//! - The pass: [`app`] (evaluate, enqueue in batches, compose, deliver), [`summary`] (managers' summaries),
+//!   [`config`] (assembles each module's settings), [`http`] (`/healthz`, `/readyz`, `/metrics`).
+//! - Delivery: [`outbox`] (notices and messages), [`channels`] (email and webhooks: encode and send),
+//!   [`message`] (a message, channel-neutral), [`store`] (casewatch's own database; the only code that knows its
+//!   SQL).
+//! - The domain: [`evaluate`], [`recipients`], [`directory`], [`generate`], [`source`] (the case database; the
+//!   only code that knows its SQL), [`rules`] (pure).
+//! - The ground: [`metrics`] (a sink), [`schedule`], [`spreadsheet`], [`secret`], [`telemetry`], [`calendar`]
+//!   (pure), [`model`] (the case schema as Rust types).
 
 pub mod app;
 pub mod calendar;
