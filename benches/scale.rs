@@ -295,10 +295,7 @@ impl Bench<'_> {
                         .execute(&mut conn)
                         .await?;
                 }
-                let (base, _) = admin
-                    .rsplit_once('/')
-                    .context("--postgres: expected a URL ending in /DATABASE")?;
-                Ok(format!("{base}/{db}"))
+                database_url(admin, &db)
             }
         }
     }
@@ -354,10 +351,7 @@ impl Bench<'_> {
                         .execute(&mut conn)
                         .await?;
                 }
-                let (base, _) = admin
-                    .rsplit_once('/')
-                    .context("--postgres: expected a URL ending in /DATABASE")?;
-                Ok(format!("{base}/{name}"))
+                database_url(admin, &name)
             }
         }
     }
@@ -471,6 +465,14 @@ impl Bench<'_> {
         );
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
+}
+
+/// The URL of database `name` on the server of the `--postgres` URL `admin`.
+fn database_url(admin: &str, name: &str) -> anyhow::Result<String> {
+    let (base, _) = admin
+        .rsplit_once('/')
+        .context("--postgres: expected a URL ending in /DATABASE")?;
+    Ok(format!("{base}/{name}"))
 }
 
 fn sqlite_path(url: &str) -> &str {

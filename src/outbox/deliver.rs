@@ -254,22 +254,25 @@ async fn attempt(
             ("transient", reason.clone(), outcome)
         }
     };
-    match &outcome {
+    // Logged, and counted as the metrics name it: `sent`, `retry` or `dead`.
+    let counted = match &outcome {
         AttemptOutcome::Sent => {
-            tracing::debug!(message = stored.id, channel = %stored.channel, "sent")
+            tracing::debug!(message = stored.id, channel = %stored.channel, "sent");
+            "sent"
         }
-        AttemptOutcome::Retry(at) => tracing::warn!(
-            message = stored.id, channel = %stored.channel, attempts, retry_at = %at, "send failed, will retry: {detail}"
-        ),
-        AttemptOutcome::Dead => tracing::error!(
-            message = stored.id, channel = %stored.channel, attempts,
-            "send failed, dead-lettered (see `casewatch outbox list --dead`): {detail}"
-        ),
-    }
-    let counted = match outcome {
-        AttemptOutcome::Sent => "sent",
-        AttemptOutcome::Retry(_) => "retry",
-        AttemptOutcome::Dead => "dead",
+        AttemptOutcome::Retry(at) => {
+            tracing::warn!(
+                message = stored.id, channel = %stored.channel, attempts, retry_at = %at, "send failed, will retry: {detail}"
+            );
+            "retry"
+        }
+        AttemptOutcome::Dead => {
+            tracing::error!(
+                message = stored.id, channel = %stored.channel, attempts,
+                "send failed, dead-lettered (see `casewatch outbox list --dead`): {detail}"
+            );
+            "dead"
+        }
     };
     crate::metrics::record_delivery(&stored.channel, result_name, counted);
     let record = Attempt {
