@@ -216,9 +216,15 @@ const OLD: Episode = Episode {
 };
 
 async fn write_history(state_url: &str) {
+    let mut history: Vec<&Episode> = HISTORY.iter().collect();
+    history.push(&OLD);
+    write_episodes(state_url, history).await;
+}
+
+async fn write_episodes<'e>(state_url: &str, history: impl IntoIterator<Item = &'e Episode>) {
     let store = Store::connect(state_url).await.unwrap();
     store.migrate().await.unwrap();
-    for e in HISTORY.iter().chain([&OLD]) {
+    for e in history {
         // The failed-visit ladder's subject is its case (SPEC R4): CA1 and CB1 are the cases the data holds. The
         // assessments are history only, on cases of their own.
         let case_id = if e.rule == "failed-visit-ladder" {
@@ -374,6 +380,104 @@ backend_test!(async fn counts_trend_timeliness_and_scope_from_a_hand_written_his
     let all = summary(Scope::All).await;
     assert_eq!(all.title, "the whole service");
     assert_eq!(trend(&all), [1, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 2, 3]);
+});
+
+/// HM1: a C&F assessment reallocated while overdue. Its breach opened on WA1's caseload at midnight on Monday 2
+/// March; the case moved to WB1 and its escalation opened there at midnight on Monday 9th; both ended, done, at
+/// noon on Wednesday 11th.
+const MOVED: [Episode; 2] = [
+    Episode {
+        rule: "cf-assessment-due",
+        subject: "HM1",
+        stage: "overdue",
+        severity: "breach",
+        worker: "WA1",
+        from: "2026-03-02T00:00:00Z",
+        ended: Some(("2026-03-11T12:00:00Z", "done, or the case closed")),
+    },
+    Episode {
+        rule: "cf-assessment-due",
+        subject: "HM1",
+        stage: "escalated",
+        severity: "escalation",
+        worker: "WB1",
+        from: "2026-03-09T00:00:00Z",
+        ended: Some(("2026-03-11T12:00:00Z", "done, or the case closed")),
+    },
+];
+
+// Each scope sees the episodes on its own caseloads; a scope holding both counts the obligation once.
+backend_test!(async fn a_reallocated_obligation_counts_once_and_in_each_scope_for_its_own_episodes(db) {
+    let f = fixture(db, support::free_port()).await;
+    write_episodes(&f.config.settings.state.url, &MOVED).await;
+    let summary = |scope: Scope| {
+        let config = &f.config;
+        async move { casewatch::app::summary::summary(config, &scope, at(AT)).await.unwrap() }
+    };
+    // On top of the first test's figures: WA1's breach is open at 08:30 from Mon 2 to Wed 11 March (the 12th to
+    // the 19th of the 20 points), WB1's escalation from Mon 9 to Wed 11 (the 17th to the 19th).
+    let sm = summary(Scope::Manager("SM".into())).await;
+    assert_eq!(trend(&sm), [1, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
+    // Ended (done) on the 11th, late; the episode that began last was WB1's, so it is Team B's.
+    assert_eq!(
+        timeliness(&sm),
+        [("C&F assessment due", "Team A", 2, 1, 50), ("C&F assessment due", "Team B", 2, 0, 0)]
+    );
+    let tma = summary(Scope::Manager("TMA".into())).await;
+    assert_eq!(trend(&tma), [0, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 1]);
+    assert_eq!(timeliness(&tma), [("C&F assessment due", "Team A", 3, 1, 33)]);
+    let tmb = summary(Scope::Manager("TMB".into())).await;
+    assert_eq!(trend(&tmb), [1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1]);
+    assert_eq!(timeliness(&tmb), [("C&F assessment due", "Team B", 2, 0, 0)]);
+});
+
+// A scheduled summary keeps only the oldest few obligations, folding the lines in a case at a time as a pass's
+// batches do: everything else is the same as the whole summary's, and the message counts what it does not list.
+backend_test!(async fn a_summary_keeping_one_obligation_lists_the_oldest_and_counts_the_rest(db) {
+    use casewatch::summary::fold::{Fold, Setting};
+    let f = fixture(db, support::free_port()).await;
+    let config = &f.config;
+    let whole = casewatch::app::summary::summary(config, &Scope::Manager("SM".into()), at(AT)).await.unwrap();
+    assert_eq!(whole.oldest.len(), 2);
+
+    let calendar = config.settings.calendar.working_calendar();
+    let source = casewatch::app::connect_source(config).await.unwrap();
+    let tell_from = casewatch::app::tell_from_for_reading(config, &calendar, at(AT)).await;
+    let mut lines = casewatch::app::evaluate_told_from(config, &calendar, &source, at(AT), tell_from)
+        .await
+        .unwrap()
+        .lines;
+    lines.sort_by(|a, b| a.case_id.cmp(&b.case_id));
+    let mut fold = Fold::new(
+        Setting {
+            at: at(AT),
+            since: Some(at("2026-03-11T08:30:00Z")),
+            trend_time: casewatch::summary::trend_time(&config.settings.delivery),
+            case_url: config.settings.notify.case_url.clone(),
+            silences: Vec::new(),
+            tell_from: Some(tell_from),
+            keep: 1,
+        },
+        &calendar,
+    );
+    for case in lines.chunk_by(|a, b| a.case_id == b.case_id) {
+        fold.add_lines(case);
+    }
+    let store = Store::connect(&config.settings.state.url).await.unwrap();
+    let since = casewatch::summary::history_since(at(AT), &calendar);
+    store.episodes_by_obligation(since, at(AT), |e| fold.add_history(e)).await.unwrap();
+    let staff = config.staff(source.load_staff(&casewatch::source::ReadReport::new()).await.unwrap());
+    let kept = fold.summary(&config.rules, &calendar, &staff, &Scope::Manager("SM".into()));
+
+    let mut expected = whole.clone();
+    expected.oldest.truncate(1);
+    assert_eq!(kept, expected);
+    let renderer = casewatch::summary::render::load(None).unwrap();
+    let text = |s: &Summary| casewatch::summary::render::email(&renderer, s).unwrap().text.replace("\r\n", "\n");
+    assert!(text(&kept).contains("  - LL-CA1: Failed statutory visits"), "{}", text(&kept));
+    assert!(!text(&kept).contains("  - LL-CB1"), "{}", text(&kept));
+    assert!(text(&kept).contains("  ...and 1 more.\n"), "{}", text(&kept));
+    assert!(!text(&whole).contains("more."), "{}", text(&whole));
 });
 
 backend_test!(async fn at_the_summary_time_each_team_and_senior_manager_gets_one(db) {

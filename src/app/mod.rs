@@ -296,26 +296,20 @@ impl<S: Sender> App<S> {
             tell_from: Some(tell_from),
             ..TickReport::default()
         };
-        let pass = pass::evaluate_and_enqueue(self, now, tell_from, &mut report).await?;
-        report.summaries = self
-            .compose_summaries(&pass.summary_lines, pass.tell_from, now)
-            .await?;
+        let mut pass = pass::evaluate_and_enqueue(self, now, tell_from, &mut report).await?;
+        if let Some(fold) = &mut pass.summary {
+            report.summaries = self.compose_summaries(fold, now).await?;
+        }
         Ok((report, pass))
     }
 
-    /// The managers' summaries, when a summary time is open (read from this evaluation's lines and the stage
+    /// The managers' summaries, when a summary time is open (folded from this evaluation's lines and the stage
     /// history it has just recorded). The staff table is read again only then.
     async fn compose_summaries(
         &self,
-        lines: &[Line],
-        tell_from: Option<NaiveDate>,
+        fold: &mut crate::summary::fold::Fold,
         now: DateTime<Utc>,
     ) -> Result<u64, PassError> {
-        let delivery = &self.config.settings.delivery;
-        if outbox::current_slot(now, &delivery.summary_times(), delivery, &self.calendar).is_none()
-        {
-            return Ok(0);
-        }
         let staff = self.config.staff(
             self.source
                 .load_staff(&crate::source::ReadReport::new())
@@ -326,7 +320,7 @@ impl<S: Sender> App<S> {
             &self.renderer,
             &self.config,
             &self.calendar,
-            (lines, tell_from),
+            fold,
             &staff,
             now,
         )

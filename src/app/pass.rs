@@ -25,6 +25,7 @@ use crate::recipients::Directory;
 use crate::rules::Severity;
 use crate::source::ReadReport;
 use crate::store::{Silence, StageEpisode, StageKey, Store, StoreError};
+use crate::summary::fold::Fold;
 
 /// Lines held before a batch is compared and enqueued (about a kilobyte each with their drafts): some 20 MB.
 pub const DEFAULT_BUDGET: usize = 20_000;
@@ -36,9 +37,8 @@ pub struct Pass {
     pub tell_from: Option<NaiveDate>,
     /// Active stages by `(rule, stage, severity)`: one per obligation, however many people are told. Sorted.
     pub active: Vec<(String, String, &'static str, u64)>,
-    /// The lines a managers' summary reads (breaches and escalations, and the lines of silenced cases), kept only
-    /// when a summary time is open; without their facts, which a summary does not show.
-    pub summary_lines: Vec<Line>,
+    /// When a summary time is open: the managers' summaries so far, folded in a batch at a time.
+    pub summary: Option<Fold>,
 }
 
 impl<'a> From<&'a Pass> for crate::metrics::Evaluated<'a> {
@@ -63,7 +63,6 @@ struct Fixed<'a> {
     now: DateTime<Utc>,
     silences: Vec<Silence>,
     next_digest: Option<DateTime<Utc>>,
-    keep_for_summary: bool,
 }
 
 /// Reads the case database and records and enqueues what it finds, `app.pass_budget` lines at a time.
@@ -98,9 +97,7 @@ pub async fn evaluate_and_enqueue<S>(
         Some(_) => Some(now),
         None => outbox::next_window(now, &settings.delivery, calendar),
     };
-    let delivery = &settings.delivery;
-    let keep_for_summary =
-        outbox::current_slot(now, &delivery.summary_times(), delivery, calendar).is_some();
+    let summary = crate::summary::send::fold(config, calendar, &silences, Some(tell_from), now);
     let fixed = Fixed {
         config,
         calendar,
@@ -108,7 +105,6 @@ pub async fn evaluate_and_enqueue<S>(
         now,
         silences,
         next_digest,
-        keep_for_summary,
     };
 
     let read_report = ReadReport::new();
@@ -119,7 +115,10 @@ pub async fn evaluate_and_enqueue<S>(
         config.rules.tables(),
         &read_report,
     );
-    let mut batches = Batches::default();
+    let mut batches = Batches {
+        summary,
+        ..Batches::default()
+    };
     while let Some(file) = files.try_next().await? {
         evaluator.add_case_to(&file, &mut |line| batches.lines.push(line));
         batches.upto = Some(file.case.id.to_string());
@@ -156,7 +155,7 @@ pub async fn evaluate_and_enqueue<S>(
             .into_iter()
             .map(|((rule, stage, severity), n)| (rule, stage, severity.as_str(), n))
             .collect(),
-        summary_lines: batches.summary_lines,
+        summary: batches.summary,
     })
 }
 
@@ -169,7 +168,7 @@ struct Batches {
     /// The last case id read into this batch.
     upto: Option<String>,
     active: BTreeMap<(String, String, Severity), u64>,
-    summary_lines: Vec<Line>,
+    summary: Option<Fold>,
 }
 
 impl Batches {
@@ -288,16 +287,8 @@ impl Batches {
             )
             .await?;
 
-        if fixed.keep_for_summary {
-            let summarised = |l: &Line| {
-                matches!(l.severity, Severity::Breach | Severity::Escalation)
-                    || silences.iter().any(|s| s.case_id == l.case_id)
-            };
-            self.summary_lines
-                .extend(lines.into_iter().filter(summarised).map(|mut l| {
-                    l.facts = Vec::new();
-                    l
-                }));
+        if let Some(summary) = &mut self.summary {
+            summary.add_lines(&lines);
         }
         self.after = self.upto.take().or(self.after.take());
         Ok(())

@@ -7,7 +7,8 @@ use chrono::{DateTime, Utc};
 use crate::app;
 use crate::config::Config;
 use crate::source::ReadReport;
-use crate::summary::{Inputs, Scope, Summary, history_since, summarise};
+use crate::summary::fold::{Fold, Setting};
+use crate::summary::{Scope, Summary, history_since};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScopeError {
@@ -40,36 +41,38 @@ pub async fn summary(config: &Config, scope: &Scope, at: DateTime<Utc>) -> anyho
         }
         _ => {}
     }
-    // An older release's state database is brought up to date first, as `audit` does: its history is read with
-    // the columns this release records.
-    let (episodes, silences) = match app::existing_store(config).await? {
-        Some(store) => {
-            store.migrate().await?;
-            (
-                store
-                    .episodes_between(history_since(at, &calendar), at)
-                    .await?,
-                store.silences(Some(at)).await?,
-            )
-        }
-        None => (Vec::new(), Vec::new()),
-    };
     let delivery = &config.settings.delivery;
     // The same as the scheduled summary: "new" since the summary before the one whose time is open at `at`.
     let slot = crate::outbox::current_slot(at, &delivery.summary_times(), delivery, &calendar)
         .unwrap_or(at);
-    let inputs = Inputs {
-        pack: &config.rules,
-        calendar: &calendar,
-        staff: &staff,
-        lines: &evaluation.lines,
-        episodes: &episodes,
+    // An older release's state database is brought up to date first, as `audit` does: its history is read with
+    // the columns this release records.
+    let store = app::existing_store(config).await?;
+    if let Some(store) = &store {
+        store.migrate().await?;
+    }
+    let silences = match &store {
+        Some(store) => store.silences(Some(at)).await?,
+        None => Vec::new(),
+    };
+    let setting = Setting {
         at,
         since: crate::outbox::previous_slot(slot, &delivery.summary_times(), delivery, &calendar),
         trend_time: crate::summary::trend_time(delivery),
-        case_url: config.settings.notify.case_url.as_deref(),
-        silences: &silences,
+        case_url: config.settings.notify.case_url.clone(),
+        silences,
         tell_from: Some(tell_from),
+        keep: usize::MAX,
     };
-    Ok(summarise(&inputs, scope))
+    let mut fold = Fold::new(setting, &calendar);
+    fold.add_lines(&evaluation.lines);
+    drop(evaluation);
+    if let Some(store) = &store {
+        store
+            .episodes_by_obligation(history_since(at, &calendar), at, |episodes| {
+                fold.add_history(episodes)
+            })
+            .await?;
+    }
+    Ok(fold.summary(&config.rules, &calendar, &staff, scope))
 }

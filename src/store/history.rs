@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, SubsecRound, Utc};
+use futures_util::TryStreamExt;
 use sqlx::{QueryBuilder, Row};
 
 use super::outbox::BATCH;
@@ -26,38 +27,51 @@ pub struct EpisodeSpan {
 }
 
 impl Store {
-    /// Episodes live at some time in `(since, until]`: begun by `until`, not ended by `since`.
-    pub async fn episodes_between(
+    /// Episodes live at some time in `(since, until]` (begun by `until`, not ended by `since`), handed to `each`
+    /// one obligation (rule, case, subject) at a time, each obligation's in the order they began: streamed, so
+    /// that a six-year history is never held whole.
+    pub async fn episodes_by_obligation(
         &self,
         since: DateTime<Utc>,
         until: DateTime<Utc>,
-    ) -> Result<Vec<EpisodeSpan>, StoreError> {
+        mut each: impl FnMut(&[EpisodeSpan]),
+    ) -> Result<(), StoreError> {
         let sql = "SELECT rule, subject_id, case_id, stage, severity, worker_id, from_at, ended_at, end_reason \
                    FROM stage_log WHERE from_at <= $1 AND (ended_at IS NULL OR ended_at > $2) \
-                   ORDER BY rule, subject_id, from_at, stage";
-        let rows = on_pool!(self, |pool| {
-            sqlx::query(sql)
+                   ORDER BY rule, subject_id, case_id, from_at, stage";
+        let mut group: Vec<EpisodeSpan> = Vec::new();
+        on_pool!(self, |pool| {
+            let mut rows = sqlx::query(sql)
                 .bind(until.trunc_subsecs(0))
                 .bind(since.trunc_subsecs(0))
-                .fetch_all(pool)
-                .await?
-                .into_iter()
-                .map(|r| {
-                    Ok(EpisodeSpan {
-                        rule: r.try_get("rule")?,
-                        subject_id: r.try_get("subject_id")?,
-                        case_id: r.try_get("case_id")?,
-                        stage: r.try_get("stage")?,
-                        severity: r.try_get("severity")?,
-                        worker_id: r.try_get("worker_id")?,
-                        from: r.try_get("from_at")?,
-                        ended_at: r.try_get("ended_at")?,
-                        end_reason: r.try_get("end_reason")?,
-                    })
-                })
-                .collect::<Result<Vec<_>, sqlx::Error>>()
-        })?;
-        Ok(rows)
+                .fetch(pool);
+            while let Some(row) = rows.try_next().await? {
+                let episode = EpisodeSpan {
+                    rule: row.try_get("rule")?,
+                    subject_id: row.try_get("subject_id")?,
+                    case_id: row.try_get("case_id")?,
+                    stage: row.try_get("stage")?,
+                    severity: row.try_get("severity")?,
+                    worker_id: row.try_get("worker_id")?,
+                    from: row.try_get("from_at")?,
+                    ended_at: row.try_get("ended_at")?,
+                    end_reason: row.try_get("end_reason")?,
+                };
+                let same = group.first().is_some_and(|g| {
+                    (&g.rule, &g.subject_id, &g.case_id)
+                        == (&episode.rule, &episode.subject_id, &episode.case_id)
+                });
+                if !same && !group.is_empty() {
+                    each(&group);
+                    group.clear();
+                }
+                group.push(episode);
+            }
+        });
+        if !group.is_empty() {
+            each(&group);
+        }
+        Ok(())
     }
 
     /// Which of `keys` name messages already stored.

@@ -2,66 +2,31 @@
 //! oldest first, told once here instead of hundreds of times one by one), and every active silence in their part
 //! of the service, so that nothing "in hand" is out of sight.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Utc};
 
-use super::{Inputs, Overdue};
-use crate::rules::Severity;
+use crate::evaluate::Line;
+use crate::rules::{RulePack, Severity};
+use crate::store::Silence;
 
 pub use crate::message::summary::{Backlog, BacklogCount, SilenceRow};
 pub use crate::message::words::{due_words, until_words};
 
-/// The backlog section from the backlog obligations in scope (already one per obligation, with their worker's
-/// name and team filled in).
-pub fn backlog(obligations: Vec<Overdue>, tell_from: Option<NaiveDate>) -> Backlog {
-    let mut obligations = obligations;
-    obligations.sort_by(|a, b| (a.due_at, &a.child, &a.rule).cmp(&(b.due_at, &b.child, &b.rule)));
-    let count = |key: &dyn Fn(&Overdue) -> (String, Option<String>)| {
-        let mut rows: BTreeMap<(String, Option<String>), BacklogCount> = BTreeMap::new();
-        for o in &obligations {
-            let (name, rule) = key(o);
-            let row = rows
-                .entry((name.clone(), rule.clone()))
-                .or_insert(BacklogCount {
-                    name,
-                    rule,
-                    obligations: 0,
-                    oldest_due: o.due_at,
-                });
-            row.obligations += 1;
-            row.oldest_due = row.oldest_due.min(o.due_at);
-        }
-        rows.into_values().collect::<Vec<_>>()
-    };
-    let oldest_first = |mut rows: Vec<BacklogCount>| {
-        rows.sort_by(|a, b| (a.oldest_due, &a.name).cmp(&(b.oldest_due, &b.name)));
-        rows
-    };
-    let by_team = oldest_first(count(&|o| (o.team.clone(), None)));
-    let by_rule = oldest_first(count(&|o| (o.title.clone(), Some(o.rule.clone()))));
-    let mut by_worker = count(&|o| (o.worker.clone(), None));
-    by_worker.sort_by(|a, b| (b.obligations, &a.name).cmp(&(a.obligations, &b.name)));
-    Backlog {
-        tell_from,
-        obligations,
-        by_team,
-        by_rule,
-        by_worker,
-    }
-}
-
-/// Every silence active at the summary's instant whose case is in scope (by the worker of its active lines, else
-/// the case's worker when the silence was added), with what it is holding back.
+/// Every silence active at `at` whose case is in scope (by the worker of its active lines, else the case's worker
+/// when the silence was added), with what it is holding back. `lines` holds at least every line of the cases under
+/// an active silence.
 pub fn silences(
-    inputs: &Inputs,
+    pack: &RulePack,
+    silences: &[Silence],
+    lines: &[Line],
+    at: DateTime<Utc>,
     in_scope: &dyn Fn(Option<&str>) -> bool,
     name_of: &dyn Fn(Option<&str>) -> String,
 ) -> Vec<SilenceRow> {
     let mut rows = Vec::new();
-    for s in inputs.silences.iter().filter(|s| s.is_active(inputs.at)) {
-        let lines: Vec<_> = inputs
-            .lines
+    for s in silences.iter().filter(|s| s.is_active(at)) {
+        let lines: Vec<_> = lines
             .iter()
             .filter(|l| !l.backlog && s.covers(&l.case_id, &l.rule))
             .collect();
@@ -90,12 +55,7 @@ pub fn silences(
             case_id: s.case_id.clone(),
             covers: s.rule.as_deref().map_or_else(
                 || "every rule".to_owned(),
-                |r| {
-                    inputs
-                        .pack
-                        .rule(r)
-                        .map_or(r.to_owned(), |r| r.title.clone())
-                },
+                |r| pack.rule(r).map_or(r.to_owned(), |r| r.title.clone()),
             ),
             by: name_of(Some(&s.created_by)),
             reason: s.reason.clone(),

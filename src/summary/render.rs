@@ -185,7 +185,8 @@ pub fn view(s: &Summary) -> View<'_> {
                 },
             })
             .collect(),
-        more: s.oldest.len().saturating_sub(OLDEST),
+        // Counted, not listed: a scheduled summary keeps only the oldest few of a large service's obligations.
+        more: ((s.breaches + s.escalations) as usize).saturating_sub(s.oldest.len().min(OLDEST)),
         weeks: weeks(&s.trend.iter().map(|p| p.day).collect::<Vec<_>>()),
         trend: s
             .trend
@@ -245,7 +246,8 @@ pub fn load(dir: Option<&Path>) -> Result<Renderer, TemplateError> {
 
 /// The backlog in counts: by team and by rule (oldest first), and whose caseloads hold most of it.
 fn backlog_view(b: &super::quiet::Backlog) -> Option<BacklogView<'_>> {
-    if b.obligations.is_empty() {
+    // By the counts: a scheduled summary lists only the oldest few obligations.
+    if b.by_team.is_empty() {
         return None;
     }
     fn rows(rows: &[super::quiet::BacklogCount], most: usize) -> Vec<BacklogRow<'_>> {
@@ -259,12 +261,14 @@ fn backlog_view(b: &super::quiet::Backlog) -> Option<BacklogView<'_>> {
             .collect()
     }
     Some(BacklogView {
-        obligations: b.obligations.len(),
+        obligations: b.by_team.iter().map(|r| r.obligations as usize).sum(),
         tell_from: b.tell_from.map(super::quiet::until_words),
         oldest_due: b
-            .obligations
-            .first()
-            .map(|o| super::quiet::due_words(o.due_at)),
+            .by_team
+            .iter()
+            .map(|r| r.oldest_due)
+            .min()
+            .map(super::quiet::due_words),
         by_team: rows(&b.by_team, usize::MAX),
         by_rule: rows(&b.by_rule, RULES),
         more_rules: b.by_rule.len().saturating_sub(RULES),

@@ -5,13 +5,13 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use super::{Inputs, Scope, history_since, recipients, summarise, trend_time};
+use super::fold::{Fold, Setting};
+use super::{Scope, history_since, recipients, trend_time};
 use crate::calendar::WorkingCalendar;
 use crate::config::Config;
-use crate::evaluate::Line;
 use crate::model::Staff;
 use crate::outbox::{ComposeError, EMAIL, Renderer, current_slot, previous_slot};
-use crate::store::{NewMessage, Store};
+use crate::store::{NewMessage, Silence, Store};
 
 /// One summary to send: to whom, through which channel.
 struct Target<'s> {
@@ -21,13 +21,38 @@ struct Target<'s> {
     key: String,
 }
 
-/// Composes the summaries due at `now`; returns how many messages were stored.
+/// When a summary time is open at `now`: the fold a pass hands its lines to. A message lists the oldest
+/// `delivery.max_items_per_message` obligations (at least as many as an email shows) and counts the rest.
+pub fn fold(
+    config: &Config,
+    calendar: &WorkingCalendar,
+    silences: &[Silence],
+    tell_from: Option<chrono::NaiveDate>,
+    now: DateTime<Utc>,
+) -> Option<Fold> {
+    let delivery = &config.settings.delivery;
+    let times = delivery.summary_times();
+    let slot = current_slot(now, &times, delivery, calendar)?;
+    let setting = Setting {
+        at: now,
+        since: previous_slot(slot, &times, delivery, calendar),
+        trend_time: trend_time(delivery),
+        case_url: config.settings.notify.case_url.clone(),
+        silences: silences.to_vec(),
+        tell_from,
+        keep: delivery.max_items_per_message.max(super::render::OLDEST),
+    };
+    Some(Fold::new(setting, calendar))
+}
+
+/// Composes the summaries due at `now` from the pass's `fold` (made by [`fold`]), reading the stage history into
+/// it first; returns how many messages were stored.
 pub async fn compose(
     store: &Store,
     renderer: &Renderer,
     config: &Config,
     calendar: &WorkingCalendar,
-    (lines, tell_from): (&[Line], Option<chrono::NaiveDate>),
+    fold: &mut Fold,
     staff: &[Staff],
     now: DateTime<Utc>,
 ) -> Result<u64, ComposeError> {
@@ -71,29 +96,18 @@ pub async fn compose(
     if targets.is_empty() {
         return Ok(0);
     }
-    let episodes = store
-        .episodes_between(history_since(now, calendar), now)
+    store
+        .episodes_by_obligation(history_since(now, calendar), now, |episodes| {
+            fold.add_history(episodes)
+        })
         .await?;
-    let silences = store.silences(Some(now)).await?;
-    let inputs = Inputs {
-        pack: &config.rules,
-        calendar,
-        staff,
-        lines,
-        episodes: &episodes,
-        at: now,
-        since: previous_slot(slot, &delivery.summary_times(), delivery, calendar),
-        trend_time: trend_time(delivery),
-        case_url: config.settings.notify.case_url.as_deref(),
-        silences: &silences,
-        tell_from,
-    };
     let mut stored = 0;
     let mut last: Option<(&str, super::Summary, crate::outbox::Rendered)> = None;
     for target in &targets {
         let id = target.manager.id.0.as_str();
         if last.as_ref().is_none_or(|(m, ..)| *m != id) {
-            let summary = summarise(&inputs, &Scope::Manager(id.to_owned()));
+            let scope = Scope::Manager(id.to_owned());
+            let summary = fold.summary(&config.rules, calendar, staff, &scope);
             let body = super::render::email(renderer, &summary)?;
             last = Some((id, summary, body));
         }
