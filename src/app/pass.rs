@@ -27,8 +27,8 @@ use crate::source::ReadReport;
 use crate::store::{Silence, StageEpisode, StageKey, Store, StoreError};
 use crate::summary::fold::Fold;
 
-/// Lines held before a batch is compared and enqueued (about a kilobyte each with their drafts): some 20 MB.
-pub const DEFAULT_BUDGET: usize = 20_000;
+/// Lines held before a batch is compared and enqueued (a few kilobytes each with their drafts and rows).
+pub const DEFAULT_BUDGET: usize = 10_000;
 
 /// What a pass read, for metrics and the managers' summaries.
 pub struct Pass {
@@ -279,7 +279,13 @@ impl Batches {
                 .collect();
             store.last_notices(&wanted).await?
         };
-        let drafts = outbox::due_now(drafts, &last, now, calendar, silence_ended);
+        let mut drafts = outbox::due_now(drafts, &last, now, calendar, silence_ended);
+        // Most of a steady pass's drafts are stored already: they are not written out again.
+        let stored = {
+            let keys: Vec<String> = drafts.iter().map(|d| d.key.clone()).collect();
+            store.existing_notice_keys(&keys).await?
+        };
+        drafts.retain(|d| !stored.contains(&d.key));
         report.notices_enqueued += store
             .enqueue(
                 &drafts.iter().map(outbox::Draft::row).collect::<Vec<_>>(),

@@ -49,16 +49,18 @@ struct Bounded {
 
 /// The notices' items, each with who was told of it before (breaches and escalations) and a stage label even when
 /// stored by a release without one; ordered most urgent first and bounded by `delivery.max_items_per_message`.
+/// Each notice's item JSON is let go once read: a fallback mailbox may hold tens of thousands.
 fn bounded(
-    notices: &[PendingNotice],
+    notices: &mut [PendingNotice],
     told: &[Told],
     settings: &DeliverySettings,
 ) -> Result<Bounded, ComposeError> {
     let mut pairs = notices
-        .iter()
+        .iter_mut()
         .map(|n| {
+            let json = std::mem::take(&mut n.item_json);
             let mut item: Item =
-                serde_json::from_str(&n.item_json).map_err(|e| ComposeError::Item(n.id, e))?;
+                serde_json::from_str(&json).map_err(|e| ComposeError::Item(n.id, e))?;
             if item.stage_label.is_empty() {
                 item.stage_label = stage_label(&item.stage);
             }
@@ -98,7 +100,7 @@ pub async fn compose(
     if immediate_allowed(now, settings, cal) {
         for recipient in store.pending_recipients("immediate", None).await? {
             let (channel, address) = (recipient.0.as_str(), recipient.1.as_str());
-            let pending = store
+            let mut pending = store
                 .pending_notices("immediate", None, (channel, address))
                 .await?;
             let told = told(store, &pending).await?;
@@ -107,7 +109,7 @@ pub async fn compose(
             } else {
                 1
             };
-            for group in pending.chunks(size.max(1)) {
+            for group in pending.chunks_mut(size.max(1)) {
                 composed.immediate +=
                     u64::from(immediate(store, renderer, pack, settings, group, &told, now).await?);
             }
@@ -122,15 +124,15 @@ pub async fn compose(
     };
     for recipient in store.pending_recipients("digest", Some(opened_at)).await? {
         let (channel, address) = (recipient.0.as_str(), recipient.1.as_str());
-        let group = store
+        let mut group = store
             .pending_notices("digest", Some(opened_at), (channel, address))
             .await?;
         if group.is_empty() {
             continue;
         }
         let told = told(store, &group).await?;
+        let message = bounded(&mut group, &told, settings)?;
         let first = &group[0];
-        let message = bounded(&group, &told, settings)?;
         let to = first.to_name.as_deref();
         let body = renderer.digest(to, &message.items, message.listed, now)?;
         let key = format!("digest|{channel}|{address}|{}", window.to_rfc3339());
@@ -154,12 +156,12 @@ async fn immediate(
     renderer: &Renderer,
     pack: &RulePack,
     settings: &DeliverySettings,
-    group: &[PendingNotice],
+    group: &mut [PendingNotice],
     told: &[Told],
     now: DateTime<Utc>,
 ) -> Result<bool, ComposeError> {
-    let first = &group[0];
     let message = bounded(group, told, settings)?;
+    let first = &group[0];
     let (key, body) = if let [item] = message.items.as_slice() {
         let guidance = pack.rule(&item.rule).and_then(|r| r.guidance.as_deref());
         let guidance = guidance.map(crate::rules::guidance::for_people);

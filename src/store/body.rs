@@ -1,19 +1,17 @@
 //! A message's bodies and items, deflated into one column (`messages.body`, migration 0006): exactly what was
 //! sent, kept at about a tenth of its size (the HTML repeats its template's markup for every item).
 
-use std::io::{Read, Write};
+use std::io::Read;
 
 use flate2::Compression;
 use flate2::read::DeflateDecoder;
 use flate2::write::DeflateEncoder;
 
-/// `[text, html, items_json]` as JSON, deflated.
+/// `[text, html, items_json]` as JSON, deflated as it is written (a fallback mailbox's items are megabytes).
 pub(super) fn pack(text: &str, html: &str, items_json: &str) -> Vec<u8> {
-    let json = serde_json::to_vec(&[text, html, items_json]).expect("strings serialise");
     let mut encoder = DeflateEncoder::new(Vec::new(), Compression::default());
-    encoder
-        .write_all(&json)
-        .expect("writing into memory does not fail");
+    serde_json::to_writer(&mut encoder, &[text, html, items_json])
+        .expect("strings serialise, and writing into memory does not fail");
     encoder.finish().expect("writing into memory does not fail")
 }
 
