@@ -287,12 +287,14 @@ impl Fold {
                 .map(|u| crate::outbox::case_link(u, &o.case_id)),
         };
 
-        let parts: Vec<(Option<&str>, &Part)> = self
+        // In order of worker: where two rules share a title, the row names the same rule every time.
+        let mut parts: Vec<(Option<&str>, &Part)> = self
             .parts
             .iter()
             .map(|(w, p)| (w.as_deref(), p))
             .filter(|(w, _)| in_scope(*w))
             .collect();
+        parts.sort_unstable_by_key(|(w, _)| *w);
         let (mut breaches, mut escalations, mut new) = (0, 0, 0);
         let mut teams: BTreeMap<String, Count> = BTreeMap::new();
         let mut rules: BTreeMap<String, Count> = BTreeMap::new();
