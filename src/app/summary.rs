@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use crate::app;
 use crate::config::Config;
 use crate::source::ReadReport;
-use crate::summary::fold::{Fold, Setting};
-use crate::summary::{Scope, Summary, history_since};
+use crate::summary::send::fold_at;
+use crate::summary::{Scope, Summary};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ScopeError {
@@ -55,24 +55,18 @@ pub async fn summary(config: &Config, scope: &Scope, at: DateTime<Utc>) -> anyho
         Some(store) => store.silences(Some(at)).await?,
         None => Vec::new(),
     };
-    let setting = Setting {
+    let mut fold = fold_at(
+        config,
+        &calendar,
+        slot,
+        (silences, Some(tell_from)),
         at,
-        since: crate::outbox::previous_slot(slot, &delivery.summary_times(), delivery, &calendar),
-        trend_time: crate::summary::trend_time(delivery),
-        case_url: config.settings.notify.case_url.clone(),
-        silences,
-        tell_from: Some(tell_from),
-        keep: usize::MAX,
-    };
-    let mut fold = Fold::new(setting, &calendar);
+        usize::MAX,
+    );
     fold.add_lines(&evaluation.lines);
     drop(evaluation);
     if let Some(store) = &store {
-        store
-            .episodes_by_obligation(history_since(at, &calendar), at, |episodes| {
-                fold.add_history(episodes)
-            })
-            .await?;
+        fold.add_history_from(store, &calendar).await?;
     }
     Ok(fold.summary(&config.rules, &calendar, &staff, scope))
 }

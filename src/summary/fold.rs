@@ -15,7 +15,7 @@ use crate::calendar::{self, LONDON, WorkingCalendar};
 use crate::evaluate::Line;
 use crate::model::Staff;
 use crate::rules::{RulePack, Severity};
-use crate::store::{EpisodeSpan, Silence};
+use crate::store::{EpisodeSpan, Silence, Store, StoreError};
 
 /// What every part of a summary is counted against.
 pub struct Setting {
@@ -52,7 +52,7 @@ impl Obligation {
     fn order(&self) -> impl Ord + '_ {
         (
             self.due_at,
-            Reverse(rank(self.severity)),
+            Reverse(self.severity),
             &self.child,
             &self.rule,
             &self.case_id,
@@ -182,7 +182,7 @@ impl Fold {
                 };
                 (line.worker_id.as_deref(), line.backlog, o)
             });
-            if rank(line.severity) > rank(o.severity) {
+            if line.severity > o.severity {
                 o.severity = line.severity;
                 o.stage = line.stage.clone();
             }
@@ -227,6 +227,21 @@ impl Fold {
             row.0 += 1;
             row.1 += u32::from(on_time);
         }
+    }
+
+    /// Adds the stage history a summary reads (episodes live since [`super::history_since`]), streamed from the
+    /// state database one obligation at a time.
+    pub async fn add_history_from(
+        &mut self,
+        store: &Store,
+        calendar: &WorkingCalendar,
+    ) -> Result<(), StoreError> {
+        let at = self.setting.at;
+        store
+            .episodes_by_obligation(super::history_since(at, calendar), at, |episodes| {
+                self.add_history(episodes)
+            })
+            .await
     }
 
     /// The summary of one part of the service.
@@ -459,9 +474,9 @@ fn history<'e>(
 ) -> (u32, Option<(&'e EpisodeSpan, bool)>) {
     let mut bits = 0u32;
     for (i, &(_, t)) in trend_at.iter().enumerate() {
-        let open = episodes.iter().any(|e| {
-            severity_rank(&e.severity) > 0 && e.from <= t && e.ended_at.is_none_or(|end| end > t)
-        });
+        let open = episodes
+            .iter()
+            .any(|e| in_breach(&e.severity) && e.from <= t && e.ended_at.is_none_or(|end| end > t));
         bits |= u32::from(open) << i;
     }
     let since = at - Duration::days(super::TIMELINESS_DAYS);
@@ -486,22 +501,11 @@ fn history<'e>(
             .is_some_and(|r| r.starts_with("done"))
     });
     let latest = period.iter().copied().max_by_key(|e| e.from);
-    let on_time = period.iter().all(|e| severity_rank(&e.severity) == 0);
+    let on_time = !period.iter().any(|e| in_breach(&e.severity));
     (bits, latest.filter(|_| done).map(|l| (l, on_time)))
 }
 
-fn rank(severity: Severity) -> u8 {
-    match severity {
-        Severity::Escalation => 2,
-        Severity::Breach => 1,
-        _ => 0,
-    }
-}
-
-fn severity_rank(severity: &str) -> u8 {
-    match severity {
-        "escalation" => 2,
-        "breach" => 1,
-        _ => 0,
-    }
+/// Whether a stage episode's severity (as `stage_log` keeps it) is a breach or an escalation.
+fn in_breach(severity: &str) -> bool {
+    matches!(severity, "breach" | "escalation")
 }

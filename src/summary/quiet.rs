@@ -42,11 +42,11 @@ pub fn silences(
             let worst = holding
                 .entry((l.rule.as_str(), l.subject_id.as_str()))
                 .or_insert(l.severity);
-            if rank(l.severity) > rank(*worst) {
+            if l.severity > *worst {
                 *worst = l.severity;
             }
         }
-        let worst = holding.values().copied().max_by_key(|s| rank(*s));
+        let worst = holding.values().copied().max();
         rows.push(SilenceRow {
             id: s.id,
             child: lines
@@ -67,13 +67,4 @@ pub fn silences(
     }
     rows.sort_by_key(|r| (r.until, r.id));
     rows
-}
-
-fn rank(severity: Severity) -> u8 {
-    match severity {
-        Severity::Escalation => 3,
-        Severity::Breach => 2,
-        Severity::Warning => 1,
-        Severity::Reminder => 0,
-    }
 }

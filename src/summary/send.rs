@@ -6,7 +6,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 
 use super::fold::{Fold, Setting};
-use super::{Scope, history_since, recipients, trend_time};
+use super::{Scope, recipients, trend_time};
 use crate::calendar::WorkingCalendar;
 use crate::config::Config;
 use crate::model::Staff;
@@ -31,18 +31,39 @@ pub fn fold(
     now: DateTime<Utc>,
 ) -> Option<Fold> {
     let delivery = &config.settings.delivery;
-    let times = delivery.summary_times();
-    let slot = current_slot(now, &times, delivery, calendar)?;
+    let slot = current_slot(now, &delivery.summary_times(), delivery, calendar)?;
+    let keep = delivery.max_items_per_message.max(super::render::OLDEST);
+    Some(fold_at(
+        config,
+        calendar,
+        slot,
+        (silences.to_vec(), tell_from),
+        now,
+        keep,
+    ))
+}
+
+/// The fold of a summary as of `now` for the summary time `slot` ("new" since the summary time before it),
+/// listing the oldest `keep` obligations.
+pub fn fold_at(
+    config: &Config,
+    calendar: &WorkingCalendar,
+    slot: DateTime<Utc>,
+    (silences, tell_from): (Vec<Silence>, Option<chrono::NaiveDate>),
+    now: DateTime<Utc>,
+    keep: usize,
+) -> Fold {
+    let delivery = &config.settings.delivery;
     let setting = Setting {
         at: now,
-        since: previous_slot(slot, &times, delivery, calendar),
+        since: previous_slot(slot, &delivery.summary_times(), delivery, calendar),
         trend_time: trend_time(delivery),
         case_url: config.settings.notify.case_url.clone(),
-        silences: silences.to_vec(),
+        silences,
         tell_from,
-        keep: delivery.max_items_per_message.max(super::render::OLDEST),
+        keep,
     };
-    Some(Fold::new(setting, calendar))
+    Fold::new(setting, calendar)
 }
 
 /// Composes the summaries due at `now` from the pass's `fold` (made by [`fold`]), reading the stage history into
@@ -96,11 +117,7 @@ pub async fn compose(
     if targets.is_empty() {
         return Ok(0);
     }
-    store
-        .episodes_by_obligation(history_since(now, calendar), now, |episodes| {
-            fold.add_history(episodes)
-        })
-        .await?;
+    fold.add_history_from(store, calendar).await?;
     let mut stored = 0;
     let mut last: Option<(&str, super::Summary, crate::outbox::Rendered)> = None;
     for target in &targets {
