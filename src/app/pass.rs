@@ -33,8 +33,6 @@ pub const DEFAULT_BUDGET: usize = 10_000;
 /// What a pass read, for metrics and the managers' summaries.
 pub struct Pass {
     pub read: Read,
-    /// The `delivery.tell_from` its lines were classified by.
-    pub tell_from: Option<NaiveDate>,
     /// Active stages by `(rule, stage, severity)`: one per obligation, however many people are told. Sorted.
     pub active: Vec<(String, String, &'static str, u64)>,
     /// When a summary time is open: the managers' summaries so far, folded in a batch at a time.
@@ -149,7 +147,6 @@ pub async fn evaluate_and_enqueue<S>(
             cases,
             fallback_uses,
         },
-        tell_from: Some(tell_from),
         active: batches
             .active
             .into_iter()
