@@ -14,6 +14,7 @@ use super::{Count, NO_TEAM, Overdue, Scope, Summary, Timeliness, TrendPoint, mem
 use crate::calendar::{self, LONDON, WorkingCalendar};
 use crate::evaluate::Line;
 use crate::model::Staff;
+use crate::outbox::quiet::silencing;
 use crate::rules::{RulePack, Severity};
 use crate::store::{EpisodeSpan, Silence, Store, StoreError};
 
@@ -142,13 +143,7 @@ impl Fold {
         type Found<'l> = (Option<&'l str>, bool, Obligation);
         let mut found: BTreeMap<(&str, &str, &str), Found> = BTreeMap::new();
         for line in lines {
-            if !line.backlog
-                && self
-                    .setting
-                    .silences
-                    .iter()
-                    .any(|s| s.is_active(at) && s.covers(&line.case_id, &line.rule))
-            {
+            if !line.backlog && silencing(&self.setting.silences, line, at).is_some() {
                 let mut kept = line.clone();
                 kept.facts = Vec::new();
                 self.silenced.push(kept);
