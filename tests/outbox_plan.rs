@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use casewatch::outbox::{
     Delivery, DeliverySettings, LastNotice, Renderer, Route, count_summary, due_now, plan,
-    repeat_due,
+    recheck_at, repeat_due,
 };
 use casewatch::recipients::Directory;
 use casewatch::rules::expr::Unit;
@@ -195,17 +195,22 @@ fn repeats_fall_due_working_days_after_the_day_the_person_was_last_told() {
     );
 }
 
-#[test]
-fn a_repeat_follows_the_last_notice_not_the_stage_start() {
-    // `overdue` (every 5 working days) began on Monday 16 March; S1 was first told on Thursday 19th at 08:00.
-    let cal = WorkingCalendar::new(Default::default(), []);
-    let overdue = [line(
+/// The worker S1's line of an assessment's `overdue` stage, which repeats every 5 working days.
+fn overdue_for_s1() -> [Line; 1] {
+    [line(
         "overdue",
         Role::Worker,
         Some("S1"),
         "S1@council.example",
         Severity::Breach,
-    )];
+    )]
+}
+
+#[test]
+fn a_repeat_follows_the_last_notice_not_the_stage_start() {
+    // `overdue` (every 5 working days) began on Monday 16 March; S1 was first told on Thursday 19th at 08:00.
+    let cal = WorkingCalendar::new(Default::default(), []);
+    let overdue = overdue_for_s1();
     let first = drafts(&overdue, &[], "2026-03-20T08:00:00Z");
     assert_eq!(first[0].occurrence, 0);
     let key = first[0].repeat_key.clone();
@@ -219,6 +224,7 @@ fn a_repeat_follows_the_last_notice_not_the_stage_start() {
             LastNotice {
                 occurrence,
                 settled_at: at.map(t),
+                composed_at: None,
             },
         )])
     };
@@ -286,6 +292,59 @@ fn a_repeat_follows_the_last_notice_not_the_stage_start() {
             |_| None
         )
         .is_empty()
+    );
+}
+
+#[test]
+fn a_repeating_stage_is_looked_at_again_no_later_than_its_next_repeat_could_fall_due() {
+    // `overdue` repeats every 5 working days, counted from the day the recipient's last notice settled (sent).
+    // British Summer Time begins on Sunday 29 March 2026: from then, 00:00 UK time is 23:00 UTC the day before.
+    let cal = WorkingCalendar::new(Default::default(), []);
+    let overdue = overdue_for_s1();
+    let first = drafts(&overdue, &[], "2026-03-19T08:00:00Z").remove(0);
+    let last = |settled: Option<&str>, composed: Option<&str>| LastNotice {
+        occurrence: 0,
+        settled_at: settled.map(t),
+        composed_at: composed.map(t),
+    };
+    let recheck = |last: Option<&LastNotice>, now: &str| recheck_at(&first, last, t(now), &cal);
+    // Sent on Thursday 19th: Friday 20, Monday 23, Tuesday 24, Wednesday 25, Thursday 26 March.
+    let sent = last(Some("2026-03-19T08:00:00Z"), None);
+    assert_eq!(
+        recheck(Some(&sent), "2026-03-23T09:00:00Z"),
+        Some(t("2026-03-26T00:00:00Z"))
+    );
+    // On Thursday 26th the repeat is enqueued; it cannot settle before then, so the next falls due no earlier
+    // than Friday 27, Monday 30, Tuesday 31 March, Wednesday 1, Thursday 2 April (00:00 BST).
+    assert_eq!(
+        recheck(Some(&sent), "2026-03-26T00:00:00Z"),
+        Some(t("2026-04-01T23:00:00Z"))
+    );
+    // The first notice, enqueued on Thursday 19th, settles that day at the earliest: Thursday 26th.
+    assert_eq!(
+        recheck(None, "2026-03-19T08:00:00Z"),
+        Some(t("2026-03-26T00:00:00Z"))
+    );
+    // Waiting, in no message yet on Monday 23rd: Tuesday 24 … Monday 30 March (00:00 BST).
+    assert_eq!(
+        recheck(Some(&last(None, None)), "2026-03-23T09:00:00Z"),
+        Some(t("2026-03-29T23:00:00Z"))
+    );
+    // Waiting in a message composed on Friday 20th (it may yet be dead-lettered, which settles it then): Monday
+    // 23 … Friday 27 March.
+    assert_eq!(
+        recheck(
+            Some(&last(None, Some("2026-03-20T07:00:00Z"))),
+            "2026-03-23T09:00:00Z"
+        ),
+        Some(t("2026-03-27T00:00:00Z"))
+    );
+    // A stage that does not repeat is never due again.
+    let mut once = first.clone();
+    once.repeat_every = None;
+    assert_eq!(
+        recheck_at(&once, Some(&sent), t("2026-03-23T09:00:00Z"), &cal),
+        None
     );
 }
 

@@ -11,7 +11,7 @@
 //! Every notice's key, item and occurrence depends only on its own case, the directory, the silences and the
 //! notices already stored, so batching changes none of them: only the order their rows are written in.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
@@ -24,8 +24,10 @@ use crate::outbox;
 use crate::recipients::Directory;
 use crate::rules::Severity;
 use crate::source::ReadReport;
-use crate::store::{Silence, StageEpisode, StageKey, Store, StoreError};
+use crate::store::{CaseMark, Silence, StageEpisode, StageKey, Store, StoreError};
 use crate::summary::fold::Fold;
+
+use super::steady::Prints;
 
 /// Lines held before a batch is compared and enqueued (a few kilobytes each with their drafts and rows).
 pub const DEFAULT_BUDGET: usize = 10_000;
@@ -61,6 +63,9 @@ struct Fixed<'a> {
     now: DateTime<Utc>,
     silences: Vec<Silence>,
     next_digest: Option<DateTime<Utc>>,
+    prints: Prints<'a>,
+    /// Whether cases found as they were are passed over ([`App::skip_unchanged`]).
+    skip_unchanged: bool,
 }
 
 /// Reads the case database and records and enqueues what it finds, `app.pass_budget` lines at a time.
@@ -96,6 +101,10 @@ pub async fn evaluate_and_enqueue<S>(
         None => outbox::next_window(now, &settings.delivery, calendar),
     };
     let summary = crate::summary::send::fold(config, calendar, &silences, Some(tell_from), now);
+
+    let read_report = ReadReport::new();
+    let directory = Directory::new(config.staff(source.load_staff(&read_report).await?));
+    let prints = Prints::new(&config.rules, &directory, &settings.routes, &silences, now);
     let fixed = Fixed {
         config,
         calendar,
@@ -103,10 +112,9 @@ pub async fn evaluate_and_enqueue<S>(
         now,
         silences,
         next_digest,
+        prints,
+        skip_unchanged: app.skip_unchanged,
     };
-
-    let read_report = ReadReport::new();
-    let directory = Directory::new(config.staff(source.load_staff(&read_report).await?));
     let mut evaluator = crate::app::evaluator(config, calendar, &directory, now, Some(tell_from));
     let mut files = source.case_files_in(
         crate::app::scope(config, calendar, now),
@@ -180,77 +188,93 @@ impl Batches {
         let upto = if last { None } else { self.upto.clone() };
         let lines = std::mem::take(&mut self.lines);
         let (config, calendar, store, now) = (fixed.config, fixed.calendar, fixed.store, fixed.now);
+        let silences = &fixed.silences;
 
-        let mut active: Vec<StageEpisode> = Vec::new();
-        let mut seen: HashSet<StageKey> = HashSet::new();
+        // What every line counts for, whether or not its case changed.
+        let mut obligations: HashSet<(&str, &str, &str, &str, DateTime<Utc>)> = HashSet::new();
+        let (mut backlog, mut silenced) = (HashSet::new(), HashSet::new());
         for line in &lines {
-            let key = StageKey {
-                rule: line.rule.clone(),
-                case_id: line.case_id.clone(),
-                subject_id: line.subject_id.clone(),
-                stage: line.stage.clone(),
-                from: line.from,
-            };
-            if seen.insert(key.clone()) {
+            let key = (
+                &*line.rule,
+                &*line.case_id,
+                &*line.subject_id,
+                &*line.stage,
+                line.from,
+            );
+            if obligations.insert(key) {
                 *self
                     .active
                     .entry((line.rule.clone(), line.stage.clone(), line.severity))
                     .or_default() += 1;
-                active.push(StageEpisode {
-                    key,
-                    child_ref: line.child_ref.clone(),
-                    severity: line.severity.to_string(),
-                    due_at: line.due_at,
-                    worker_id: line.worker_id.clone(),
-                });
             }
-        }
-        report.active_stages += active.len() as u64;
-        let open = store
-            .open_stages_between(self.after.as_deref(), upto.as_deref())
-            .await?;
-        let open_keys: HashSet<&StageKey> = open.iter().map(|e| &e.key).collect();
-        let new: Vec<StageEpisode> = active
-            .into_iter()
-            .filter(|e| !open_keys.contains(&e.key))
-            .collect();
-        drop(open_keys);
-        let ended: Vec<(StageKey, String)> = open
-            .into_iter()
-            .filter(|e| !seen.contains(&e.key))
-            .map(|e| {
-                let lapses = matches!(e.severity.as_str(), "reminder" | "warning");
-                let reason = if lapses && now > e.due_at {
-                    "lapsed at its due time"
-                } else {
-                    "done, or the case closed"
-                };
-                (e.key, reason.to_owned())
-            })
-            .collect();
-        drop(seen);
-        store.open_episodes(&new, now).await?;
-        store.close_episodes(&ended, now).await?;
-        report.stages_opened += new.len() as u64;
-        report.stages_ended += ended.len() as u64;
-        drop((new, ended));
-
-        let silences = &fixed.silences;
-        let mut tellable: Vec<&Line> = Vec::with_capacity(lines.len());
-        let (mut backlog, mut silenced) = (HashSet::new(), HashSet::new());
-        for line in &lines {
             let episode = (&line.rule, &line.case_id, &line.subject_id, &line.stage);
             if line.backlog {
                 backlog.insert(episode);
             } else if outbox::quiet::silencing(silences, line, now).is_some() {
                 silenced.insert(episode);
-            } else {
-                tellable.push(line);
             }
         }
+        report.active_stages += obligations.len() as u64;
         report.backlog_stages += backlog.len() as u64;
         report.silenced_stages += silenced.len() as u64;
+        drop((obligations, backlog, silenced));
 
+        // The cases found as the last pass left them are passed over; the others, and those read no more, are
+        // compared with their open episodes.
+        let prints = fixed.prints.of(&lines);
+        let marks: HashMap<String, CaseMark> = store
+            .case_marks_between(self.after.as_deref(), upto.as_deref())
+            .await?
+            .into_iter()
+            .map(|m| (m.case_id.clone(), m))
+            .collect();
+        let unchanged: HashSet<&str> = prints
+            .iter()
+            .filter(|(case, print)| {
+                fixed.skip_unchanged
+                    && marks.get(*case).is_some_and(|m| {
+                        m.fingerprint == Some(*print) && m.recheck_at.is_none_or(|at| now < at)
+                    })
+            })
+            .map(|(case, _)| *case)
+            .collect();
+        report.cases_unchanged += unchanged.len() as u64;
+        let read: HashSet<&str> = prints.iter().map(|(case, _)| *case).collect();
+        let gone: Vec<&str> = marks
+            .keys()
+            .map(String::as_str)
+            .filter(|case| !read.contains(case))
+            .collect();
+        let unmarked: Vec<&str> = prints
+            .iter()
+            .map(|(case, _)| *case)
+            .filter(|case| !marks.contains_key(*case))
+            .collect();
+        store.mark_cases(&unmarked).await?;
+        let lines_changed: Vec<&Line> = lines
+            .iter()
+            .filter(|l| !unchanged.contains(l.case_id.as_str()))
+            .collect();
+        let open = if unchanged.is_empty() {
+            store
+                .open_stages_between(self.after.as_deref(), upto.as_deref())
+                .await?
+        } else {
+            let compared: Vec<&str> = prints
+                .iter()
+                .map(|(case, _)| *case)
+                .filter(|case| !unchanged.contains(case))
+                .chain(gone.iter().copied())
+                .collect();
+            store.open_stages_of(&compared).await?
+        };
+        record_episodes(&lines_changed, open, now, store, report).await?;
+
+        let tellable: Vec<&Line> = lines_changed
+            .iter()
+            .copied()
+            .filter(|l| !l.backlog && outbox::quiet::silencing(silences, l, now).is_none())
+            .collect();
         let settings = &config.settings;
         let mut drafts = outbox::plan(
             tellable,
@@ -276,6 +300,14 @@ impl Batches {
                 .collect();
             store.last_notices(&wanted).await?
         };
+        let mut rechecks: HashMap<String, DateTime<Utc>> = HashMap::new();
+        for draft in &drafts {
+            let at = outbox::recheck_at(draft, last.get(&draft.repeat_key), now, calendar);
+            if let Some(at) = at {
+                let case = rechecks.entry(draft.item.case_id.clone()).or_insert(at);
+                *case = (*case).min(at);
+            }
+        }
         let mut drafts = outbox::due_now(drafts, &last, now, calendar, silence_ended);
         // Most of a steady pass's drafts are stored already: they are not written out again.
         let stored = {
@@ -289,6 +321,21 @@ impl Batches {
                 now,
             )
             .await?;
+        drop(drafts);
+
+        // Only now that the cases' episodes and notices are stored: a pass that stops before this compares them
+        // in full next time.
+        let marked: Vec<CaseMark> = prints
+            .iter()
+            .filter(|(case, _)| !unchanged.contains(case))
+            .map(|(case, print)| CaseMark {
+                case_id: (*case).to_owned(),
+                fingerprint: Some(*print),
+                recheck_at: rechecks.get(*case).copied(),
+            })
+            .collect();
+        store.set_case_marks(&marked).await?;
+        store.forget_cases(&gone).await?;
 
         if let Some(summary) = &mut self.summary {
             summary.add_lines(&lines);
@@ -296,4 +343,58 @@ impl Batches {
         self.after = self.upto.take().or(self.after.take());
         Ok(())
     }
+}
+
+/// Opens the episodes of `lines` not open yet and ends the `open` ones no longer among them.
+async fn record_episodes(
+    lines: &[&Line],
+    open: Vec<StageEpisode>,
+    now: DateTime<Utc>,
+    store: &Store,
+    report: &mut TickReport,
+) -> Result<(), StoreError> {
+    let mut active: Vec<StageEpisode> = Vec::new();
+    let mut seen: HashSet<StageKey> = HashSet::new();
+    for line in lines {
+        let key = StageKey {
+            rule: line.rule.clone(),
+            case_id: line.case_id.clone(),
+            subject_id: line.subject_id.clone(),
+            stage: line.stage.clone(),
+            from: line.from,
+        };
+        if seen.insert(key.clone()) {
+            active.push(StageEpisode {
+                key,
+                child_ref: line.child_ref.clone(),
+                severity: line.severity.to_string(),
+                due_at: line.due_at,
+                worker_id: line.worker_id.clone(),
+            });
+        }
+    }
+    let open_keys: HashSet<&StageKey> = open.iter().map(|e| &e.key).collect();
+    let new: Vec<StageEpisode> = active
+        .into_iter()
+        .filter(|e| !open_keys.contains(&e.key))
+        .collect();
+    drop(open_keys);
+    let ended: Vec<(StageKey, String)> = open
+        .into_iter()
+        .filter(|e| !seen.contains(&e.key))
+        .map(|e| {
+            let lapses = matches!(e.severity.as_str(), "reminder" | "warning");
+            let reason = if lapses && now > e.due_at {
+                "lapsed at its due time"
+            } else {
+                "done, or the case closed"
+            };
+            (e.key, reason.to_owned())
+        })
+        .collect();
+    store.open_episodes(&new, now).await?;
+    store.close_episodes(&ended, now).await?;
+    report.stages_opened += new.len() as u64;
+    report.stages_ended += ended.len() as u64;
+    Ok(())
 }

@@ -22,10 +22,11 @@ pub(super) async fn tick(args: &TickArgs) -> anyhow::Result<()> {
     let now = args.at.unwrap_or_else(Utc::now);
     let r = app.tick(now).await?;
     println!(
-        "tick as of {now}: {} cases, {} active stages ({} new, {} ended), {} rows skipped; {} notices enqueued, \
+        "tick as of {now}: {} cases ({} unchanged), {} active stages ({} new, {} ended), {} rows skipped; {} notices enqueued, \
          {} cancelled; {} digests and {} immediate messages composed; {} sent, {} to retry, {} dead-lettered; \
          not told one by one: {} backlog stages (due before {}), {} silenced",
         r.cases,
+        r.cases_unchanged,
         r.active_stages,
         r.stages_opened,
         r.stages_ended,

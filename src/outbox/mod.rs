@@ -19,6 +19,6 @@ pub use compose::{ComposeError, Composed, compose, message_id};
 pub use deliver::{Delivered, backoff, deliver};
 pub use plan::{Delivery, Draft, Route, case_link, plan};
 pub use render::{Rendered, Renderer, TemplateError, count_summary, urgency};
-pub use repeat::{LastNotice, due_now, repeat_due};
+pub use repeat::{LastNotice, due_now, recheck_at, repeat_due};
 pub use settings::DeliverySettings;
 pub use window::{current_slot, current_window, immediate_allowed, next_window, previous_slot};

@@ -44,6 +44,7 @@ pub fn due_now(
                 Some(LastNotice {
                     occurrence,
                     settled_at: Some(told),
+                    ..
                 }),
             ) = (silence_ended(&draft), last.get(&draft.repeat_key))
                 && *told < ended
@@ -59,6 +60,7 @@ pub fn due_now(
                 Some(LastNotice {
                     occurrence,
                     settled_at: Some(told),
+                    ..
                 }) if repeat_due(every, *told, cal).is_some_and(|due| now >= due) => {
                     Some(draft.with_occurrence(occurrence + 1))
                 }
@@ -66,4 +68,36 @@ pub fn due_now(
             }
         })
         .collect()
+}
+
+/// The earliest instant at which [`due_now`] could tell `draft`'s recipient of its stage again (`None`: never, as
+/// for a stage that does not repeat), whatever becomes of the notices stored or enqueued now. Before it, a pass
+/// that finds the stage as it was has nothing to enqueue for it ([`crate::app`]'s steady cases).
+///
+/// A repeat counts from the day the last notice settled. One that has not settled yet settles no earlier than its
+/// message was composed (a dead letter counts from then) or, with no message yet, than now; and since a later
+/// day never brings the repeat forward, the repeat counted from that lower bound is a lower bound too.
+pub fn recheck_at(
+    draft: &Draft,
+    last: Option<&LastNotice>,
+    now: DateTime<Utc>,
+    cal: &WorkingCalendar,
+) -> Option<DateTime<Utc>> {
+    let every = draft.repeat_every?;
+    let settles_from = match last {
+        Some(LastNotice {
+            settled_at: Some(told),
+            ..
+        }) => match repeat_due(every, *told, cal)? {
+            due if now < due => return Some(due),
+            // [`due_now`] enqueues the next occurrence now.
+            _ => now,
+        },
+        Some(LastNotice {
+            composed_at: Some(composed),
+            ..
+        }) => *composed,
+        _ => now,
+    };
+    repeat_due(every, settles_from, cal)
 }

@@ -81,7 +81,7 @@ pub struct NewMessage<'a> {
 }
 
 /// A `stage_log` row as a pass reads it back.
-fn episode<R: Row>(r: &R) -> Result<StageEpisode, sqlx::Error>
+pub(super) fn episode<R: Row>(r: &R) -> Result<StageEpisode, sqlx::Error>
 where
     for<'c> &'c str: sqlx::ColumnIndex<R>,
     for<'q> String: sqlx::Decode<'q, R::Database> + sqlx::Type<R::Database>,
@@ -102,6 +102,29 @@ where
     })
 }
 
+/// The open stage episodes, as [`episode`] reads them; a `WHERE` to add to.
+pub(super) const OPEN_EPISODES: &str = "SELECT rule, subject_id, stage, from_at, case_id, child_ref, severity, \
+                                        due_at FROM stage_log WHERE ended_at IS NULL";
+
+/// Narrows `q` (whose `WHERE` is begun) to the case ids after `after` and not after `upto` (`None`: unbounded),
+/// `column` compared in byte order.
+pub(super) fn case_range<'a, DB>(
+    q: &mut QueryBuilder<DB>,
+    column: &str,
+    after: Option<&'a str>,
+    upto: Option<&'a str>,
+) where
+    DB: sqlx::Database,
+    &'a str: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    if let Some(after) = after {
+        q.push(format!(" AND {column} > ")).push_bind(after);
+    }
+    if let Some(upto) = upto {
+        q.push(format!(" AND {column} <= ")).push_bind(upto);
+    }
+}
+
 /// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
 pub(super) const BATCH: usize = 500;
 
@@ -119,16 +142,8 @@ impl Store {
             Store::Postgres(_) => "(case_id COLLATE \"C\")",
         };
         let rows = on_pool!(self, |pool| {
-            let mut q = QueryBuilder::new(
-                "SELECT rule, subject_id, stage, from_at, case_id, child_ref, severity, due_at \
-                 FROM stage_log WHERE ended_at IS NULL",
-            );
-            if let Some(after) = after {
-                q.push(format!(" AND {case_id} > ")).push_bind(after);
-            }
-            if let Some(upto) = upto {
-                q.push(format!(" AND {case_id} <= ")).push_bind(upto);
-            }
+            let mut q = QueryBuilder::new(OPEN_EPISODES);
+            case_range(&mut q, case_id, after, upto);
             q.build()
                 .fetch_all(pool)
                 .await?

@@ -17,6 +17,8 @@ pub struct LastNotice {
     /// When it was settled: sent (or dead-lettered, or dropped because its stage ended). `None` while it waits
     /// to be sent: no repeat is due before it goes.
     pub settled_at: Option<DateTime<Utc>>,
+    /// While it waits: when its message was composed (`None` before it is in one). It settles no earlier.
+    pub composed_at: Option<DateTime<Utc>>,
 }
 
 impl Store {
@@ -81,9 +83,14 @@ impl Store {
                             Some(_) => None,
                             None => r.try_get("cancelled_at")?,
                         };
+                        let composed_at = match settled_at {
+                            Some(_) => None,
+                            None => r.try_get("created_at")?,
+                        };
                         let notice = LastNotice {
                             occurrence: r.try_get::<i32, _>("occurrence")? as u32,
                             settled_at,
+                            composed_at,
                         };
                         Ok((r.try_get::<String, _>("repeat_key")?, notice))
                     })
