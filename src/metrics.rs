@@ -23,6 +23,7 @@ const TICKS: &str = "casewatch_ticks_total";
 const TICK_DURATION: &str = "casewatch_tick_duration_seconds";
 const LAST_TICK: &str = "casewatch_last_tick_timestamp_seconds";
 const CASES: &str = "casewatch_cases_evaluated";
+const UNCHANGED: &str = "casewatch_cases_unchanged";
 const ACTIVE_STAGES: &str = "casewatch_active_stages";
 const ACTIVE_BY_STAGE: &str = "casewatch_active_stages_by_stage";
 const STAGES_OPENED: &str = "casewatch_stages_opened_total";
@@ -101,6 +102,11 @@ fn describe() {
         CASES,
         Unit::Count,
         "Open cases evaluated by the last successful pass."
+    );
+    describe_gauge!(
+        UNCHANGED,
+        Unit::Count,
+        "Cases the last successful pass found as the pass before left them, and passed over."
     );
     describe_gauge!(
         ACTIVE_STAGES,
@@ -241,6 +247,8 @@ pub fn register_channel(channel: &str) {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tick {
     pub cases: u64,
+    /// Cases passed over, found as the pass before left them.
+    pub cases_unchanged: u64,
     pub active_stages: u64,
     pub stages_opened: u64,
     pub stages_ended: u64,
@@ -280,6 +288,7 @@ pub fn record_tick(tick: impl Into<Tick>, duration: Duration, ok: bool) {
             .unwrap_or_default();
         gauge!(LAST_TICK).set(now.as_secs_f64());
         gauge!(CASES).set(report.cases as f64);
+        gauge!(UNCHANGED).set(report.cases_unchanged as f64);
         gauge!(ACTIVE_STAGES).set(report.active_stages as f64);
     }
 }

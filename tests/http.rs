@@ -211,6 +211,7 @@ async fn metrics_name_every_metric_after_a_tick_and_no_person() {
         "casewatch_tick_duration_seconds_bucket{le=\"1800\"}",
         "casewatch_last_tick_timestamp_seconds",
         "casewatch_cases_evaluated",
+        "casewatch_cases_unchanged",
         "casewatch_active_stages ",
         "casewatch_active_stages_by_stage{",
         "casewatch_notices_enqueued_total",

@@ -239,6 +239,7 @@ impl From<&TickReport> for crate::metrics::Tick {
     fn from(report: &TickReport) -> Self {
         Self {
             cases: report.cases,
+            cases_unchanged: report.cases_unchanged,
             active_stages: report.active_stages,
             stages_opened: report.stages_opened,
             stages_ended: report.stages_ended,
