@@ -127,6 +127,7 @@ pub async fn deliver(
             lease_until,
             stop,
             store_away: &store_away,
+            pass_now: now,
             pass_started: started,
         };
         let sends: Vec<BoxFuture<'_, Result<Option<AttemptOutcome>, StoreError>>> = batch
@@ -172,11 +173,18 @@ struct Recording<'a> {
     lease_until: DateTime<Utc>,
     stop: &'a CancellationToken,
     store_away: &'a AtomicBool,
-    /// When the pass began, at `now`: a reply's own time is `now` plus the time since.
+    /// The pass's `now`, and when it began: a reply's own time is `now` plus the time since.
+    pass_now: DateTime<Utc>,
     pass_started: Instant,
 }
 
 impl Recording<'_> {
+    /// The time now on the pass's clock: its `now` (the instant it runs as of, which `tick --at` pins) plus the
+    /// time since it began. Leases are counted on this clock, not the wall clock's.
+    fn now(&self) -> DateTime<Utc> {
+        self.pass_now + Duration::from_std(self.pass_started.elapsed()).unwrap_or_default()
+    }
+
     /// Writes the attempt; a *sent* message's record is retried while its lease lasts (a message recorded as
     /// sent is never sent again; one that is not would be, once its lease ends).
     async fn write(
@@ -191,7 +199,7 @@ impl Recording<'_> {
                 return Ok(());
             };
             self.store_away.store(true, Ordering::Relaxed);
-            let until_lease_ends = (self.lease_until - Utc::now()).to_std().unwrap_or_default();
+            let until_lease_ends = (self.lease_until - self.now()).to_std().unwrap_or_default();
             let sent = matches!(outcome, AttemptOutcome::Sent);
             if !sent || until_lease_ends <= wait * 2 || self.stop.is_cancelled() {
                 tracing::error!(
@@ -243,8 +251,7 @@ async fn attempt(
                 AttemptOutcome::Dead
             } else {
                 // A server's Retry-After counts from when its reply arrived, which may be well into the pass.
-                let arrived =
-                    now + Duration::from_std(recording.pass_started.elapsed()).unwrap_or_default();
+                let arrived = recording.now();
                 let asked = retry_after
                     .and_then(|d| Duration::from_std(d).ok())
                     .map(|d| arrived + d);
