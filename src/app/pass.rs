@@ -193,6 +193,8 @@ impl Batches {
         // What every line counts for, whether or not its case changed.
         let mut obligations: HashSet<(&str, &str, &str, &str, DateTime<Utc>)> = HashSet::new();
         let (mut backlog, mut silenced) = (HashSet::new(), HashSet::new());
+        // Whether each line is told one by one: neither the go-live backlog nor silenced.
+        let mut told = Vec::with_capacity(lines.len());
         for line in &lines {
             let key = (
                 &*line.rule,
@@ -208,11 +210,15 @@ impl Batches {
                     .or_default() += 1;
             }
             let episode = (&line.rule, &line.case_id, &line.subject_id, &line.stage);
-            if line.backlog {
+            told.push(if line.backlog {
                 backlog.insert(episode);
+                false
             } else if outbox::quiet::silencing(silences, line, now).is_some() {
                 silenced.insert(episode);
-            }
+                false
+            } else {
+                true
+            });
         }
         report.active_stages += obligations.len() as u64;
         report.backlog_stages += backlog.len() as u64;
@@ -270,10 +276,11 @@ impl Batches {
         };
         record_episodes(&lines_changed, open, now, store, report).await?;
 
-        let tellable: Vec<&Line> = lines_changed
+        let tellable: Vec<&Line> = lines
             .iter()
-            .copied()
-            .filter(|l| !l.backlog && outbox::quiet::silencing(silences, l, now).is_none())
+            .zip(&told)
+            .filter(|(l, told)| **told && !unchanged.contains(l.case_id.as_str()))
+            .map(|(l, _)| l)
             .collect();
         let settings = &config.settings;
         let mut drafts = outbox::plan(
